@@ -1,0 +1,52 @@
+"""What an evaluation returns: one verdict per merged route, and the warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
+
+from routesieve.model import Verdict
+
+
+class Evaluation(Sequence[Verdict]):
+    """The verdicts of one run, in the order each merged route was first received.
+
+    Verdicts are built on first access: the engine decides in bulk, and a caller that
+    only counts or only looks at a few routes does not pay for every reason text.
+    """
+
+    def __init__(
+        self, size: int, build: Callable[[int], Verdict], warnings: Sequence[str] = ()
+    ) -> None:
+        self._size = size
+        self._build = build
+        self._cache: dict[int, Verdict] = {}
+        self.warnings: tuple[str, ...] = tuple(warnings)
+
+    @staticmethod
+    def of(verdicts: Sequence[Verdict], warnings: Sequence[str] = ()) -> Evaluation:
+        items = list(verdicts)
+        return Evaluation(len(items), items.__getitem__, warnings)
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> Verdict: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Verdict]: ...
+    def __getitem__(self, index: int | slice) -> Verdict | Sequence[Verdict]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._size))]
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError(index)
+        verdict = self._cache.get(index)
+        if verdict is None:
+            verdict = self._cache[index] = self._build(index)
+        return verdict
+
+    def __iter__(self) -> Iterator[Verdict]:
+        for i in range(self._size):
+            yield self[i]
