@@ -13,7 +13,7 @@ import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 BITS = {4: 32, 6: 128}
 
@@ -124,18 +124,25 @@ class SegmentType(enum.IntEnum):
     AS_CONFED_SET = 4
 
 
-_OPEN = {"{": SegmentType.AS_SET, "(": SegmentType.AS_CONFED_SEQUENCE, "[": SegmentType.AS_CONFED_SET}
-_CLOSE = {SegmentType.AS_SET: "}", SegmentType.AS_CONFED_SEQUENCE: ")", SegmentType.AS_CONFED_SET: "]"}
+_OPEN = {
+    "{": SegmentType.AS_SET,
+    "(": SegmentType.AS_CONFED_SEQUENCE,
+    "[": SegmentType.AS_CONFED_SET,
+}
+_CLOSE = {
+    SegmentType.AS_SET: "}",
+    SegmentType.AS_CONFED_SEQUENCE: ")",
+    SegmentType.AS_CONFED_SET: "]",
+}
 MAX_ASN = 4294967295
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     type: SegmentType
     asns: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AsPath:
     """A received AS_PATH as segments.
 
@@ -145,6 +152,17 @@ class AsPath:
     """
 
     segments: tuple[Segment, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AsPath) and self.segments == other.segments
+
+    def __hash__(self) -> int:
+        # paths are hashed once per received route when routes are merged: keep it cheap
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(self.segments)
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     @staticmethod
     def parse(text: str) -> AsPath:
@@ -248,7 +266,8 @@ class AsPath:
     def hop_count(self) -> int:
         """RFC 4271 path length: every AS of a sequence, prepends included; a set counts one."""
         return sum(
-            len(seg.asns) if seg.type in (SegmentType.AS_SEQUENCE, SegmentType.AS_CONFED_SEQUENCE)
+            len(seg.asns)
+            if seg.type in (SegmentType.AS_SEQUENCE, SegmentType.AS_CONFED_SEQUENCE)
             else 1
             for seg in self.segments
         )
@@ -454,13 +473,18 @@ class Verdict:
             "prefix": self.prefix,
             "as_path": self.as_path,
             "origin_asn": self.origin_asn,
-            "action": self.action.value,
+            "action": _ACTION_TEXT[self.action],
             "rule": self.rule,
             "reason": self.reason,
-            "rpki": self.rpki.value if self.rpki is not None else None,
+            "rpki": _STATE_TEXT[self.rpki],
             "sessions": list(self.sessions),
             "evidence": self.evidence,
         }
+
+
+_ACTION_TEXT = {a: a.value for a in Action}
+_STATE_TEXT: dict[RpkiState | None, str | None] = {s: s.value for s in RpkiState}
+_STATE_TEXT[None] = None
 
 
 def unique(items: Sequence[str]) -> tuple[str, ...]:

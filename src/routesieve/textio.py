@@ -7,15 +7,9 @@ import gzip
 import io
 import lzma
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from routesieve.problems import InputError
-
-_MAGIC = (
-    (b"\x1f\x8b", gzip.open),
-    (b"BZh", bz2.open),
-    (b"\xfd7zXZ\x00", lzma.open),
-)
 
 
 def open_binary(path: str | Path) -> IO[bytes]:
@@ -24,9 +18,12 @@ def open_binary(path: str | Path) -> IO[bytes]:
     try:
         with p.open("rb") as fh:
             head = fh.read(6)
-        for magic, opener in _MAGIC:
-            if head.startswith(magic):
-                return opener(p, "rb")  # type: ignore[no-any-return, operator]
+        if head.startswith(b"\x1f\x8b"):
+            return cast(IO[bytes], gzip.open(p, "rb"))
+        if head.startswith(b"BZh"):
+            return bz2.open(p, "rb")
+        if head.startswith(b"\xfd7zXZ\x00"):
+            return lzma.open(p, "rb")
         return p.open("rb")
     except OSError as exc:
         raise InputError.at(str(path), f"cannot open: {exc.strerror or exc}") from None

@@ -11,8 +11,8 @@ from routesieve.model import Verdict
 class Evaluation(Sequence[Verdict]):
     """The verdicts of one run, in the order each merged route was first received.
 
-    Verdicts are built on first access: the engine decides in bulk, and a caller that
-    only counts or only looks at a few routes does not pay for every reason text.
+    Verdicts are built when asked for and not kept: the engine decides in bulk, and a
+    caller that only counts, or streams verdicts out, does not hold every reason text.
     """
 
     def __init__(
@@ -20,7 +20,6 @@ class Evaluation(Sequence[Verdict]):
     ) -> None:
         self._size = size
         self._build = build
-        self._cache: dict[int, Verdict] = {}
         self.warnings: tuple[str, ...] = tuple(warnings)
 
     @staticmethod
@@ -42,11 +41,9 @@ class Evaluation(Sequence[Verdict]):
             index += self._size
         if not 0 <= index < self._size:
             raise IndexError(index)
-        verdict = self._cache.get(index)
-        if verdict is None:
-            verdict = self._cache[index] = self._build(index)
-        return verdict
+        return self._build(index)
 
     def __iter__(self) -> Iterator[Verdict]:
+        build = self._build
         for i in range(self._size):
-            yield self[i]
+            yield build(i)

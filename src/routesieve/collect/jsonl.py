@@ -1,0 +1,106 @@
+"""Received routes as JSON lines.
+
+One object a line::
+
+    {"peer_asn": 65001, "prefix": "2a0e:1000::/32", "as_path": "65001 65002 {65003 65004}",
+     "session": "locix-1"}
+
+``as_path`` may also be a list, an inner list being an AS_SET; ``session`` is optional.
+Blank lines and lines starting with ``#`` are skipped. A line that is not a JSON object
+or has no usable ``peer_asn`` is a problem and skipped. A line with a usable peer but a
+bad prefix or AS path becomes a route with ``problem`` set, so that the engine can give
+it a verdict (X-MALFORMED) instead of losing it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from routesieve.model import AsPath, ParseError, Prefix, Route, parse_asn
+from routesieve.problems import InputError, Problem, ReadResult
+from routesieve.snapshot import Provenance
+from routesieve.textio import open_text
+
+KIND = "routes-jsonl"
+
+
+def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
+    """Read every route of a JSON-lines file; junk lines become problems with line numbers."""
+    name = str(path)
+    routes: list[Route] = []
+    problems: list[Problem] = []
+    try:
+        with open_text(path) as fh:
+            for lineno, line in enumerate(fh, start=1):
+                text = line.strip()
+                if not text or text.startswith("#"):
+                    continue
+                route = _route_from_line(text, name, lineno, problems)
+                if route is not None:
+                    routes.append(route)
+    except InputError:
+        raise
+    except (OSError, EOFError, ValueError) as exc:
+        problems.append(Problem(name, None, f"cannot read further (corrupt or truncated?): {exc}"))
+    provenance = Provenance(KIND, name, None, len(routes))
+    return ReadResult(tuple(routes), tuple(problems), provenance)
+
+
+def _route_from_line(text: str, name: str, lineno: int, problems: list[Problem]) -> Route | None:
+    try:
+        obj: Any = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        problems.append(Problem(name, lineno, f"not JSON: {exc}"))
+        return None
+    if not isinstance(obj, dict):
+        problems.append(Problem(name, lineno, f"not a JSON object but {type(obj).__name__}"))
+        return None
+    if "peer_asn" not in obj:
+        problems.append(Problem(name, lineno, "no peer_asn"))
+        return None
+    try:
+        peer_asn = parse_asn(obj["peer_asn"])
+    except ParseError as exc:
+        problems.append(Problem(name, lineno, f"unusable peer_asn: {exc}"))
+        return None
+
+    session = obj.get("session")
+    if session is not None and not isinstance(session, str):
+        session = json.dumps(session)
+    issues: list[str] = []
+
+    raw = obj.get("prefix")
+    raw_prefix = raw if isinstance(raw, str) else ("" if raw is None else json.dumps(raw))
+    prefix: Prefix | None = None
+    if raw is None:
+        issues.append("no prefix")
+    elif not isinstance(raw, str):
+        issues.append(f"prefix must be text, not {raw_prefix}")
+    else:
+        try:
+            prefix = Prefix.parse(raw)
+        except ParseError:
+            issues.append(f"unparseable prefix {raw!r}")
+
+    as_path = AsPath(())
+    if "as_path" not in obj or obj["as_path"] is None:
+        issues.append("no AS path")
+    else:
+        try:
+            as_path = AsPath.from_json(obj["as_path"])
+        except (ParseError, RecursionError) as exc:
+            issues.append(f"unparseable AS path: {exc}")
+        else:
+            if as_path.is_empty:
+                issues.append("empty AS path")
+
+    return Route(
+        peer_asn=peer_asn,
+        prefix=prefix,
+        as_path=as_path,
+        session=session,
+        problem="; ".join(issues) or None,
+        raw_prefix=raw_prefix,
+    )

@@ -1,0 +1,40 @@
+"""The configuration file: TOML, checked at load, every problem reported at once.
+
+``load_config(path)`` returns a frozen :class:`Config`; ``Config.to_policy()`` gives the
+engine's :class:`~routesieve.policy.Policy`. A file that cannot be used raises
+:class:`ConfigError`, whose ``problems`` each name the file, the key path
+(``peers[2].sessions[0].route_server``) and what is wrong. Every key is described in
+:data:`CONFIG_REFERENCE`.
+
+Modules: ``fields`` (value types and their checks), ``sections`` (the tables, as pydantic
+models), ``crosscheck`` (rules between keys), ``errors`` (wording), ``load`` (reading),
+``reference`` (the key table).
+"""
+
+from routesieve.config.errors import ConfigError
+from routesieve.config.load import Config, config_from_toml, load_config
+from routesieve.config.reference import CONFIG_REFERENCE
+from routesieve.config.sections import (
+    CheckSettings,
+    ExchangeSettings,
+    LocalSettings,
+    PeerSettings,
+    PolicySettings,
+    SessionSettings,
+    SourceSettings,
+)
+
+__all__ = [
+    "CONFIG_REFERENCE",
+    "CheckSettings",
+    "Config",
+    "ConfigError",
+    "ExchangeSettings",
+    "LocalSettings",
+    "PeerSettings",
+    "PolicySettings",
+    "SessionSettings",
+    "SourceSettings",
+    "config_from_toml",
+    "load_config",
+]

@@ -1,0 +1,123 @@
+# ruff: noqa: E501  (markdown table rows are kept on one line each)
+"""Every key of the configuration file, as the README quotes it.
+
+``tests/config/test_config_reference.py`` checks that each key the models accept is
+listed here, so the table cannot fall behind the code.
+"""
+
+CONFIG_REFERENCE = """\
+# Configuration reference
+
+The configuration is one TOML file (UTF-8), given with `--config`. It is checked as a
+whole when it is loaded: every problem is listed at once, each as
+`<file>: <key path>: <what is wrong>`, e.g.
+`routesieve.toml: peers[2].sessions[0].route_server: must be true or false, not a
+string ('yes')` (array entries count from 0). Unknown keys are errors. Values are never
+converted between TOML types: `8` is an integer, `"8"` is a string and is refused where
+an integer is expected (AS numbers excepted: `214312` and `"AS214312"` both work).
+Relative file paths are taken from the folder of the configuration file; `~` is the
+home folder.
+
+## `[local]`: the network whose import policy this is (required)
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `asn` | AS number | required | the local AS: `214312`, `"AS214312"` or asdot `"3.17704"` (not 0, not 23456) |
+| `name` | text | none | a name for reports |
+| `families` | array of `"ipv4"`, `"ipv6"` | both | the address families the network routes; routes of other families get X-AFI. Not empty, no repeats. A session `neighbor` must be of an enabled family |
+
+## `[policy]`: the limits of the algorithm
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `ipv4_min_length` | integer 0..32 | `8` | rule 3.3: shortest IPv4 prefix accepted |
+| `ipv4_max_length` | integer 0..32 | `24` | rule 3.3: longest IPv4 prefix accepted (not below the minimum) |
+| `ipv6_min_length` | integer 0..128 | `16` | rule 3.3: shortest IPv6 prefix accepted |
+| `ipv6_max_length` | integer 0..128 | `48` | rule 3.3: longest IPv6 prefix accepted (not below the minimum) |
+| `max_hops` | integer > 0 | `50` | rule 3.6: most AS hops in a path (prepends count; a set counts one) |
+| `unallocated_asn_first` | integer | `1000000` | rule 3.7: first AS number checked against the IANA registry |
+| `unallocated_asn_last` | integer | `4199999999` | rule 3.7: last AS number checked (not below the first) |
+| `irr_strict_origin` | boolean | `false` | rule 4.4: also require the announced origin to be the route object's origin |
+| `as_set_max_depth` | integer > 0 | `10` | step 1: deepest as-set nesting expanded (the peer's own set is level 1) |
+| `as_set_max_members` | integer > 0 | `100000` | step 1: most AS numbers collected from a peer's as-sets |
+
+## `[policy.checks]`: the checks beyond the algorithm
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `afi` | boolean | `true` | X-AFI: reject routes of a family not in `local.families` |
+| `first_as` | boolean | `false` | X-FIRST-AS: reject a path whose first AS is not the peer (never on route-server sessions) |
+| `bogon_asn` | boolean | `false` | X-BOGON-ASN: reject paths with private, reserved or documentation AS numbers |
+
+X-MALFORMED (empty path, unreadable prefix or path) is always on: a `malformed` key is
+refused, because a route that cannot be read has nothing the other checks could judge.
+
+## `[[exchanges]]`: exchanges the network is connected to (any number)
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `name` | text | required | the exchange's name, unique; sessions refer to it |
+| `peeringdb_ix` | integer > 0 | none | its PeeringDB ix id, unique; its LAN prefixes (from `sources.peeringdb_ixpfx`) feed rule 3.5 |
+| `prefixes` | array of prefixes | `[]` | LAN prefixes given by hand for rule 3.5, e.g. `"2001:db8:1::/64"` (length required, no host bits) |
+| `local_addresses` | array of addresses | `[]` | the local network's addresses on the exchange LAN |
+
+## `[[peers]]`: neighbour ASes (any number)
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `asn` | AS number | required | the peer AS, as in `local.asn`; one entry per AS |
+| `name` | text | none | a name for reports and router configuration |
+| `as_sets` | array of as-set names | `[]` | step 1.1: the as-sets the peer asked for; none means its AS alone. `AS-FOO`, `SOURCE::AS-FOO`, `AS65001:AS-FOO` or `AS65001`; letters, digits, `-`, `_`, `:` only (copied into router configuration) |
+| `max_prefix` | integer > 0 | none | the most prefixes to accept from the peer, for the router's session limit |
+| `sessions` | array of tables | `[]` | the BGP sessions with the peer, below |
+
+### `[[peers.sessions]]`
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `name` | `[A-Za-z0-9_.:-]{1,64}` | required | the session's name as routes are collected under it; unique in the whole file |
+| `route_server` | boolean | `false` | a route-server session: the peer AS of each route is the first AS of its path |
+| `exchange` | text | none | the `[[exchanges]]` entry the session runs over (must be configured) |
+| `neighbor` | address | none | the neighbour's address; its family must be in `local.families` |
+
+## `[sources]`: outside data, as local files
+
+Each value is a file path; the lists also take a single string. URLs (`https://`,
+`rtr://`, `whois://`) are not supported yet. Files are opened by the data loaders, which
+report a missing or unreadable file with its name; the configuration check does not.
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `rpki` | paths | `[]` | validated ROA payloads (rule 3.10, 4.1, 4.5) |
+| `irr` | paths | `[]` | IRR dumps (RPSL): route/route6 objects, as-sets, org handles (steps 1, 4.3, 4.4) |
+| `rir` | paths | `[]` | RIR delegated-extended statistics files (rule 4.3, 4.5) |
+| `iana_asn` | path | none | the IANA AS-number registry (rule 3.7) |
+| `bogons` | path | built-in list | the bogon prefix list that replaces the built-in one (rule 3.4) |
+| `full_bogons` | paths | `[]` | full-bogon lists (e.g. Team Cymru), added to the bogons (rule 3.4) |
+| `peeringdb_ixpfx` | paths | `[]` | PeeringDB `ixpfx` JSON: exchange LAN prefixes (rule 3.5) |
+| `peeringdb_ixlan` | paths | `[]` | PeeringDB `ixlan` JSON: which exchange each LAN belongs to (rule 3.5) |
+
+## Example
+
+```toml
+[local]
+asn = "AS214312"
+families = ["ipv6"]
+
+[[exchanges]]
+name = "BGP.Exchange"
+peeringdb_ix = 3844
+
+[[peers]]
+asn = 65001
+name = "Example Net"
+as_sets = ["RIPE::AS-EXAMPLE"]
+max_prefix = 100
+sessions = [{ name = "bgpx-65001", exchange = "BGP.Exchange", neighbor = "2001:db8::1" }]
+
+[sources]
+rpki = "data/vrps.json"
+peeringdb_ixpfx = ["data/ixpfx.json"]
+peeringdb_ixlan = ["data/ixlan.json"]
+```
+"""

@@ -1,0 +1,148 @@
+"""The sections of the configuration file as frozen pydantic models.
+
+Field names are the TOML keys. Checks that compare several keys, or sections with each
+other, live in :mod:`routesieve.config.crosscheck` so that they run even when some
+other part of the file is wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from routesieve.config.fields import (
+    Address,
+    Asn,
+    AsnNumber,
+    AsSetName,
+    Family,
+    Flag,
+    Length4,
+    Length6,
+    Positive,
+    PrefixValue,
+    SessionName,
+    SourcePath,
+    SourcePaths,
+    Text,
+)
+
+
+class Section(BaseModel):
+    """Unknown keys are refused; values are never coerced between TOML types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalSettings(Section):
+    """``[local]``: the network whose import policy this is."""
+
+    asn: Asn
+    name: Text | None = None
+    families: tuple[Family, ...] = Field(default=("ipv4", "ipv6"), min_length=1)
+
+    @field_validator("families")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({f for f in value if value.count(f) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} is listed more than once")
+        return value
+
+
+class CheckSettings(Section):
+    """``[policy.checks]``: the X- checks that may be switched (X-MALFORMED may not)."""
+
+    afi: Flag = True
+    first_as: Flag = False
+    bogon_asn: Flag = False
+
+
+class PolicySettings(Section):
+    """``[policy]``: the limits of step 3 and the switches of the X- checks."""
+
+    ipv4_min_length: Length4 = 8
+    ipv4_max_length: Length4 = 24
+    ipv6_min_length: Length6 = 16
+    ipv6_max_length: Length6 = 48
+    max_hops: Positive = 50
+    unallocated_asn_first: AsnNumber = 1_000_000
+    unallocated_asn_last: AsnNumber = 4_199_999_999
+    irr_strict_origin: Flag = False
+    as_set_max_depth: Positive = 10
+    as_set_max_members: Positive = 100_000
+    checks: CheckSettings = Field(default_factory=CheckSettings)
+
+
+class ExchangeSettings(Section):
+    """One ``[[exchanges]]`` entry: an exchange the local network is connected to."""
+
+    name: Text
+    peeringdb_ix: Positive | None = None
+    prefixes: tuple[PrefixValue, ...] = ()
+    local_addresses: tuple[Address, ...] = ()
+
+
+class SessionSettings(Section):
+    """One ``[[peers.sessions]]`` entry: a BGP session with the peer."""
+
+    name: SessionName
+    route_server: Flag = False
+    exchange: Text | None = None
+    neighbor: Address | None = None
+
+
+class PeerSettings(Section):
+    """One ``[[peers]]`` entry: a neighbour AS and what it asked for."""
+
+    asn: Asn
+    name: Text | None = None
+    as_sets: tuple[AsSetName, ...] = ()
+    max_prefix: Positive | None = None
+    sessions: tuple[SessionSettings, ...] = ()
+
+    @field_validator("as_sets")
+    @classmethod
+    def _no_repeated_sets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        upper = [name.upper() for name in value]
+        repeated = sorted({n for n in upper if upper.count(n) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} is listed more than once")
+        return value
+
+
+class SourceSettings(Section):
+    """``[sources]``: local files of outside data (URLs come with the data-sources work)."""
+
+    rpki: SourcePaths = ()
+    irr: SourcePaths = ()
+    rir: SourcePaths = ()
+    iana_asn: SourcePath | None = None
+    bogons: SourcePath | None = None
+    full_bogons: SourcePaths = ()
+    peeringdb_ixpfx: SourcePaths = ()
+    peeringdb_ixlan: SourcePaths = ()
+
+    def all_paths(self) -> tuple[Path, ...]:
+        """Every file named in this section, in key order."""
+        singles = tuple(p for p in (self.iana_asn, self.bogons) if p is not None)
+        return (
+            self.rpki
+            + self.irr
+            + self.rir
+            + singles
+            + self.full_bogons
+            + self.peeringdb_ixpfx
+            + self.peeringdb_ixlan
+        )
+
+
+class ConfigFile(Section):
+    """The whole file, as validated before the cross-section checks."""
+
+    local: LocalSettings
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    exchanges: tuple[ExchangeSettings, ...] = ()
+    peers: tuple[PeerSettings, ...] = ()
+    sources: SourceSettings = Field(default_factory=SourceSettings)

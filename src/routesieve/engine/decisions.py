@@ -1,0 +1,39 @@
+"""The columns an evaluation leaves behind: what decided each merged route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from routesieve.engine.as_sets import Expansion
+from routesieve.engine.index import SnapshotIndex
+from routesieve.engine.paths import PathFacts
+from routesieve.engine.table import RouteTable
+from routesieve.policy import Policy
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """``rule`` indexes ``rules.ALL_RULES``; ``detail`` is the rule's own evidence index
+    (a bogon, an exchange prefix, an ASN, a VRP, a seed row or a route object);
+    ``rpki_state`` uses the codes of ``engine.rpki``; the handle columns give the matched
+    handle entry of the peer (4.3) and of the origin (4.5), or -1."""
+
+    index: SnapshotIndex
+    policy: Policy
+    table: RouteTable
+    facts: PathFacts
+    rule: npt.NDArray[np.int8]
+    detail: I64
+    rpki_state: npt.NDArray[np.int8]
+    rpki_vrp: I64
+    rir_peer: I64
+    org_peer: I64
+    rir_origin: I64
+    org_origin: I64
+    expansions: dict[int, Expansion]
+    warnings: tuple[str, ...]

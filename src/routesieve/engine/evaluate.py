@@ -1,0 +1,229 @@
+"""The route filter algorithm, decided in bulk over columns: no I/O, no clock, no globals.
+
+``evaluate`` merges the received routes (step 2), runs the rejection tests in their order
+(X-AFI, X-MALFORMED, 3.1 … 3.10, then the X- checks that are switched on), then the
+acceptance tests 4.1 … 4.5 in their order, and rejects the rest with rule 5. Each rule
+only looks at the rows that no earlier rule has decided. What decided a row is kept as
+indexes into the snapshot (the VRP, the bogon, the route object, the handle), and
+``routesieve.engine.verdicts`` turns them into reasons and evidence on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from routesieve.engine import rpki
+from routesieve.engine.as_sets import Expansion
+from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, first_hit
+from routesieve.engine.decisions import Decisions
+from routesieve.engine.handles import handle_matches
+from routesieve.engine.index import SnapshotIndex, build_index
+from routesieve.engine.paths import path_facts
+from routesieve.engine.result import Evaluation
+from routesieve.engine.rules import ALL_RULES, Rule
+from routesieve.engine.table import build_table
+from routesieve.engine.verdicts import VerdictBuilder
+from routesieve.model import Route
+from routesieve.policy import Policy
+from routesieve.snapshot import Snapshot
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+CODE = {rule: np.int8(i) for i, rule in enumerate(ALL_RULES)}
+UNDECIDED = np.int8(-1)
+
+
+class _Rules:
+    """The rule and evidence columns, written once per row by the first rule that decides."""
+
+    def __init__(self, n: int) -> None:
+        self.rule = np.full(n, UNDECIDED, np.int8)
+        self.detail = np.full(n, -1, np.int64)
+
+    def open(self) -> Bools:
+        undecided: Bools = self.rule == UNDECIDED
+        return undecided
+
+    def decide(self, mask: Bools, rule: Rule, detail: I64 | None = None) -> None:
+        m = mask & (self.rule == UNDECIDED)
+        self.rule[m] = CODE[rule]
+        if detail is not None:
+            self.detail[m] = detail[m]
+
+
+def expansions(index: SnapshotIndex, policy: Policy, peers: Sequence[int]) -> dict[int, Expansion]:
+    """The as-set expansion of every peer that opted in (step 1.1)."""
+    out: dict[int, Expansion] = {}
+    for peer in peers:
+        names = policy.peer(peer).as_sets
+        if names:
+            out[peer] = index.as_sets.expand(
+                names, policy.as_set_max_depth, policy.as_set_max_members
+            )
+    return out
+
+
+def evaluate(
+    routes: Sequence[Route],
+    snapshot: Snapshot,
+    policy: Policy,
+    index: SnapshotIndex | None = None,
+) -> Evaluation:
+    """One verdict per merged route. Pass ``index`` to reuse look-ups across runs."""
+    decisions = decide(routes, snapshot, policy, index)
+    rows = decisions.table.appearance.tolist()
+    build = VerdictBuilder(decisions)
+    return Evaluation(len(rows), lambda i: build(rows[i]), decisions.warnings)
+
+
+def decide(
+    routes: Sequence[Route],
+    snapshot: Snapshot,
+    policy: Policy,
+    index: SnapshotIndex | None = None,
+) -> Decisions:
+    if index is None:
+        index = build_index(snapshot, policy)
+    table = build_table(routes, policy.route_server_sessions)
+    facts = path_facts(
+        table.paths, snapshot.asn_blocks, policy.unallocated_asn_first, policy.unallocated_asn_last
+    )
+    n = len(table)
+    pid = table.path_id
+    cols = table.prefixes
+    peer = table.peer
+    origin = facts.origin[pid]
+    out = _Rules(n)
+
+    # ---- rejection tests, in order --------------------------------------------------
+    if policy.check_afi:
+        enabled = np.isin(cols.version, np.array(sorted(policy.families), np.uint8))
+        out.decide(table.has_prefix & ~enabled, Rule.X_AFI)
+    out.decide(table.malformed | facts.empty[pid], Rule.X_MALFORMED)
+    out.decide(cols.length == 0, Rule.DEFAULT_ROUTE)
+    out.decide(facts.has_set[pid], Rule.AS_SET)
+    v4 = cols.version == 4
+    low = np.where(v4, policy.ipv4_min_length, policy.ipv6_min_length)
+    high = np.where(v4, policy.ipv4_max_length, policy.ipv6_max_length)
+    out.decide((cols.length < low) | (cols.length > high), Rule.PREFIX_LENGTH)
+    _reject_covered(out, index.bogon_cover, cols, Rule.BOGON)
+    _reject_covered(out, index.exchange_cover, cols, Rule.EXCHANGE_PREFIX)
+    out.decide(facts.hops[pid] > policy.max_hops, Rule.PATH_TOO_LONG)
+    unallocated = facts.unallocated[pid]
+    out.decide(unallocated >= 0, Rule.UNALLOCATED_ASN, unallocated)
+    out.decide(facts.as_trans[pid], Rule.AS_TRANS)
+    out.decide(facts.as_zero[pid], Rule.AS_ZERO)
+    computed = table.has_prefix & (origin >= 0)
+    state, vrp = rpki.rpki_states(index, cols, origin, computed)
+    out.decide((state == rpki.INVALID_ASN) | (state == rpki.INVALID_LENGTH), Rule.RPKI_INVALID)
+    if policy.check_first_as:
+        out.decide(~table.route_server & (facts.first[pid] != table.received_from), Rule.X_FIRST_AS)
+    if policy.check_bogon_asn:
+        bogon_asn = facts.bogon_asn[pid]
+        out.decide(bogon_asn >= 0, Rule.X_BOGON_ASN, bogon_asn)
+
+    # ---- acceptance tests, in order ---------------------------------------------------
+    passed = out.open()
+    alive = np.flatnonzero(passed)
+    sub = cols.take(alive)
+    own = origin == peer
+
+    rir_peer = np.full(n, -1, np.int64)
+    org_peer = np.full(n, -1, np.int64)
+    rir_peer[alive] = handle_matches(index.rir, sub, peer[alive])
+    org_peer[alive] = handle_matches(index.org, sub, peer[alive])
+    a41 = passed & own & (state == rpki.VALID)
+    a43 = passed & ((rir_peer >= 0) | (org_peer >= 0))
+
+    # 4.2 needs the first pass: the peer's own prefixes accepted by 4.1 or 4.3
+    seeds = np.flatnonzero(own & (a41 | a43))
+    seed_of = np.full(n, -1, np.int64)
+    candidates = np.flatnonzero(passed & ~own & (origin >= 0))
+    if len(seeds) and len(candidates):
+        seed_cover = CoverIndex(cols.take(seeds))
+        rid, eid = seed_cover.pairs(cols.take(candidates))
+        same_peer = peer[seeds[eid]] == peer[candidates[rid]]
+        seed_of[candidates] = first_hit(len(candidates), rid[same_peer], seeds[eid[same_peer]])
+    out.decide(a41, Rule.RPKI_VALID_ORIGIN, vrp)
+    out.decide(seed_of >= 0, Rule.DOWNSTREAM_OF_ACCEPTED, seed_of)
+    out.decide(a43, Rule.RIR_HANDLE)
+
+    peers = np.unique(peer[alive]).tolist()
+    expanded = expansions(index, policy, peers)
+    irr_a: list[int] = []
+    irr_b: list[int] = []
+    set_a: list[int] = []
+    set_b: list[int] = []
+    for p in peers:
+        irr_a.append(p)
+        irr_b.append(p)
+        members = expanded[p].asns if p in expanded else frozenset()
+        irr_a.extend([p] * len(members))
+        irr_b.extend(members)
+        set_a.extend([p] * len(members))
+        set_b.extend(members)
+    irr_policy = PairSet(irr_a, irr_b)
+    as_set_members = PairSet(set_a, set_b)
+
+    still = np.flatnonzero(out.open())
+    route_object = np.full(n, -1, np.int64)
+    if len(still):
+        rid, eid = index.route_object_cover.pairs(cols.take(still), exact=True)
+        ro_origin = index.route_object_origin[eid]
+        ok = irr_policy.contains(peer[still[rid]], ro_origin)
+        if policy.irr_strict_origin:
+            ok &= ro_origin == origin[still[rid]]
+        route_object[still] = first_hit(len(still), rid[ok], eid[ok])
+    out.decide(route_object >= 0, Rule.IRR_EXACT, route_object)
+
+    two_hop = facts.two_hop_origin[pid]
+    cand45 = (
+        out.open()
+        & (facts.first[pid] == peer)
+        & (two_hop >= 0)
+        & (two_hop == origin)
+        & (origin != peer)
+    )
+    cand45 &= as_set_members.contains(peer, origin)
+    idx45 = np.flatnonzero(cand45)
+    rir_origin = np.full(n, -1, np.int64)
+    org_origin = np.full(n, -1, np.int64)
+    if len(idx45):
+        sub45 = cols.take(idx45)
+        rir_origin[idx45] = handle_matches(index.rir, sub45, origin[idx45])
+        org_origin[idx45] = handle_matches(index.org, sub45, origin[idx45])
+    a45 = cand45 & ((state == rpki.VALID) | (rir_origin >= 0) | (org_origin >= 0))
+    out.decide(a45, Rule.AS_SET_TWO_HOPS)
+    out.decide(np.ones(n, np.bool_), Rule.NOT_ACCEPTED)
+
+    warnings = [w for p in sorted(expanded) for w in expanded[p].warnings]
+    return Decisions(
+        index=index,
+        policy=policy,
+        table=table,
+        facts=facts,
+        rule=out.rule,
+        detail=out.detail,
+        rpki_state=state,
+        rpki_vrp=vrp,
+        rir_peer=rir_peer,
+        org_peer=org_peer,
+        rir_origin=rir_origin,
+        org_origin=org_origin,
+        expansions=expanded,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _reject_covered(out: _Rules, cover: CoverIndex, cols: PrefixColumns, rule: Rule) -> None:
+    """Reject the open rows whose prefix lies inside an entry of ``cover``."""
+    alive = np.flatnonzero(out.open())
+    if cover.size == 0 or len(alive) == 0:
+        return
+    rid, eid = cover.pairs(cols.take(alive))
+    hit = np.full(len(out.rule), -1, np.int64)
+    hit[alive] = first_hit(len(alive), rid, eid)
+    out.decide(hit >= 0, rule, hit)

@@ -1,0 +1,30 @@
+"""RIR handle matching (rule 4.3, and the handle half of 4.5), in bulk."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from routesieve.engine.cover import PrefixColumns, first_hit
+from routesieve.engine.index import HandleIndex
+
+I64 = npt.NDArray[np.int64]
+
+
+def handle_matches(h: HandleIndex, prefixes: PrefixColumns, asns: I64) -> I64:
+    """Per row, the handle entry that ties the prefix to the AS, or -1.
+
+    RIR statistics: any delegation that contains the prefix counts. RPSL org handles:
+    only the most specific inetnum/inet6num that contains the prefix counts.
+    """
+    n = len(prefixes)
+    if h.cover.size == 0 or len(h.asns) == 0 or n == 0:
+        return np.full(n, -1, np.int64)
+    rid, eid = h.cover.pairs(prefixes)
+    if h.most_specific_only and len(rid):
+        deepest = np.full(n, -1, np.int64)
+        np.maximum.at(deepest, rid, h.lengths[eid])
+        keep = h.lengths[eid] == deepest[rid]
+        rid, eid = rid[keep], eid[keep]
+    ok = h.asns.contains(asns[rid], h.code[eid])
+    return first_hit(n, rid[ok], eid[ok])

@@ -1,0 +1,56 @@
+"""Verdicts as JSON lines and CSV: the formats other programs read."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import IO
+
+from routesieve.model import Verdict
+
+CSV_COLUMNS = (
+    "peer_asn",
+    "prefix",
+    "as_path",
+    "origin_asn",
+    "action",
+    "rule",
+    "rpki",
+    "sessions",
+    "reason",
+)
+
+
+def write_jsonl(verdicts: Iterable[Verdict], out: IO[str]) -> int:
+    """One JSON object a line; returns the number written."""
+    n = 0
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    for v in verdicts:
+        out.write(dumps(v.to_json()))
+        out.write("\n")
+        n += 1
+    return n
+
+
+def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> int:
+    """A header row, then one row a verdict; sessions are separated by spaces."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for v in verdicts:
+        writer.writerow(
+            (
+                v.peer_asn,
+                v.prefix,
+                v.as_path,
+                "" if v.origin_asn is None else v.origin_asn,
+                v.action.value,
+                v.rule,
+                "" if v.rpki is None else v.rpki.value,
+                " ".join(v.sessions),
+                v.reason,
+            )
+        )
+        n += 1
+    return n

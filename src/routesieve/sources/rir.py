@@ -1,0 +1,129 @@
+"""RIR delegated-extended statistics files (AFRINIC, APNIC, ARIN, LACNIC, RIPE NCC).
+
+``version|registry|serial|records|startdate|enddate|UTCoffset`` header, then
+``registry|*|type|*|count|summary`` lines, then records
+``registry|cc|type|start|value|date|status[|opaque-id[|extensions...]]``. For IPv4 ``value``
+is a host count (not always a power of two: it becomes several prefixes), for IPv6 a prefix
+length, for ASNs a count. Every status is kept; the engine uses allocated/assigned only.
+The header and summary counts are checked against the records; a mismatch is a problem.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from pathlib import Path
+
+from routesieve.model import (
+    BITS,
+    MAX_ASN,
+    AsnDelegation,
+    DelegationStatus,
+    IpDelegation,
+    ParseError,
+    Prefix,
+)
+from routesieve.problems import InputError, Problem, ReadResult
+from routesieve.snapshot import Provenance
+from routesieve.sources._common import numbered_lines, refuse_if_empty, short, yyyymmdd_to_iso
+
+KIND = "rir"
+_TYPES = ("asn", "ipv4", "ipv6")
+_STATUS = {s.value: s for s in DelegationStatus}
+
+Delegation = IpDelegation | AsnDelegation
+
+
+def read_delegations(path: str | Path) -> ReadResult[Delegation]:
+    """Read a delegated(-extended) statistics file, compressed or not, streaming it."""
+    file = str(path)
+    items: list[Delegation] = []
+    problems: list[Problem] = []
+    header: list[str] | None = None
+    header_line = 0
+    summary: dict[str, tuple[int, int]] = {}  # type -> (count, line)
+    records: Counter[str] = Counter()
+    bad = 0  # record lines that could not be read (they still count in the header total)
+    for n, line in numbered_lines(path):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("|")
+        if header is None:
+            if len(fields) < 6 or not fields[0].replace(".", "").isdigit():
+                raise InputError.at(
+                    file, f"not an RIR statistics file: first line is {short(line)}", n
+                )
+            header, header_line = fields, n
+            continue
+        if len(fields) >= 6 and fields[1] == "*" and fields[5].strip() == "summary":
+            if fields[4].isdigit():
+                summary[fields[2]] = (int(fields[4]), n)
+            else:
+                problems.append(Problem(file, n, f"bad summary line: {short(line)}"))
+            continue
+        try:
+            if len(fields) < 7:
+                raise ParseError("too few fields")
+            found = _record(fields)
+        except ParseError as exc:
+            problems.append(Problem(file, n, f"{exc}: {short(line)}"))
+            bad += 1
+            continue
+        records[fields[2]] += 1
+        items.extend(found)
+    if header is None:
+        raise InputError.at(file, "not an RIR statistics file: it is empty")
+    refuse_if_empty(path, len(items), problems, "RIR statistics")
+    total = sum(records.values())
+    if header[3].isdigit() and int(header[3]) != total + bad:
+        problems.append(
+            Problem(file, header_line, f"header says {header[3]} records, file has {total}")
+        )
+    for kind, (count, at) in summary.items():
+        if count != records[kind]:
+            problems.append(
+                Problem(file, at, f"summary says {count} {kind} records, file has {records[kind]}")
+            )
+    generated = yyyymmdd_to_iso(header[5]) or yyyymmdd_to_iso(header[2])
+    note = f"{header[1]}: " + ", ".join(f"{records[t]} {t}" for t in _TYPES) + " records"
+    prov = Provenance(KIND, file, generated, len(items), note)
+    return ReadResult(tuple(items), tuple(problems), prov)
+
+
+def _record(fields: list[str]) -> list[Delegation]:
+    registry, cc, kind, start, value = (f.strip() for f in fields[:5])
+    status_text = fields[6].strip().lower()
+    status = _STATUS.get(status_text)
+    if status is None:
+        raise ParseError(f"unknown status {status_text!r}")
+    opaque = fields[7].strip() if len(fields) > 7 else ""
+    if not value.isdecimal() or not value.isascii():
+        raise ParseError(f"bad value {value!r}")
+    number = int(value)
+    if kind == "asn":
+        if not start.isdecimal() or not start.isascii():
+            raise ParseError(f"bad AS number {start!r}")
+        first = int(start)
+        if number < 1 or first + number - 1 > MAX_ASN:
+            raise ParseError(f"bad AS range {first} + {number}")
+        return [AsnDelegation(registry, first, number, status, opaque, cc)]
+    if kind == "ipv4":
+        try:
+            if start.count(".") != 3:
+                raise OSError
+            address = int.from_bytes(socket.inet_aton(start), "big")
+        except OSError:
+            raise ParseError(f"bad IPv4 address {start!r}") from None
+        return [
+            IpDelegation(registry, p, status, opaque, cc)
+            for p in Prefix.from_range(4, address, number)
+        ]
+    if kind == "ipv6":
+        try:
+            address = int.from_bytes(socket.inet_pton(socket.AF_INET6, start), "big")
+        except (OSError, ValueError):
+            raise ParseError(f"bad IPv6 address {start!r}") from None
+        if number > BITS[6] or address & ((1 << (BITS[6] - number)) - 1):
+            raise ParseError(f"bad IPv6 prefix {start}/{number}")
+        return [IpDelegation(registry, Prefix(6, address, number), status, opaque, cc)]
+    raise ParseError(f"unknown type {kind!r}")
