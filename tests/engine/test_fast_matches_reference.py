@@ -60,6 +60,12 @@ ASNS = (
     4_200_000_000,
     4_294_967_295,
 )
+GOOD_ASNS = (*PEERS, 40000, 40001)
+ASN_BLOCKS = (
+    AsnBlock(1_000_000, 1_499_999, "Unallocated"),
+    AsnBlock(1_500_000, 1_999_999, "Assigned by RIPE NCC"),
+    AsnBlock(4_000_000_000, 4_199_999_999, "Assigned by ARIN"),
+)
 SESSIONS = ("ix-ams", "ix-fra", "rs-ams", "rs-fra")
 SET_NAMES = ("AS-A", "AS-B", "as-c", "AS20000:AS-CUST", "AS-LOOP")
 SOURCES = ("RIPE", "ARIN")
@@ -78,144 +84,163 @@ V4_ANCHORS = (10 << 24, (10 << 24) | (77 << 16), 45 << 24, (45 << 24) | (255 << 
 
 
 @st.composite
-def prefixes(draw: st.DrawFn) -> Prefix:
+def prefixes(draw: st.DrawFn, usual: bool = False) -> Prefix:
+    """A fresh prefix: an anchor cut at a random length (0..32 or 0..64).
+
+    ``usual`` makes most lengths fall inside the default limits (8-24, 16-48).
+    """
+    usual = usual and draw(st.integers(0, 4)) > 0
     if draw(st.integers(0, 2)) == 0:
         anchor = draw(st.sampled_from(V4_ANCHORS)) | draw(st.integers(0, 3)) << 6
-        return Prefix.from_address(4, anchor, draw(st.integers(0, 32)))
+        return Prefix.from_address(
+            4, anchor, draw(st.integers(8, 24) if usual else st.integers(0, 32))
+        )
     bits = draw(st.integers(0, 3)) << 72 | draw(st.integers(0, 1)) << 95
     anchor = draw(st.sampled_from(V6_ANCHORS)) | bits
-    return Prefix.from_address(6, anchor, draw(st.integers(0, 64)))
+    return Prefix.from_address(
+        6, anchor, draw(st.integers(16, 48) if usual else st.integers(0, 64))
+    )
 
 
-asns = st.sampled_from(ASNS)
-statuses = st.sampled_from(list(DelegationStatus))
+def near(draw: st.DrawFn, pool: Sequence[Prefix]) -> Prefix:
+    """A prefix of the pool, a supernet or a subnet of one, or now and then a fresh one."""
+    mode = draw(st.integers(0, 9))
+    if mode == 0:
+        return draw(prefixes())
+    p = draw(st.sampled_from(pool))
+    if mode <= 4:
+        return p
+    if mode <= 7:
+        shorter = draw(
+            st.integers(0, p.length) if mode == 7 else st.integers(max(0, p.length - 8), p.length)
+        )
+        return Prefix.from_address(p.version, p.value, shorter)
+    length = min(p.bits, p.length + draw(st.integers(0, 16)))
+    extra = draw(st.integers(0, 255)) << max(0, p.bits - length)
+    return Prefix.from_address(
+        p.version, p.value | (extra & ((1 << (p.bits - p.length)) - 1)), length
+    )
 
 
-@st.composite
-def paths(draw: st.DrawFn, peer: int) -> AsPath:
-    kind = draw(st.integers(0, 9))
+def asn(draw: st.DrawFn) -> int:
+    return draw(st.sampled_from(GOOD_ASNS) if draw(st.integers(0, 6)) else st.sampled_from(ASNS))
+
+
+def path(draw: st.DrawFn, peer: int) -> AsPath:
+    kind = draw(st.integers(0, 29))
     if kind == 0:
         return AsPath(())
-    hops: list[int] = [peer] if draw(st.integers(0, 4)) else [draw(asns)]
-    hops += draw(st.lists(asns, max_size=3))
+    hops: list[int] = [peer] if draw(st.integers(0, 4)) else [asn(draw)]
+    hops += [asn(draw) for _ in range(draw(st.sampled_from((0, 1, 1, 1, 2, 3))))]
     seq: list[int] = []
-    for asn in hops:
-        seq += [asn] * draw(st.integers(1, 3))
+    for a in hops:
+        seq += [a] * draw(st.sampled_from((1, 1, 1, 2, 3)))
     if kind == 1:  # a long prepend, around the hop limit
-        seq += [seq[-1]] * draw(st.integers(0, 12))
+        seq += [seq[-1]] * draw(st.integers(0, 50))
     segments = [Segment(SegmentType.AS_SEQUENCE, tuple(seq))]
     if kind == 2:
         set_type = draw(st.sampled_from([SegmentType.AS_SET, SegmentType.AS_CONFED_SET]))
-        members = tuple(draw(st.lists(asns, min_size=1, max_size=2)))
+        members = tuple(asn(draw) for _ in range(draw(st.integers(1, 2))))
         segments.insert(draw(st.integers(0, 1)), Segment(set_type, members))
     if kind == 3:
-        confed = tuple(draw(st.lists(asns, min_size=1, max_size=2)))
+        confed = tuple(asn(draw) for _ in range(draw(st.integers(1, 2))))
         segments.insert(0, Segment(SegmentType.AS_CONFED_SEQUENCE, confed))
     return AsPath(tuple(segments))
 
 
-@st.composite
-def routes(draw: st.DrawFn) -> list[Route]:
+def routes(draw: st.DrawFn, pool: Sequence[Prefix]) -> list[Route]:
     out: list[Route] = []
     for _ in range(draw(st.integers(1, 10))):
         neighbour = draw(st.sampled_from((*PEERS, RS)))
         first = draw(st.sampled_from(PEERS)) if neighbour == RS else neighbour
         session = draw(st.sampled_from((*SESSIONS, None)))
-        problem = draw(st.sampled_from((None, None, None, None, None, None, "bad", "no-prefix")))
-        prefix = None if problem == "no-prefix" else draw(prefixes())
-        path = draw(paths(first))
-        out.append(Route(neighbour, prefix, path, session, problem, "garbage"))
+        problem = draw(st.sampled_from((None,) * 18 + ("bad", "no-prefix")))
+        prefix = None if problem == "no-prefix" else near(draw, pool)
+        out.append(Route(neighbour, prefix, path(draw, first), session, problem, "garbage"))
     # the same routes again, on other sessions, in another order
-    repeats = draw(st.lists(st.integers(0, len(out) - 1), max_size=6))
-    for i in repeats:
+    for i in draw(st.lists(st.integers(0, len(out) - 1), max_size=6)):
         session = draw(st.sampled_from((*SESSIONS, None)))
         r = out[i]
         out.append(Route(r.peer_asn, r.prefix, r.as_path, session, r.problem, r.raw_prefix))
     return draw(st.permutations(out))
 
 
-@st.composite
-def vrps(draw: st.DrawFn) -> Vrp:
-    prefix = draw(prefixes())
-    max_length = min(prefix.bits, prefix.length + draw(st.integers(0, 16)))
-    expires = draw(st.sampled_from((None, None, AS_OF - 1, AS_OF, AS_OF + 1)))
-    return Vrp(prefix, max_length, draw(asns), "ta", expires)
+def vrp(draw: st.DrawFn, pool: Sequence[Prefix]) -> Vrp:
+    prefix = near(draw, pool)
+    max_length = min(prefix.bits, prefix.length + draw(st.sampled_from((0, 0, 1, 8, 16))))
+    expires = draw(st.sampled_from((None, None, None, AS_OF - 1, AS_OF, AS_OF + 1)))
+    return Vrp(prefix, max_length, draw(st.sampled_from((0, *GOOD_ASNS))), "ta", expires)
 
 
-@st.composite
-def as_sets(draw: st.DrawFn) -> AsSet:
-    members = draw(
-        st.lists(
-            st.sampled_from(SET_NAMES)
-            | asns.map(lambda a: f"AS{a}")
-            | asns.map(lambda a: f"as{a}")
-            | st.just("%% not a member"),
-            max_size=4,
-        )
+def as_set(draw: st.DrawFn) -> AsSet:
+    member = (
+        st.sampled_from(SET_NAMES)
+        | st.sampled_from(GOOD_ASNS).map(lambda a: f"AS{a}")
+        | st.sampled_from(ASNS).map(lambda a: f"as{a}")
+        | st.just("%% not a member")
     )
-    return AsSet(draw(st.sampled_from(SET_NAMES)), tuple(members), draw(st.sampled_from(SOURCES)))
+    members = tuple(draw(st.lists(member, max_size=4)))
+    return AsSet(draw(st.sampled_from(SET_NAMES)), members, draw(st.sampled_from(SOURCES)))
 
 
-@st.composite
-def org_handles(draw: st.DrawFn) -> OrgHandle:
+def org_handle(draw: st.DrawFn, pool: Sequence[Prefix]) -> OrgHandle:
     org = draw(st.sampled_from(("ORG-A", "org-a", "ORG-B")))
     source = draw(st.sampled_from(SOURCES))
     if draw(st.booleans()):
         return OrgHandle(
-            org, source, prefixes=tuple(draw(st.lists(prefixes(), min_size=1, max_size=2)))
+            org, source, prefixes=tuple(near(draw, pool) for _ in range(draw(st.integers(1, 2))))
         )
-    return OrgHandle(org, source, asn=draw(asns))
+    return OrgHandle(org, source, asn=asn(draw))
 
 
-registries = st.sampled_from(("ripencc", "arin"))
-ip_delegations = st.builds(IpDelegation, registries, prefixes(), statuses, st.sampled_from(HANDLES))
-asn_delegations = st.builds(
-    AsnDelegation, registries, asns, st.integers(1, 3), statuses, st.sampled_from(HANDLES)
-)
-asn_blocks = st.sampled_from(
-    (
-        AsnBlock(1_000_000, 1_499_999, "Unallocated"),
-        AsnBlock(1_500_000, 1_999_999, "Assigned by RIPE NCC"),
-        AsnBlock(4_000_000_000, 4_199_999_999, "Assigned by ARIN"),
-    )
-)
+def snapshot(draw: st.DrawFn, pool: Sequence[Prefix]) -> Snapshot:
+    def some(make: Callable[[], Any], most: int) -> tuple[Any, ...]:
+        return tuple(make() for _ in range(draw(st.integers(0, most))))
 
-
-@st.composite
-def snapshots(draw: st.DrawFn) -> Snapshot:
-    small = {"max_size": 4}
+    statuses = st.sampled_from(list(DelegationStatus) + [DelegationStatus.ALLOCATED] * 2)
+    handles = st.sampled_from(HANDLES)
+    registries = st.sampled_from(("ripencc", "arin"))
     return Snapshot(
         as_of=AS_OF,
-        vrps=tuple(draw(st.lists(vrps(), max_size=6))),
-        route_objects=tuple(draw(st.lists(st.builds(RouteObject, prefixes(), asns), **small))),
-        as_sets=tuple(draw(st.lists(as_sets(), max_size=6))),
-        ip_delegations=tuple(draw(st.lists(ip_delegations, **small))),
-        asn_delegations=tuple(draw(st.lists(asn_delegations, **small))),
-        org_handles=tuple(draw(st.lists(org_handles(), **small))),
-        asn_blocks=tuple(draw(st.lists(asn_blocks, max_size=2))),
-        bogons=tuple(draw(st.lists(st.builds(Bogon, prefixes()), max_size=2))),
-        exchange_prefixes=tuple(
-            draw(st.lists(st.builds(ExchangePrefix, prefixes(), st.just("IX")), max_size=2))
+        vrps=some(lambda: vrp(draw, pool), 5),
+        route_objects=some(lambda: RouteObject(near(draw, pool), asn(draw)), 4),
+        as_sets=some(lambda: as_set(draw), 6),
+        ip_delegations=some(
+            lambda: IpDelegation(draw(registries), near(draw, pool), draw(statuses), draw(handles)),
+            3,
         ),
+        asn_delegations=some(
+            lambda: AsnDelegation(
+                draw(registries), asn(draw), draw(st.integers(1, 3)), draw(statuses), draw(handles)
+            ),
+            3,
+        ),
+        org_handles=some(lambda: org_handle(draw, pool), 4),
+        asn_blocks=tuple(draw(st.lists(st.sampled_from(ASN_BLOCKS), max_size=2))),
+        bogons=some(
+            lambda: Bogon(near(draw, pool) if draw(st.integers(0, 3)) == 0 else draw(prefixes())), 2
+        ),
+        exchange_prefixes=some(lambda: ExchangePrefix(draw(prefixes()), "IX"), 2),
     )
 
 
-@st.composite
-def policies(draw: st.DrawFn) -> Policy:
+def policy(draw: st.DrawFn, pool: Sequence[Prefix]) -> Policy:
     names = st.sampled_from((*SET_NAMES, "RIPE::AS-A", "ARIN::AS-B", "AS-MISSING"))
     peers = {
-        asn: PeerPolicy(asn, as_sets=tuple(draw(st.lists(names, max_size=2))))
-        for asn in PEERS
-        if draw(st.booleans())
+        a: PeerPolicy(a, as_sets=tuple(draw(st.lists(names, min_size=1, max_size=2))))
+        for a in PEERS
+        if draw(st.integers(0, 3))
     }
+    families = (frozenset({4, 6}),) * 3 + (frozenset({6}), frozenset({4}))
+    exchange = (ExchangePrefix(near(draw, pool), "IX"),) if draw(st.integers(0, 4)) == 0 else ()
     return Policy(
         local_asn=214312,
-        families=draw(st.sampled_from((frozenset({4, 6}), frozenset({6}), frozenset({4})))),
-        ipv4_min_length=draw(st.integers(0, 10)),
-        ipv4_max_length=draw(st.integers(20, 32)),
-        ipv6_min_length=draw(st.integers(0, 20)),
-        ipv6_max_length=draw(st.integers(40, 64)),
-        max_hops=draw(st.integers(3, 50)),
+        families=draw(st.sampled_from(families)),
+        ipv4_min_length=draw(st.sampled_from((0, 8, 10))),
+        ipv4_max_length=draw(st.sampled_from((20, 24, 32))),
+        ipv6_min_length=draw(st.sampled_from((0, 16, 20))),
+        ipv6_max_length=draw(st.sampled_from((40, 48, 64))),
+        max_hops=draw(st.sampled_from((4, 8, 50))),
         check_afi=draw(st.booleans()),
         check_first_as=draw(st.booleans()),
         check_bogon_asn=draw(st.booleans()),
@@ -224,13 +249,19 @@ def policies(draw: st.DrawFn) -> Policy:
         as_set_max_members=1_000_000,  # never reached: which ASNs a cut keeps is not fixed
         peers=peers,
         route_server_sessions=draw(st.sampled_from((frozenset(), frozenset({"rs-ams", "rs-fra"})))),
-        exchange_prefixes=tuple(
-            draw(st.lists(st.builds(ExchangePrefix, prefixes(), st.just("IX")), max_size=1))
-        ),
+        exchange_prefixes=exchange,
     )
 
 
+@st.composite
+def worlds(draw: st.DrawFn) -> tuple[list[Route], Snapshot, Policy]:
+    """Routes, a snapshot and a policy that share a small pool of prefixes and ASNs."""
+    pool = draw(st.lists(prefixes(usual=True), min_size=1, max_size=5))
+    return routes(draw, pool), snapshot(draw, pool), policy(draw, pool)
+
+
 Compared = tuple[Any, ...]
+World = tuple[list[Route], Snapshot, Policy]
 
 
 def compared(result: Evaluation) -> list[Compared]:
@@ -250,8 +281,9 @@ def fast_engine() -> Callable[[Sequence[Route], Snapshot, Policy], Evaluation]:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(routes(), snapshots(), policies())
-def test_fast_and_reference_agree(rs: list[Route], snap: Snapshot, pol: Policy) -> None:
+@given(worlds())
+def test_fast_and_reference_agree(world: World) -> None:
+    rs, snap, pol = world
     fast = fast_engine()(rs, snap, pol)
     ref = reference_evaluate(rs, snap, pol)
     assert len(fast) == len(ref)
@@ -260,8 +292,9 @@ def test_fast_and_reference_agree(rs: list[Route], snap: Snapshot, pol: Policy) 
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(routes(), snapshots(), policies())
-def test_reference_verdicts_are_consistent(rs: list[Route], snap: Snapshot, pol: Policy) -> None:
+@given(worlds())
+def test_reference_verdicts_are_consistent(world: World) -> None:
+    rs, snap, pol = world
     result = reference_evaluate(rs, snap, pol)
     assert 0 < len(result) <= len(rs)
     assert sum(1 for r in rs if r.problem is not None or r.prefix is None) <= len(result)
@@ -272,10 +305,9 @@ def test_reference_verdicts_are_consistent(rs: list[Route], snap: Snapshot, pol:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(routes(), snapshots(), policies(), st.randoms(use_true_random=False))
-def test_reference_does_not_depend_on_route_order(
-    rs: list[Route], snap: Snapshot, pol: Policy, rnd: Any
-) -> None:
+@given(worlds(), st.randoms(use_true_random=False))
+def test_reference_does_not_depend_on_route_order(world: World, rnd: Any) -> None:
+    rs, snap, pol = world
     shuffled = list(rs)
     rnd.shuffle(shuffled)
 
