@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -89,7 +90,7 @@ def prefixes(draw: st.DrawFn, usual: bool = False) -> Prefix:
 
     ``usual`` makes most lengths fall inside the default limits (8-24, 16-48).
     """
-    usual = usual and draw(st.integers(0, 4)) > 0
+    usual = usual and draw(st.integers(0, 4)) != 4
     if draw(st.integers(0, 2)) == 0:
         anchor = draw(st.sampled_from(V4_ANCHORS)) | draw(st.integers(0, 3)) << 6
         return Prefix.from_address(
@@ -106,7 +107,7 @@ def near(draw: st.DrawFn, pool: Sequence[Prefix]) -> Prefix:
     """A prefix of the pool, a supernet or a subnet of one, or now and then a fresh one."""
     mode = draw(st.integers(0, 9))
     if mode == 0:
-        return draw(prefixes())
+        return draw(prefixes(usual=True))
     p = draw(st.sampled_from(pool))
     if mode <= 4:
         return p
@@ -257,7 +258,23 @@ def policy(draw: st.DrawFn, pool: Sequence[Prefix]) -> Policy:
 def worlds(draw: st.DrawFn) -> tuple[list[Route], Snapshot, Policy]:
     """Routes, a snapshot and a policy that share a small pool of prefixes and ASNs."""
     pool = draw(st.lists(prefixes(usual=True), min_size=1, max_size=5))
-    return routes(draw, pool), snapshot(draw, pool), policy(draw, pool)
+    rs, snap = routes(draw, pool), snapshot(draw, pool)
+    # downstream routes inside received routes, and VRPs for the latter, so that 4.1 and
+    # 4.2 happen often enough
+    extra_routes, extra_vrps = [], []
+    for r in draw(st.lists(st.sampled_from(rs), max_size=3)):
+        origin = r.as_path.origin
+        if r.prefix is None or origin is None:
+            continue
+        extra_vrps.append(Vrp(r.prefix, min(r.prefix.bits, r.prefix.length + 16), origin))
+        sub = near(draw, [r.prefix]) if draw(st.booleans()) else r.prefix
+        down = draw(st.sampled_from((40000, 40001)))
+        extra_routes.append(Route(r.peer_asn, sub, AsPath.sequence([origin, down]), r.session))
+        if draw(st.booleans()):
+            extra_vrps.append(Vrp(sub, sub.length, down))
+    rs = draw(st.permutations(rs + extra_routes))
+    snap = replace(snap, vrps=snap.vrps + tuple(extra_vrps))
+    return rs, snap, policy(draw, pool)
 
 
 Compared = tuple[Any, ...]

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routesieve.engine.cover import PrefixColumns
-from routesieve.model import AsPath, Route
+from routesieve.model import AsPath, Prefix, Route, Segment
 
 I64 = npt.NDArray[np.int64]
 _LOW64 = (1 << 64) - 1
@@ -49,77 +49,75 @@ class RouteTable:
 def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) -> RouteTable:
     rows: dict[tuple[int, int, int, int, int], int] = {}
     by_identity: dict[int, int] = {}  # id(path) -> path id: readers share path objects
-    path_ids: dict[AsPath, int] = {}
+    path_ids: dict[tuple[Segment, ...], int] = {}  # by segments: hashed in C, not in Python
     paths: list[AsPath] = []
+    members: list[int | None] = []  # the first AS of each path
     first: list[Route] = []
     peers: list[int] = []
-    rs_flags: list[bool] = []
-    bad: list[bool] = []
     sessions: list[list[str]] = []
     pids: list[int] = []
-    version: list[int] = []
-    value: list[int] = []
-    length: list[int] = []
+    # this loop runs once per received route: locals only, no attribute look-ups
+    identity_get, rows_get = by_identity.get, rows.get
+    add_route, add_peer, add_sessions, add_pid = (
+        first.append,
+        peers.append,
+        sessions.append,
+        pids.append,
+    )
     for route in routes:
         path = route.as_path
-        pid = by_identity.get(id(path))
+        pid = identity_get(id(path))
         if pid is None:
-            pid = path_ids.get(path)
+            pid = path_ids.get(path.segments)
             if pid is None:
-                pid = path_ids[path] = len(paths)
+                pid = path_ids[path.segments] = len(paths)
                 paths.append(path)
+                members.append(path.first)
             by_identity[id(path)] = pid
         session = route.session
-        rs = session is not None and session in route_server_sessions
         peer = route.peer_asn
-        if rs:
-            member = paths[pid].first
+        if session in route_server_sessions:
+            member = members[pid]
             if member is not None:
                 peer = member
         prefix = route.prefix
-        if prefix is None:
-            v, val, ln = 6, 0, 0
-        else:
-            v, val, ln = prefix.version, prefix.value, prefix.length
-        malformed = prefix is None or route.problem is not None
-        if not malformed:
-            key = (peer, v, val, ln, pid)
-            row = rows.get(key)
+        if prefix is not None and route.problem is None:
+            key = (peer, prefix.value, prefix.length, prefix.version, pid)
+            row = rows_get(key)
             if row is not None:
                 if session is not None and session not in sessions[row]:
                     sessions[row].append(session)
                 continue
             rows[key] = len(first)
-        first.append(route)
-        peers.append(peer)
-        rs_flags.append(rs)
-        bad.append(malformed)
-        sessions.append([session] if session is not None else [])
-        pids.append(pid)
-        version.append(v)
-        value.append(val)
-        length.append(ln)
+        add_route(route)
+        add_peer(peer)
+        add_sessions([] if session is None else [session])
+        add_pid(pid)
     n = len(first)
+    placeholder = Prefix(6, 0, 0)
+    prefixes = [placeholder if r.prefix is None else r.prefix for r in first]
+    version = [p.version for p in prefixes]
     ver = np.array(version, np.uint8)
     hi = np.array(
-        [(x << 32) if v == 4 else (x >> 64) for v, x in zip(version, value, strict=True)],
-        np.uint64,
+        [(p.value << 32) if p.version == 4 else (p.value >> 64) for p in prefixes], np.uint64
     )
-    lo = np.array(
-        [0 if v == 4 else (x & _LOW64) for v, x in zip(version, value, strict=True)], np.uint64
-    )
+    lo = np.array([0 if p.version == 4 else (p.value & _LOW64) for p in prefixes], np.uint64)
+    length = [p.length for p in prefixes]
+    rs_flags = [r.session in route_server_sessions for r in first]
+    bad = [r.prefix is None or r.problem is not None for r in first]
     lengths = np.array(length, np.int16)
-    order = np.lexsort((lengths, lo, hi, ver)).astype(np.int64)
+    # sorting by the top 64 bits is enough to keep the look-ups' queries in order
+    order = np.argsort(hi, kind="stable").astype(np.int64)
     appearance = np.empty(n, np.int64)
     appearance[order] = np.arange(n, dtype=np.int64)
     take = order.tolist()
     return RouteTable(
         first=[first[i] for i in take],
         peer=np.array(peers, np.int64)[order],
-        received_from=np.fromiter((first[i].peer_asn for i in take), np.int64, n),
+        received_from=np.array([r.peer_asn for r in first], np.int64).reshape(n)[order],
         route_server=np.array(rs_flags, np.bool_)[order],
         malformed=np.array(bad, np.bool_)[order],
-        has_prefix=np.fromiter((first[i].prefix is not None for i in take), np.bool_, n),
+        has_prefix=np.array([r.prefix is not None for r in first], np.bool_).reshape(n)[order],
         sessions=[sessions[i] for i in take],
         prefixes=PrefixColumns(ver[order], hi[order], lo[order], lengths[order]),
         path_id=np.array(pids, np.int64)[order],
