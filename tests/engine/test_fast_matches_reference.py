@@ -226,7 +226,17 @@ def snapshot(draw: st.DrawFn, pool: Sequence[Prefix]) -> Snapshot:
 
 
 def policy(draw: st.DrawFn, pool: Sequence[Prefix]) -> Policy:
-    names = st.sampled_from((*SET_NAMES, "RIPE::AS-A", "ARIN::AS-B", "AS-MISSING"))
+    names = st.sampled_from(
+        (
+            *SET_NAMES,
+            "RIPE::AS-A",
+            "ARIN::AS-B",
+            "ripe::as-c",
+            "AS-MISSING",
+            f"AS{GOOD_ASNS[0]}",
+            f"RIPE::AS{GOOD_ASNS[1]}",
+        )
+    )
     peers = {
         a: PeerPolicy(a, as_sets=tuple(draw(st.lists(names, min_size=1, max_size=2))))
         for a in PEERS
@@ -247,7 +257,7 @@ def policy(draw: st.DrawFn, pool: Sequence[Prefix]) -> Policy:
         check_bogon_asn=draw(st.booleans()),
         irr_strict_origin=draw(st.booleans()),
         as_set_max_depth=draw(st.integers(1, 4)),
-        as_set_max_members=1_000_000,  # never reached: which ASNs a cut keeps is not fixed
+        as_set_max_members=draw(st.sampled_from((1_000_000, 1_000_000, 2))),
         peers=peers,
         route_server_sessions=draw(st.sampled_from((frozenset(), frozenset({"rs-ams", "rs-fra"})))),
         exchange_prefixes=exchange,

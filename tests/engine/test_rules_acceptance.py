@@ -322,6 +322,29 @@ def test_source_qualified_as_set_name(engine: Engine) -> None:
     assert [v.rule for v in first] == [Rule.IRR_EXACT, Rule.NOT_ACCEPTED]
 
 
+def test_source_of_named_set_holds_for_nested_sets(engine: Engine) -> None:
+    # RIPE::AS-TOP names AS-KID: only RIPE's AS-KID counts, not a namesake in ARIN
+    snap = snapshot(
+        route_objects=[ro(V6, DOWN), ro(SUB, OTHER)],
+        as_sets=[
+            as_set("AS-KID", f"AS{OTHER}", source="ARIN"),
+            as_set("AS-TOP", "AS-KID", source="RIPE"),
+            as_set("AS-KID", f"AS{DOWN}", source="RIPE"),
+        ],
+    )
+    routes = [route(PEER, V6, [PEER, DOWN]), route(PEER, SUB, [PEER, OTHER])]
+    result = run(engine, routes, snap, policy({PEER: ["RIPE::AS-TOP"]}))
+    assert [v.rule for v in result] == [Rule.IRR_EXACT, Rule.NOT_ACCEPTED]
+
+
+def test_plain_asn_in_as_sets_counts_as_that_as(engine: Engine) -> None:
+    snap = snapshot(route_objects=[ro(V6, DOWN)])
+    for name in (f"AS{DOWN}", f"RIPE::AS{DOWN}"):
+        result = run(engine, [route(PEER, V6, [PEER, DOWN])], snap, policy({PEER: [name]}))
+        assert result[0].rule == Rule.IRR_EXACT
+        assert not result.warnings
+
+
 def test_unresolvable_as_set_and_bad_members_are_warnings(engine: Engine) -> None:
     snap = snapshot(
         route_objects=[ro(V6, PEER)], as_sets=[as_set("AS-PEER", "AS-NOWHERE", "%%bad")]

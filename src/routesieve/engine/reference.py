@@ -373,7 +373,7 @@ def expand_as_sets(
     visited: set[int] = set()
     frontier: list[tuple[str, tuple[int, ...]]] = []
     for name in names:
-        asn = _member_asn(name)
+        asn = _member_asn(name.rpartition("::")[2])
         if asn is not None:
             asns.add(asn)
         else:
@@ -410,7 +410,9 @@ def expand_as_sets(
                         f"{policy.as_set_max_depth} levels; not expanded"
                     )
                 else:
-                    following.append((member, (*trail, index)))
+                    # a SOURCE:: on the named set holds for the sets nested in it
+                    source, sep, _ = name.rpartition("::")
+                    following.append((f"{source}::{member}" if sep else member, (*trail, index)))
         frontier = following
         depth += 1
     return asns
