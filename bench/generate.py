@@ -42,9 +42,9 @@ N_L1 = 400  # large regional transits
 N_L2 = 2_600  # small transits
 N_STUB = 30_000  # origin-only networks
 N_DIRECT_PEERS = 297  # bilateral IXP peers (plus the transit and two route servers)
-N_EXTRA_HOLDERS = 25_000  # address holders with no route in the table
-N_V4_VRPS = 640_000
-N_V4_ROUTE_OBJECTS = 800_000
+N_EXTRA_HOLDERS = 40_000  # address holders with no route in the table
+N_V4_VRPS = 720_000
+N_V4_ROUTE_OBJECTS = 880_000
 N_UNRELATED_AS_SETS = 15_000
 
 TIER1 = (174, 701, 1299, 2914, 3257, 3320, 3356, 3491, 5511, 6453, 6461, 6762, 6830, 7018, 12956)
@@ -97,10 +97,50 @@ for _w in LENGTH_WEIGHTS.values():
 EXPIRES = 1_924_992_000  # 2031-01-01
 EXPIRED = 1_700_000_000  # 2023-11-14: ignored by the engine
 GENERATED = "20261125"
-SYLLABLES = (
-    "ka ro ne lu ta mi so ve da ri no fa le gi tu be ma xo zen wi ha ly qu pe sa "
-    "ter lin dor mar vel tran net com data fiber wave link core star sky blue nord"
-).split()
+SYLLABLES = [
+    "ka",
+    "ro",
+    "ne",
+    "lu",
+    "ta",
+    "mi",
+    "so",
+    "ve",
+    "da",
+    "ri",
+    "no",
+    "fa",
+    "le",
+    "gi",
+    "tu",
+    "be",
+    "ma",
+    "xo",
+    "zen",
+    "wi",
+    "ha",
+    "ly",
+    "qu",
+    "pe",
+    "sa",
+    "ter",
+    "lin",
+    "dor",
+    "mar",
+    "vel",
+    "tran",
+    "net",
+    "com",
+    "data",
+    "fiber",
+    "wave",
+    "link",
+    "core",
+    "star",
+    "sky",
+    "blue",
+    "nord",
+]
 
 
 def v6(value: int) -> str:
@@ -267,7 +307,7 @@ class Generator:
             return min(3000, int(8 * rng.paretovariate(1.2)))
         if net.kind == "l2":
             return min(1500, int(2 * rng.paretovariate(1.3)))
-        return min(800, int(rng.paretovariate(1.45)))
+        return min(800, int(rng.paretovariate(1.25)))
 
     def addresses(self) -> None:
         rng = self.rng
@@ -381,7 +421,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
     for asn, net in nets.items():
         by_kind.setdefault(net.kind, []).append(asn)
     direct: list[int] = [OPEN_PEERING_TIER1]
-    for kind, want in (("l1", 25), ("l2", 85), ("stub", N_DIRECT_PEERS - 1 - 25 - 85)):
+    for kind, want in (("l1", 60), ("l2", 120), ("stub", N_DIRECT_PEERS - 1 - 60 - 120)):
         pool = [a for a in by_kind[kind] if a != TRANSIT_ASN and cone_routes.get(a, 0) < 12_000]
         direct += rng.sample(pool, want)
     entries: list[PeerEntry] = []
@@ -432,15 +472,18 @@ def build(seed: int, out: Path) -> dict[str, object]:
     # route servers: members until a quarter of all lines came through them
     rs_sessions = {"locix": ["locix-rs1", "locix-rs2"], "bgpx": ["bgpx-rs1"]}
     entries.append(
-        PeerEntry(RS["locix"], "LOCIX route servers", [(s, True, LOCIX) for s in rs_sessions["locix"]])
+        PeerEntry(RS["locix"], "LOCIX RS", [(s, True, LOCIX) for s in rs_sessions["locix"]])
     )
     entries.append(
-        PeerEntry(RS["bgpx"], "BGP.Exchange route servers", [(s, True, BGPX) for s in rs_sessions["bgpx"]])
+        PeerEntry(RS["bgpx"], "BGP.Exchange RS", [(s, True, BGPX) for s in rs_sessions["bgpx"]])
     )
     target = (n_full + n_direct) // 3
-    candidates = [a for a in by_kind["l2"] + by_kind["stub"] + by_kind["l1"] if cone_routes.get(a, 0) < 6_000]
-    rng.shuffle(candidates)
-    members = 0
+    transits = [a for a in by_kind["l1"] + by_kind["l2"] if 20 < cone_routes.get(a, 0) < 6_000]
+    small = list(by_kind["stub"])
+    rng.shuffle(transits)
+    rng.shuffle(small)
+    candidates = [transits.pop() if rng.random() < 0.6 else small.pop() for _ in range(2_000)]
+    n_members = 0
     for member in candidates:
         if len(lines) - n_full - n_direct >= target:
             break
@@ -448,7 +491,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
         for x in ("locix", "bgpx") if ix == "both" else (ix,):
             for session in rs_sessions[x]:
                 send(RS[x], session, member)
-        members += 1
+        n_members += 1
     n_rs = len(lines) - n_full - n_direct
 
     # ---- the odd routes every real table has -------------------------------------------
@@ -459,7 +502,8 @@ def build(seed: int, out: Path) -> dict[str, object]:
     for i in range(25):  # bogons: documentation, ULA, 6to4, 3fff::/20, outside 2000::/3
         odd.append((f"2001:db8:{i:x}::/48", f"{odd_peer} 64512"))
         odd.append((f"fd{i:02x}:{rng.getrandbits(16):x}::/48", f"{odd_peer}"))
-        odd.append((f"2002:{rng.getrandbits(16):x}:{rng.getrandbits(16):x}::/48", f"{odd_peer} 3320"))
+        six_to_four = f"2002:{rng.getrandbits(16):x}:{rng.getrandbits(16):x}::/48"
+        odd.append((six_to_four, f"{odd_peer} 3320"))
     odd.append(("3fff:1234::/32", f"{odd_peer}"))
     odd.append(("4000::/16", f"{odd_peer}"))
     odd.append(("::/0", f"{odd_peer}"))
@@ -500,7 +544,8 @@ def build(seed: int, out: Path) -> dict[str, object]:
         f'"as_path": [{odd_peer}, [64512, 64513]], "session": "{odd_session}"}}'
     )
     for i in range(150):  # IPv4 routes on a v6-only network (X-AFI)
-        emit(odd_peer, odd_session, f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{i}.0/24", str(odd_peer))
+        four = f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{i}.0/24"
+        emit(odd_peer, odd_session, four, str(odd_peer))
     lines.append(
         f'{{"peer_asn": {odd_peer}, "prefix": "2a0e:8a00::/64", '
         f'"as_path": "{odd_peer} 0", "session": "{odd_session}"}}'
@@ -512,8 +557,12 @@ def build(seed: int, out: Path) -> dict[str, object]:
         fh.write("\n".join(lines))
         fh.write("\n")
     n_routes = len(lines)
-    hop_counts = [len(line.split('"as_path": "')[1].split('"')[0].split()) for line in lines[::7] if '"as_path": "' in line]
-    del lines
+    hop_counts = [
+        len(line.split('"as_path": "')[1].split('"')[0].split())
+        for line in lines[::7]
+        if '"as_path": "' in line
+    ]
+    lines.clear()
 
     # ---- RPKI --------------------------------------------------------------------------
     vrps: list[str] = []
@@ -585,7 +634,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
         fh.write(",\n".join(vrps))
         fh.write('\n\t],\n\t"bgpsec_keys": [],\n\t"aspas": []\n}\n')
     n_vrps = len(vrps)
-    del vrps
+    vrps.clear()
 
     # ---- IRR ---------------------------------------------------------------------------
     chunks: list[str] = [
@@ -642,9 +691,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
     # as-sets: each transit lists its customers, a customer transit by its own as-set
     for asn, net in nets.items():
         if asn in customers and (net.kind != "l2" or rng.random() < 0.8):
-            net.as_set = (
-                f"AS{asn}:AS-CUSTOMERS" if rng.random() < 0.2 else f"AS-{net.name}"
-            )
+            net.as_set = f"AS{asn}:AS-CUSTOMERS" if rng.random() < 0.2 else f"AS-{net.name}"
     nets[OPEN_PEERING_TIER1].as_set = "AS-HURRICANE"
     loop_peer = next(a for a in direct if nets[a].as_set and len(customers.get(a, ())) > 2)
     loop_child = next(c for c in customers[loop_peer] if nets[c].as_set)
@@ -692,7 +739,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
             )
     with open(out / "irr.db", "w", encoding="utf-8") as fh:
         fh.write("".join(chunks))
-    del chunks
+    chunks.clear()
 
     # ---- RIR statistics -----------------------------------------------------------------
     sibling_org: dict[int, str] = {}
@@ -717,7 +764,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
     for r in RIRS:
         for i in range(200):  # the free pool
             rows[r]["ipv6"].append(f"{r}|ZZ|ipv6|{v6(g.main[r].take(29))}|29||available|")
-            rows[r]["asn"].append(f"{r}|ZZ|asn|{g.new_asn(r, 0.0)}|1||reserved|")
+            rows[r]["asn"].append(f"{r}|ZZ|asn|{RIR_ASNS[r][1] + 1 + i}|1||reserved|")
         total = sum(len(v) for v in rows[r].values())
         name = f"delegated-{r}-extended-latest"
         with open(out / name, "w", encoding="utf-8") as fh:
@@ -748,7 +795,7 @@ def build(seed: int, out: Path) -> dict[str, object]:
         "  full table (transit-1)": n_full,
         "  bilateral peers": n_direct,
         "  route servers": n_rs,
-        "  route-server members": members,
+        "  route-server members": n_members,
         "distinct prefixes": len(universe),
         "origin ASes": len(origins_of),
         "transit ASes": len(by_kind["l1"]) + len(by_kind["l2"]) + len(by_kind["tier1"]),

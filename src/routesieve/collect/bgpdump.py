@@ -43,6 +43,7 @@ def iter_bgpdump_events(
     sink = problems if problems is not None else []
     st = stats if stats is not None else ReadStats()
     lineno = 0
+    paths: dict[str, AsPath] = {}  # one object per distinct path: read once, merged fast
     try:
         with open_text(path) as fh:
             for lineno, line in enumerate(fh, start=1):
@@ -50,7 +51,7 @@ def iter_bgpdump_events(
                 if not text.strip() or text.startswith("#"):
                     continue
                 st.records += 1
-                event = _parse_line(text, name, lineno, sink, st)
+                event = _parse_line(text, name, lineno, sink, st, paths)
                 if event is not None:
                     yield event
     except InputError:
@@ -81,7 +82,12 @@ def read_routes_bgpdump(path: str | Path, *, final: bool = False) -> ReadResult[
 
 
 def _parse_line(
-    text: str, name: str, lineno: int, problems: list[Problem], stats: ReadStats
+    text: str,
+    name: str,
+    lineno: int,
+    problems: list[Problem],
+    stats: ReadStats,
+    paths: dict[str, AsPath],
 ) -> RouteEvent | None:
     fields = text.split("|")
     kind = fields[0]
@@ -139,7 +145,8 @@ def _parse_line(
         issues.append("no AS path field")
     else:
         try:
-            as_path = AsPath.parse(fields[rest])
+            as_path = paths.get(fields[rest]) or AsPath.parse(fields[rest])
+            paths[fields[rest]] = as_path
         except ParseError as exc:
             issues.append(f"unparseable AS path: {exc}")
             as_path = AsPath(())

@@ -31,13 +31,14 @@ def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
     name = str(path)
     routes: list[Route] = []
     problems: list[Problem] = []
+    paths: dict[str, AsPath] = {}  # one object per distinct path: read once, merged fast
     try:
         with open_text(path) as fh:
             for lineno, line in enumerate(fh, start=1):
                 text = line.strip()
                 if not text or text.startswith("#"):
                     continue
-                route = _route_from_line(text, name, lineno, problems)
+                route = _route_from_line(text, name, lineno, problems, paths)
                 if route is not None:
                     routes.append(route)
     except InputError:
@@ -48,7 +49,9 @@ def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
     return ReadResult(tuple(routes), tuple(problems), provenance)
 
 
-def _route_from_line(text: str, name: str, lineno: int, problems: list[Problem]) -> Route | None:
+def _route_from_line(
+    text: str, name: str, lineno: int, problems: list[Problem], paths: dict[str, AsPath]
+) -> Route | None:
     try:
         obj: Any = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -88,11 +91,15 @@ def _route_from_line(text: str, name: str, lineno: int, problems: list[Problem])
     if "as_path" not in obj or obj["as_path"] is None:
         issues.append("no AS path")
     else:
+        given = obj["as_path"]
+        key = given if isinstance(given, str) else json.dumps(given)
         try:
-            as_path = AsPath.from_json(obj["as_path"])
+            known = paths.get(key)
+            as_path = known if known is not None else AsPath.from_json(given)
         except (ParseError, RecursionError) as exc:
             issues.append(f"unparseable AS path: {exc}")
         else:
+            paths[key] = as_path
             if as_path.is_empty:
                 issues.append("empty AS path")
 

@@ -62,7 +62,7 @@ class VerdictBuilder:
             rule=_CODE[rule],
             reason=reason,
             rpki=state,
-            sessions=tuple(d.table.sessions[i]),
+            sessions=d.table.sessions(i),
             evidence=evidence,
         )
 
