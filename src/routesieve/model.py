@@ -22,11 +22,12 @@ class ParseError(ValueError):
     """A value from outside could not be read; the message says what and why."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Prefix:
+class Prefix(NamedTuple):
     """An IP prefix: ``version`` 4 or 6, ``value`` the network as an integer, ``length``.
 
     Host bits are always zero (``parse`` clears them, as BGP's NLRI encoding does).
+    Immutable; a named tuple because millions are made, hashed and compared per run, and
+    a tuple does that in C. Ordered by family, then address, then length.
     """
 
     version: int
@@ -285,6 +286,13 @@ class AsPath:
 
 
 def _asn(token: str, text: str) -> int:
+    if token.isascii():
+        if token.isdigit() and len(token) < 10:  # the common case, fast: plain, in range
+            return int(token)
+        if token[:2] in ("AS", "as") and token[2:].isdigit() and len(token) < 12:
+            return int(token[2:])
+    elif not token.strip().isascii():
+        raise ParseError(f"not an AS number: {token!r} in AS path {text!r}")
     token = token.strip()
     if token[:2].upper() == "AS":
         token = token[2:]
@@ -341,9 +349,9 @@ class RpkiState(enum.Enum):
     UNKNOWN = "UNKNOWN"
 
 
-@dataclass(frozen=True, slots=True)
-class Vrp:
-    """A validated ROA payload. ``expires`` is a Unix time or None."""
+class Vrp(NamedTuple):
+    """A validated ROA payload. ``expires`` is a Unix time or None (a named tuple: a full
+    snapshot holds about a million)."""
 
     prefix: Prefix
     max_length: int
@@ -355,9 +363,8 @@ class Vrp:
         return self.prefix.contains(prefix)
 
 
-@dataclass(frozen=True, slots=True)
-class RouteObject:
-    """An IRR route or route6 object."""
+class RouteObject(NamedTuple):
+    """An IRR route or route6 object (a named tuple: a full snapshot holds millions)."""
 
     prefix: Prefix
     origin: int
