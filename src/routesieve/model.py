@@ -334,6 +334,7 @@ class Route:
     session: str | None = None
     problem: str | None = None
     raw_prefix: str = ""
+    communities: tuple[str, ...] = ()  # as text: "65001:100", "65001:1:2" (large), ...
 
     @property
     def prefix_text(self) -> str:

@@ -86,7 +86,8 @@ def test_an_unknown_top_level_table_is_refused(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, AS214312 + '\n[output]\n"bird dir" = "/etc/bird"\n')
 
     assert problems == (
-        "output: unknown key 'output' (allowed here: local, policy, exchanges, peers, sources)",
+        "output: unknown key 'output' (allowed here: local, policy, exchanges, peers, "
+        "sources, routers, collect)",
     )
 
 
@@ -294,3 +295,28 @@ def test_a_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
     assert caught.value.problems == (
         f"{tmp_path / 'nope.toml'}: the configuration file does not exist",
     )
+
+
+def test_router_entries_need_the_address_of_their_kind(tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(
+        "[local]\nasn = 214312\n"
+        '[[routers]]\nname = "edge1"\nkind = "bird"\nlisten = "[::1]:11019"\n'
+        '[[routers]]\nname = "edge1"\nkind = "bmp"\nlisten = "nowhere"\n'
+        '[[routers]]\nname = "edge3"\nkind = "ospf"\npath = "x.mrt"\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert "routers[0]" in text and "a 'bird' router needs 'socket'" in text
+    assert "listen must be host:port" in text
+    assert "routers[1].name: router name 'edge1' is used twice" in text
+    assert "routers[2].kind" in text
+
+
+def test_collect_folder_is_taken_from_the_config_folder(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[local]\nasn = 214312\n[collect]\nfolder = "state/routes"\n')
+    assert load_config(path).collect_dir == tmp_path / "state" / "routes"
+    path.write_text("[local]\nasn = 214312\n")
+    assert load_config(path).collect_dir == tmp_path / "collected"

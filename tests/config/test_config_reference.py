@@ -11,10 +11,12 @@ from pydantic import BaseModel
 from routesieve.config import (
     CONFIG_REFERENCE,
     CheckSettings,
+    CollectSettings,
     ExchangeSettings,
     LocalSettings,
     PeerSettings,
     PolicySettings,
+    RouterSettings,
     SessionSettings,
     SourceSettings,
     load_config,
@@ -28,6 +30,8 @@ TABLES: dict[str, type[BaseModel]] = {
     "[[peers]]": PeerSettings,
     "[[peers.sessions]]": SessionSettings,
     "[sources]": SourceSettings,
+    "[[routers]]": RouterSettings,
+    "[collect]": CollectSettings,
 }
 
 

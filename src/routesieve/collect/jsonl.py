@@ -103,6 +103,13 @@ def _route_from_line(
             if as_path.is_empty:
                 issues.append("empty AS path")
 
+    recorded = obj.get("problem")  # a problem found where the route was collected
+    if isinstance(recorded, str) and recorded and recorded not in issues:
+        issues.insert(0, recorded)
+    communities = obj.get("communities", [])
+    if not isinstance(communities, list) or not all(isinstance(c, str) for c in communities):
+        problems.append(Problem(name, lineno, "communities must be a list of text; ignored"))
+        communities = ()
     return Route(
         peer_asn=peer_asn,
         prefix=prefix,
@@ -110,4 +117,5 @@ def _route_from_line(
         session=session,
         problem="; ".join(issues) or None,
         raw_prefix=raw_prefix,
+        communities=tuple(communities),
     )

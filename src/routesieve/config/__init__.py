@@ -16,10 +16,12 @@ from routesieve.config.load import Config, config_from_toml, load_config
 from routesieve.config.reference import CONFIG_REFERENCE
 from routesieve.config.sections import (
     CheckSettings,
+    CollectSettings,
     ExchangeSettings,
     LocalSettings,
     PeerSettings,
     PolicySettings,
+    RouterSettings,
     SessionSettings,
     SourceSettings,
 )
@@ -27,12 +29,14 @@ from routesieve.config.sections import (
 __all__ = [
     "CONFIG_REFERENCE",
     "CheckSettings",
+    "CollectSettings",
     "Config",
     "ConfigError",
     "ExchangeSettings",
     "LocalSettings",
     "PeerSettings",
     "PolicySettings",
+    "RouterSettings",
     "SessionSettings",
     "SourceSettings",
     "config_from_toml",

@@ -23,7 +23,18 @@ def cross_check(raw: dict[str, Any]) -> Found:
     exchange_names = _exchanges(_array(raw.get("exchanges")), found)
     families = _families(_table(raw.get("local")))
     _peers(_array(raw.get("peers")), exchange_names, families, found)
+    _routers(_array(raw.get("routers")), found)
     return found
+
+
+def _routers(routers: list[Any], found: Found) -> None:
+    seen: set[str] = set()
+    for i, router in enumerate(routers):
+        name = _table(router).get("name")
+        if isinstance(name, str):
+            if name in seen:
+                found.append((("routers", i, "name"), f"router name {name!r} is used twice"))
+            seen.add(name)
 
 
 def _table(value: Any) -> dict[str, Any]:

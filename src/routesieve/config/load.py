@@ -19,6 +19,7 @@ from routesieve.config.sections import (
     LocalSettings,
     PeerSettings,
     PolicySettings,
+    RouterSettings,
     SourceSettings,
 )
 from routesieve.model import ExchangePrefix
@@ -42,6 +43,9 @@ class Config:
     exchanges: tuple[ExchangeSettings, ...]
     peers: tuple[PeerSettings, ...]
     sources: SourceSettings
+    routers: tuple[RouterSettings, ...] = ()
+    collect_folder: Path | None = None
+    collect_keep: int = 30
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -76,6 +80,12 @@ class Config:
                 for prefix in exchange.prefixes
             ),
         )
+
+    @property
+    def collect_dir(self) -> Path:
+        """Where ``collect`` stores dated route snapshots (relative to this file)."""
+        folder = self.collect_folder or Path("collected")
+        return folder if folder.is_absolute() else self.path.parent / folder
 
     def peeringdb_ix_ids(self) -> frozenset[int]:
         """The PeeringDB ix ids of the configured exchanges (their LANs feed rule 3.5)."""
@@ -131,6 +141,9 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         exchanges=parsed.exchanges,
         peers=parsed.peers,
         sources=parsed.sources,
+        routers=parsed.routers,
+        collect_folder=parsed.collect.folder,
+        collect_keep=parsed.collect.keep,
     )
 
 

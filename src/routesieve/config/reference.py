@@ -97,6 +97,23 @@ report a missing or unreadable file with its name; the configuration check does 
 | `peeringdb_ixpfx` | paths | `[]` | PeeringDB `ixpfx` JSON: exchange LAN prefixes (rule 3.5) |
 | `peeringdb_ixlan` | paths | `[]` | PeeringDB `ixlan` JSON: which exchange each LAN belongs to (rule 3.5) |
 
+## `[[routers]]`: where `collect` reads received routes (any number)
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `name` | `[A-Za-z0-9_.:-]{1,64}` | required | the router's name, unique; collected sessions are named after it where the router does not name them |
+| `kind` | `"bird"`, `"bmp"` or `"mrt"` | required | BIRD 2 over its control socket; a BMP station routers connect to; an MRT file (table dump or updates) |
+| `socket` | path | none | `kind = "bird"`: BIRD's control socket, e.g. `/run/bird/bird.ctl` |
+| `listen` | `host:port` | none | `kind = "bmp"`: where the BMP station listens, e.g. `"[::]:11019"` |
+| `path` | path | none | `kind = "mrt"`: the MRT file (compressed or not) |
+
+## `[collect]`: where collected routes are kept
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `folder` | path | `collected` | the folder for dated snapshots of received routes; `evaluate` without `--routes` reads the newest |
+| `keep` | integer > 0 | `30` | how many snapshots to keep; older ones are deleted |
+
 ## Example
 
 ```toml

@@ -8,8 +8,9 @@ other part of the file is wrong.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from routesieve.config.fields import (
     Address,
@@ -112,6 +113,38 @@ class PeerSettings(Section):
         return value
 
 
+class RouterSettings(Section):
+    """One ``[[routers]]`` entry: where ``collect`` reads the received routes from."""
+
+    name: SessionName
+    kind: Literal["bird", "bmp", "mrt"]
+    socket: SourcePath | None = None
+    listen: Text | None = None
+    path: SourcePath | None = None
+
+    @model_validator(mode="after")
+    def _where(self) -> RouterSettings:
+        needs = {"bird": "socket", "bmp": "listen", "mrt": "path"}[self.kind]
+        given = {k for k in ("socket", "listen", "path") if getattr(self, k) is not None}
+        if needs not in given:
+            raise ValueError(f"a {self.kind!r} router needs {needs!r}")
+        if given - {needs}:
+            extra = ", ".join(sorted(given - {needs}))
+            raise ValueError(f"a {self.kind!r} router takes {needs!r}, not {extra}")
+        if self.listen is not None:
+            host, sep, port = self.listen.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError('listen must be host:port, e.g. "[::1]:11019"')
+        return self
+
+
+class CollectSettings(Section):
+    """``[collect]``: where collected routes are stored."""
+
+    folder: SourcePath = Path("collected")
+    keep: Positive = 30
+
+
 class SourceSettings(Section):
     """``[sources]``: local files of outside data (URLs come with the data-sources work)."""
 
@@ -146,3 +179,5 @@ class ConfigFile(Section):
     exchanges: tuple[ExchangeSettings, ...] = ()
     peers: tuple[PeerSettings, ...] = ()
     sources: SourceSettings = Field(default_factory=SourceSettings)
+    routers: tuple[RouterSettings, ...] = ()
+    collect: CollectSettings = Field(default_factory=CollectSettings)

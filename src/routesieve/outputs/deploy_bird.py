@@ -1,0 +1,116 @@
+"""Putting rendered files on a running BIRD: keep the previous ones, check, reload.
+
+The order is the one an operator would follow by hand: keep a copy of what is deployed,
+write the new files (each atomically), let BIRD check the whole configuration
+(``bird -p -c``), and only then ask the running daemon to reload (``birdc configure``).
+If the check or the reload fails, the previous files are put back, so BIRD keeps running
+with the last good filters and the next reload cannot pick up a broken file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from routesieve.outputs.deploy_plan import MANIFEST
+from routesieve.outputs.write_files import write_atomically
+
+PREVIOUS = ".previous"
+TIMEOUT = 120
+
+
+class DeployError(Exception):
+    """The deployment was refused or failed; ``reasons`` say why, one per line."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("\n".join(self.reasons))
+
+
+@dataclass(frozen=True, slots=True)
+class BirdDeployment:
+    folder: Path  # where the rendered files live; the main configuration includes them
+    bird_config: Path  # the main configuration, as the running BIRD reads it
+    socket: Path | None  # the control socket; None: check only, no reload
+    bird: str = "bird"
+    birdc: str = "birdc"
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        path = self.folder / MANIFEST
+        if not path.exists():
+            return None
+        try:
+            loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DeployError([f"{path}: cannot read the deployed manifest: {exc}"]) from None
+        return loaded
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        try:
+            return subprocess.run(
+                list(args), capture_output=True, text=True, timeout=TIMEOUT, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DeployError([f"{args[0]}: {exc}"]) from None
+
+    def check(self) -> None:
+        done = self._run(self.bird, "-p", "-c", str(self.bird_config))
+        if done.returncode != 0:
+            text = (done.stderr or done.stdout).strip()
+            raise DeployError([f"bird -p -c {self.bird_config} refused the configuration: {text}"])
+
+    def reload(self) -> str:
+        if self.socket is None:
+            return "not reloaded (no control socket given)"
+        done = self._run(self.birdc, "-s", str(self.socket), "configure")
+        text = (done.stdout + done.stderr).strip()
+        if done.returncode != 0 or not ("Reconfigured" in text or "Reconfiguration" in text):
+            raise DeployError([f"birdc configure failed: {text}"])
+        return text.splitlines()[-1]
+
+    def _keep_previous(self, names: Sequence[str]) -> None:
+        keep = self.folder / PREVIOUS
+        keep.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            current = self.folder / name
+            if current.exists():
+                shutil.copy2(current, keep / name)
+            else:
+                (keep / name).unlink(missing_ok=True)
+
+    def _restore(self, names: Sequence[str]) -> None:
+        keep = self.folder / PREVIOUS
+        files = {n: (keep / n).read_text(encoding="utf-8") for n in names if (keep / n).exists()}
+        write_atomically(self.folder, files)
+        for name in names:
+            if name not in files:
+                (self.folder / name).unlink(missing_ok=True)
+
+    def deploy(self, files: Mapping[str, str], manifest: Mapping[str, Any]) -> str:
+        """Install ``files`` and the manifest; returns BIRD's answer to the reload."""
+        contents = dict(files)
+        contents[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+        names = sorted(contents)
+        self._keep_previous(names)
+        write_atomically(self.folder, contents)
+        try:
+            self.check()
+            return self.reload()
+        except DeployError as exc:
+            self._restore(names)
+            raise DeployError([*exc.reasons, "the previous files were put back"]) from None
+
+    def rollback(self) -> str:
+        """Put the previous files back, check them and reload."""
+        keep = self.folder / PREVIOUS
+        names = sorted(p.name for p in keep.iterdir()) if keep.is_dir() else []
+        if not names:
+            raise DeployError([f"{keep}: nothing to roll back to"])
+        self._restore(names)
+        self.check()
+        return self.reload()
