@@ -16,3 +16,11 @@ def shared_data() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared test data not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _parse_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's cache of parsed data files."""
+    import os
+
+    os.environ["ROUTESIEVE_CACHE_DIR"] = str(tmp_path_factory.mktemp("parse-cache"))

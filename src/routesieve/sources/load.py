@@ -23,6 +23,7 @@ from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance, Snapshot
 from routesieve.sources.bogons import default_bogons, read_bogons
 from routesieve.sources.iana import default_asn_registry, read_asn_registry
+from routesieve.sources.parse_cache import cached
 from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
 from routesieve.sources.rir import read_delegations
 from routesieve.sources.rpki import read_vrps
@@ -64,13 +65,13 @@ def load_snapshot(config: Config, as_of: int) -> LoadedSnapshot:
     """
     src = config.sources
     c = _Collector()
-    vrps: list[Vrp] = c.each(src.rpki, read_vrps)
+    vrps: list[Vrp] = c.each(src.rpki, lambda p: cached(p, "rpki", read_vrps))
 
     route_objects: list[RouteObject] = []
     as_sets: list[AsSet] = []
     org_handles: list[OrgHandle] = []
     for path in src.irr:
-        data = read_rpsl(path)
+        data = cached(path, "rpsl", read_rpsl)
         c.problems.extend(data.problems)
         c.provenance.append(data.provenance)
         route_objects.extend(data.route_objects)
@@ -79,7 +80,7 @@ def load_snapshot(config: Config, as_of: int) -> LoadedSnapshot:
 
     ip_delegations: list[IpDelegation] = []
     asn_delegations: list[AsnDelegation] = []
-    for item in c.each(src.rir, read_delegations):
+    for item in c.each(src.rir, lambda p: cached(p, "rir", read_delegations)):
         if isinstance(item, IpDelegation):
             ip_delegations.append(item)
         else:
@@ -89,7 +90,7 @@ def load_snapshot(config: Config, as_of: int) -> LoadedSnapshot:
         read_asn_registry(src.iana_asn) if src.iana_asn else default_asn_registry()
     )
     bogons: list[Bogon] = list(c.take(read_bogons(src.bogons) if src.bogons else default_bogons()))
-    bogons.extend(c.each(src.full_bogons, read_bogons))
+    bogons.extend(c.each(src.full_bogons, lambda p: cached(p, "bogons", read_bogons)))
 
     ixlan_map: dict[int, int] = {}
     for path in src.peeringdb_ixlan:

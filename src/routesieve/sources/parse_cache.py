@@ -1,0 +1,71 @@
+"""A cache of parsed data files, so that a second run does not parse them again.
+
+Parsing a million route objects or VRPs from text takes tens of seconds; loading the
+parsed objects back takes about a second. An entry is keyed by the file's absolute path,
+size and modification time and by the routesieve version, so a changed file or a new
+release is parsed afresh. Entries are written atomically and only ever read from the
+cache folder of the user running routesieve.
+
+``ROUTESIEVE_CACHE_DIR`` names the folder (default: ``$XDG_CACHE_HOME/routesieve`` or
+``~/.cache/routesieve``); ``ROUTESIEVE_CACHE_DIR=off`` switches the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from routesieve import __version__
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get("ROUTESIEVE_CACHE_DIR")
+    if setting is not None:
+        return None if setting.strip().lower() in ("", "off", "0", "no") else Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "routesieve"
+
+
+def _key(path: Path, kind: str) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # the reader reports the missing file, with its name
+    raw = f"{__version__}|{kind}|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached(path: str | Path, kind: str, read: Callable[[Path], T]) -> T:
+    """``read(path)``, or its result from the cache when the file has not changed."""
+    file = Path(path)
+    folder = cache_dir()
+    key = _key(file, kind) if folder is not None else None
+    if folder is None or key is None:
+        return read(file)
+    entry = folder / f"{key}.pickle"
+    try:
+        with entry.open("rb") as fh:
+            result: T = pickle.load(fh)
+        return result
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass  # not cached yet, or written by something else: parse again
+    result = read(file)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=folder)
+    except OSError:
+        return result  # a cache that cannot be written only costs time
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+    except (OSError, pickle.PicklingError):
+        Path(tmp).unlink(missing_ok=True)
+    return result
