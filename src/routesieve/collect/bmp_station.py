@@ -1,0 +1,369 @@
+"""A BMP station (RFC 7854): routers connect, it keeps what they monitor.
+
+Per monitored router (keyed by the address it connects from and the sysName of its
+Initiation) and per peer (peer type, distinguisher, address, AS), the station keeps the
+pre-policy Adj-RIB-In: announcements add or replace (prefix, path id), withdrawals
+remove, a Peer Down clears the peer. Post-policy (L flag), Adj-RIB-Out (O flag, RFC
+8671) and Loc-RIB (peer type 3, RFC 9069) routes are kept in their own tables and never
+mixed in: :meth:`BmpStation.routes` returns the pre-policy ones only.
+
+When a router disconnects or terminates, its last state is kept and marked disconnected.
+The first message about a peer on a later connection of the same router (normally its
+Peer Up) starts that peer afresh. A malformed message logs one line (router, byte
+offset, reason) and closes that session only.
+
+From synchronous code::
+
+    station = BmpStation()
+    with StationThread(station, "127.0.0.1", 0) as running:
+        print(running.port)          # routers connect here
+        routes = station.routes()    # safe from any thread
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from routesieve.collect.bmp_messages import (
+    COMMON_HEADER,
+    MAX_MESSAGE_LENGTH,
+    Announcement,
+    BmpError,
+    Initiation,
+    Message,
+    PeerDown,
+    PeerHeader,
+    PeerType,
+    PeerUp,
+    RouteMonitoring,
+    Statistics,
+    Termination,
+    View,
+    parse_header,
+    parse_message,
+)
+from routesieve.model import Prefix, Route
+
+log = logging.getLogger("routesieve.collect.bmp")
+
+PeerKey = tuple[int, int, str, int]  # (peer type, distinguisher, address, AS)
+RibKey = tuple[Prefix, int | None]  # (prefix, ADD-PATH path id)
+
+
+@dataclass
+class PeerState:
+    """What the station holds for one peer of one monitored router."""
+
+    router: str
+    key: PeerKey
+    bgp_id: str = ""
+    up: bool = False
+    connection: int = 0
+    ups: int = 0
+    downs: int = 0
+    last_down: str = ""
+    addpath: dict[View, frozenset[int]] = field(default_factory=dict)
+    ribs: dict[View, dict[RibKey, Announcement]] = field(default_factory=dict)
+    stats: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def address(self) -> str:
+        return self.key[2]
+
+    @property
+    def asn(self) -> int:
+        return self.key[3]
+
+    @property
+    def session(self) -> str:
+        rd = f"%{self.key[1]}" if self.key[1] else ""
+        return f"{self.router}:{self.address}{rd}"
+
+    def clear(self) -> None:
+        self.ribs.clear()
+
+
+@dataclass
+class RouterState:
+    host: str
+    sys_name: str
+    name: str
+    sys_descr: str = ""
+    connected: bool = False
+    connection: int = 0
+    connections: int = 0
+    last_termination: str = ""
+    messages: dict[str, int] = field(default_factory=dict)
+    peers: dict[PeerKey, PeerState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RouterInfo:
+    name: str
+    host: str
+    sys_name: str
+    sys_descr: str
+    connected: bool
+    connections: int
+    last_termination: str
+    messages: Mapping[str, int]  # by message class name
+
+
+@dataclass(frozen=True)
+class PeerInfo:
+    """A read-only summary of one peer: session state and route counts per view."""
+
+    router: str
+    session: str
+    peer_type: int
+    distinguisher: int
+    address: str
+    asn: int
+    bgp_id: str
+    up: bool
+    router_connected: bool
+    stale: bool  # held from an earlier connection of the router
+    ups: int
+    downs: int
+    last_down: str
+    counts: Mapping[str, int]
+    stats: Mapping[int, int]
+
+
+class BmpStation:
+    """The state of every monitored router, and the asyncio server that fills it.
+
+    ``names`` maps a router's sysName or address to the name used in sessions
+    (``"<router>:<peer address>"``); by default the sysName, else the address.
+    """
+
+    def __init__(
+        self, names: Mapping[str, str] | None = None, max_length: int = MAX_MESSAGE_LENGTH
+    ) -> None:
+        self.names = dict(names or {})
+        self.max_length = max_length
+        self._routers: dict[tuple[str, str], RouterState] = {}
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    # ---- reading the state (any thread) ----
+
+    def routes(self) -> list[Route]:
+        """Every pre-policy Adj-RIB-In route held, of every router and peer."""
+        out: list[Route] = []
+        with self._lock:
+            for router in self._routers.values():
+                for peer in router.peers.values():
+                    rib = peer.ribs.get(View.PRE_POLICY)
+                    if not rib or peer.key[0] == PeerType.LOC_RIB:
+                        continue
+                    session = peer.session
+                    out.extend(
+                        Route(
+                            peer_asn=peer.asn,
+                            prefix=a.prefix,
+                            as_path=a.as_path,
+                            session=session,
+                            problem=a.problem,
+                            raw_prefix=str(a.prefix),
+                            communities=a.communities,
+                        )
+                        for a in rib.values()
+                    )
+        return out
+
+    def view(self, view: View) -> list[tuple[str, Announcement]]:
+        """The (session, announcement) pairs of another view: post-policy, Loc-RIB, ..."""
+        with self._lock:
+            return [
+                (peer.session, a)
+                for router in self._routers.values()
+                for peer in router.peers.values()
+                for a in peer.ribs.get(view, {}).values()
+            ]
+
+    def peers(self) -> list[PeerInfo]:
+        with self._lock:
+            return [
+                PeerInfo(
+                    router=r.name,
+                    session=p.session,
+                    peer_type=p.key[0],
+                    distinguisher=p.key[1],
+                    address=p.address,
+                    asn=p.asn,
+                    bgp_id=p.bgp_id,
+                    up=p.up,
+                    router_connected=r.connected,
+                    stale=p.connection != r.connection,
+                    ups=p.ups,
+                    downs=p.downs,
+                    last_down=p.last_down,
+                    counts={v.value: len(rib) for v, rib in p.ribs.items()},
+                    stats=dict(p.stats),
+                )
+                for r in self._routers.values()
+                for p in r.peers.values()
+            ]
+
+    def routers(self) -> list[RouterInfo]:
+        with self._lock:
+            return [
+                RouterInfo(
+                    r.name,
+                    r.host,
+                    r.sys_name,
+                    r.sys_descr,
+                    r.connected,
+                    r.connections,
+                    r.last_termination,
+                    dict(r.messages),
+                )
+                for r in self._routers.values()
+            ]
+
+    # ---- applying messages ----
+
+    def _router(self, host: str, sys_name: str, conn: int) -> RouterState:
+        key = (host, sys_name)
+        router = self._routers.get(key)
+        if router is None:
+            name = self.names.get(sys_name) or self.names.get(host) or sys_name or host
+            router = self._routers[key] = RouterState(host, sys_name, name)
+        if router.connection != conn:
+            router.connection, router.connected = conn, True
+            router.connections += 1
+        return router
+
+    def _peer(self, router: RouterState, head: PeerHeader) -> PeerState:
+        key = (int(head.peer_type), head.distinguisher, head.address, head.asn)
+        peer = router.peers.get(key)
+        if peer is None:
+            peer = router.peers[key] = PeerState(router.name, key)
+        if peer.connection != router.connection:  # first word of a new connection: afresh
+            peer.clear()
+            peer.up, peer.addpath, peer.stats = False, {}, {}
+            peer.connection = router.connection
+        peer.bgp_id = head.bgp_id
+        return peer
+
+    def apply(self, router: RouterState, msg: Message) -> None:
+        """Change the state for one parsed message of ``router``'s current connection."""
+        with self._lock:
+            kind = type(msg).__name__
+            router.messages[kind] = router.messages.get(kind, 0) + 1
+            if isinstance(msg, RouteMonitoring):
+                peer = self._peer(router, msg.peer)
+                view = msg.peer.view
+                update = msg.update(peer.addpath.get(view, frozenset()))
+                rib = peer.ribs.setdefault(view, {})
+                for nlri in update.withdraw:
+                    rib.pop(nlri, None)
+                for a in update.announce:
+                    rib[(a.prefix, a.path_id)] = a
+            elif isinstance(msg, PeerUp):
+                peer = self._peer(router, msg.peer)
+                peer.up, peer.ups = True, peer.ups + 1
+                peer.addpath = {v: msg.addpath_afis(v) for v in View}
+            elif isinstance(msg, PeerDown):
+                peer = self._peer(router, msg.peer)
+                peer.clear()
+                peer.up, peer.downs, peer.last_down = False, peer.downs + 1, msg.reason_text
+            elif isinstance(msg, Statistics):
+                self._peer(router, msg.peer).stats.update({s.type: s.value for s in msg.stats})
+            elif isinstance(msg, Initiation):
+                router.sys_descr = msg.sys_descr or router.sys_descr
+            elif isinstance(msg, Termination):
+                router.last_termination = msg.reason_text
+                router.connected = False
+
+    # ---- the server ----
+
+    async def start(self, host: str, port: int) -> asyncio.Server:
+        return await asyncio.start_server(self._session, host, port)
+
+    async def serve(self, host: str, port: int) -> None:
+        """Serve until cancelled; open sessions are closed on the way out."""
+        server = await self.start(host, port)
+        try:
+            async with server:
+                await server.serve_forever()
+        finally:
+            await self.close_sessions()
+
+    async def close_sessions(self) -> None:
+        for writer in list(self._writers):
+            writer.close()
+        for writer in list(self._writers):
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peername = writer.get_extra_info("peername")
+        host = str(peername[0]) if peername else "unknown"
+        where = f"{peername[0]} port {peername[1]}" if peername else host
+        conn = next(self._ids)
+        router: RouterState | None = None
+        offset = 0
+        self._writers.add(writer)
+        try:
+            while True:
+                head = await reader.read(COMMON_HEADER)
+                if not head:
+                    break  # a clean end between messages
+                if len(head) < COMMON_HEADER:
+                    head += await _read_rest(
+                        reader, COMMON_HEADER - len(head), offset, head, "common header"
+                    )
+                _, length = parse_header(head, offset, self.max_length)
+                body = await _read_rest(reader, length - COMMON_HEADER, offset, head, "message")
+                msg = parse_message(head + body, offset, self.max_length)
+                if router is None:
+                    name = msg.sys_name if isinstance(msg, Initiation) else ""
+                    with self._lock:
+                        router = self._router(host, name, conn)
+                    log.info("BMP router %s connected from %s", router.name, where)
+                self.apply(router, msg)
+                offset += length
+                if isinstance(msg, Termination):
+                    log.info("BMP router %s terminated: %s", router.name, msg.reason_text)
+                    break
+        except BmpError as exc:
+            name = router.name if router else host
+            log.warning(
+                "BMP router %s (%s): bad message at byte %d: %s; session closed",
+                name,
+                where,
+                exc.offset,
+                exc.reason,
+            )
+        except (ConnectionError, OSError) as exc:
+            log.warning("BMP router %s: connection lost: %s", router.name if router else where, exc)
+        except Exception:
+            log.exception("BMP router %s: unexpected error; session closed", where)
+        finally:
+            self._writers.discard(writer)
+            if router is not None:
+                with self._lock:
+                    if router.connection == conn:
+                        router.connected = False
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+
+async def _read_rest(
+    reader: asyncio.StreamReader, count: int, offset: int, got: bytes, what: str
+) -> bytes:
+    try:
+        return await reader.readexactly(count)
+    except asyncio.IncompleteReadError as exc:
+        at = offset + len(got) + len(exc.partial)
+        raise BmpError(at, f"{what} cut short: the connection closed in the middle") from None

@@ -1,0 +1,196 @@
+"""Real GoBGP daemons on loopback for the BMP tests (pieces copied from
+tests/outputs/bird_harness.py, kept apart so the two can change independently).
+
+``require_gobgp`` installs Debian's ``gobgpd`` when missing and fails (never skips) when
+that does not work. Every process started here is ended by ``Processes.stop``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from routesieve.model import AsPath, SegmentType
+
+
+def require_gobgp() -> None:
+    if shutil.which("gobgpd") and shutil.which("gobgp"):
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "gobgpd"]):
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.fail(f"{' '.join(cmd)} failed: {exc} (gobgpd is needed)")
+        if done.returncode != 0:
+            pytest.fail(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-2000:]}")
+    if not (shutil.which("gobgpd") and shutil.which("gobgp")):
+        pytest.fail("installed gobgpd, but gobgpd or gobgp is still not found")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(
+    what: str, check: Callable[[], bool], timeout: float = 60, step: float = 0.3
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(step)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@dataclass
+class Processes:
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, args: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
+        with log.open("wb") as out:
+            proc = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+AFIS = "".join(
+    f'  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "{n}"\n'
+    for n in ("ipv4-unicast", "ipv6-unicast")
+)
+
+
+@dataclass(frozen=True)
+class Lab:
+    """A monitored GoBGP ``router`` (AS 65000, BMP client towards the station) peering
+    with a GoBGP ``speaker`` (AS 65001 on 127.0.0.2) that announces the routes."""
+
+    router: subprocess.Popen[bytes]
+    speaker: subprocess.Popen[bytes]
+    router_api: int
+    speaker_api: int
+    speaker_address: str = "127.0.0.2"
+    speaker_asn: int = 65001
+
+
+def start_lab(procs: Processes, folder: Path, station_port: int, policy: str) -> Lab:
+    folder.mkdir(parents=True, exist_ok=True)
+    r_port, s_port = free_port(), free_port()
+    r_api, s_api = free_port(), free_port()
+    router = f"""[global.config]
+  as = 65000
+  router-id = "10.0.0.1"
+  port = {r_port}
+  local-address-list = ["127.0.0.1"]
+
+[[bmp-servers]]
+  [bmp-servers.config]
+    address = "127.0.0.1"
+    port = {station_port}
+    route-monitoring-policy = "{policy}"
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "127.0.0.2"
+    peer-as = 65001
+  [neighbors.transport.config]
+    remote-port = {s_port}
+    local-address = "127.0.0.1"
+{AFIS}"""
+    speaker = f"""[global.config]
+  as = 65001
+  router-id = "10.0.0.2"
+  port = {s_port}
+  local-address-list = ["127.0.0.2"]
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "127.0.0.1"
+    peer-as = 65000
+  [neighbors.transport.config]
+    passive-mode = true
+{AFIS}"""
+    started = []
+    for name, text, api in (("router", router, r_api), ("speaker", speaker, s_api)):
+        (folder / f"{name}.toml").write_text(text)
+        args = ["gobgpd", "-f", str(folder / f"{name}.toml"), "-p"]
+        args += [f"--api-hosts=127.0.0.1:{api}", "--pprof-disable"]
+        started.append(procs.start(args, folder / f"{name}.log"))
+    return Lab(started[0], started[1], r_api, s_api)
+
+
+def gobgp(api: int, *args: str, timeout: float = 20) -> str:
+    """Run the ``gobgp`` client; retried while the daemon's API is coming up."""
+    cmd = ["gobgp", "-p", str(api), *args]
+    deadline = time.monotonic() + timeout
+    while True:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if done.returncode == 0:
+            return done.stdout
+        if time.monotonic() > deadline:
+            pytest.fail(f"{' '.join(cmd)} failed: {done.stderr}{done.stdout}")
+        time.sleep(0.3)
+
+
+def gobgp_path(path: AsPath) -> str:
+    parts = []
+    for seg in path.segments:
+        if seg.type is SegmentType.AS_SEQUENCE:
+            parts.append(" ".join(map(str, seg.asns)))
+        else:
+            parts.append("{" + ",".join(map(str, seg.asns)) + "}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Announce:
+    prefix: str
+    path: AsPath
+    communities: tuple[str, ...] = ()
+    large: tuple[str, ...] = ()
+
+
+def add_routes(api: int, routes: Sequence[Announce], workers: int = 8) -> None:
+    def one(r: Announce) -> None:
+        family = "ipv6" if ":" in r.prefix else "ipv4"
+        args = ["global", "rib", "add", "-a", family, r.prefix, "aspath", gobgp_path(r.path)]
+        if r.communities:
+            args += ["community", ",".join(r.communities)]
+        if r.large:
+            args += ["large-community", ",".join(r.large)]
+        args += ["nexthop", "2001:db8::1" if family == "ipv6" else "127.0.0.2"]
+        gobgp(api, *args)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, routes))
+
+
+def del_routes(api: int, prefixes: Sequence[str], workers: int = 8) -> None:
+    def one(prefix: str) -> None:
+        gobgp(api, "global", "rib", "del", "-a", "ipv6" if ":" in prefix else "ipv4", prefix)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, prefixes))
