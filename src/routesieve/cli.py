@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -20,7 +21,8 @@ from typing import IO, NoReturn
 import click
 
 from routesieve.collect.files import read_routes
-from routesieve.collect.store import newest
+from routesieve.collect.routers import Collector
+from routesieve.collect.store import newest, write_snapshot
 from routesieve.config import Config, ConfigError, load_config
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
@@ -42,7 +44,7 @@ SHOWN_PROBLEMS = 20
 def _warn(problems: Sequence[Problem], what: str) -> None:
     if not problems:
         return
-    click.echo(f"warning: {len(problems)} {what} could not be read and were skipped:", err=True)
+    click.echo(f"warning: {len(problems)} problems reading {what}:", err=True)
     for p in problems[:SHOWN_PROBLEMS]:
         click.echo(f"  {p}", err=True)
     if len(problems) > SHOWN_PROBLEMS:
@@ -61,7 +63,7 @@ def _load(config_path: Path, route_paths: Sequence[Path]) -> tuple[Config, Snaps
         _fail(2, str(exc))
     try:
         loaded = load_snapshot(config, int(time.time()))
-        _warn(loaded.problems, "data lines or objects")
+        _warn(loaded.problems, "the data files (those lines or objects were skipped)")
         routes: list[Route] = []
         problems: list[Problem] = []
         if not route_paths:
@@ -78,7 +80,10 @@ def _load(config_path: Path, route_paths: Sequence[Path]) -> tuple[Config, Snaps
             result = read_routes(path)
             routes.extend(result.items)
             problems.extend(result.problems)
-        _warn(problems, "route lines or records")
+        _warn(
+            problems,
+            "the route files (unreadable lines skipped; unreadable routes kept as X-MALFORMED)",
+        )
     except InputError as exc:
         _fail(1, str(exc))
     # the snapshot lives for the whole run: keep the collector from walking it again
@@ -359,6 +364,74 @@ def rollback_command(folder: Path, bird_config: Path, socket: Path | None) -> No
         _fail(1, str(exc))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command("collect")
+@CONFIG
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Keep running: listen for BMP, and write a snapshot every --interval.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Seconds between snapshots with --serve.",
+)
+@click.option(
+    "--bmp-wait",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Without --serve: how long BMP stations listen before the snapshot.",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --serve: stop after this many snapshots (default: run until stopped).",
+)
+def collect_command(
+    config_path: Path, serve: bool, interval: float, bmp_wait: float, count: int | None
+) -> None:
+    """Read the received routes from the routers of [[routers]] into a dated snapshot."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        _fail(2, str(exc))
+    if not config.routers:
+        _fail(2, f"{config_path}: no [[routers]] configured, nothing to collect")
+    collector = Collector(config.routers)
+    written = 0
+    # a service manager stops us with SIGTERM: leave through the same door as Ctrl-C
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        collector.start()
+        if any(r.kind == "bmp" for r in config.routers):
+            time.sleep(interval if serve else bmp_wait)
+        while True:
+            routes, problems = collector.collect()
+            _warn(problems, "the routers (routes kept with a problem become X-MALFORMED)")
+            path = write_snapshot(
+                routes, config.collect_dir, datetime.now(UTC), config.collect_keep
+            )
+            click.echo(f"collected {len(routes)} routes into {path}")
+            written += 1
+            if not serve or (count is not None and written >= count):
+                break
+            time.sleep(interval)
+    except InputError as exc:
+        _fail(1, str(exc))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        collector.stop()
+
+
 @main.command("demo")
 @FORMAT
 @OUTPUT
@@ -367,3 +440,7 @@ def demo_command(fmt: str | None, output: Path | None) -> None:
     example = resources.files("routesieve") / "data" / "example"
     with resources.as_file(example) as folder:
         _run_evaluate(folder / "routesieve.toml", [folder / "routes.jsonl"], fmt or "table", output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""How fast ``collect_routes`` reads a full table from a real BIRD 2 over its socket.
+
+A GoBGP speaker (AS 65001) gets 250,000 IPv6 routes by ``gobgp mrt inject global`` and
+announces them to BIRD 2 on ``::1``; the BGP channel has ``import table on`` and ``import
+keep filtered on`` with an import filter that rejects about 1 % of them. Then
+``list_sessions`` and ``collect_routes`` are timed (best of three), and, for comparison,
+``birdc`` printing the same output to /dev/null.
+
+    .venv/bin/python bench/bench_bird_collect.py [--routes 250000] [--table-mode]
+
+``--table-mode`` turns the import table off, so that the routes are read with
+``show route all table master6 protocol P`` plus ``... filtered protocol P``.
+Needs ``bird``/``birdc`` (Debian bird2) and ``gobgpd``/``gobgp``; takes about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "collect_bird"))
+
+import bird_collect_lab as lab  # noqa: E402
+
+from routesieve.collect.bird_routes import collect_routes, list_sessions  # noqa: E402
+from routesieve.collect.bird_socket import BirdClient  # noqa: E402
+from routesieve.model import AsPath  # noqa: E402
+
+FILTER = """  if bgp_path.len > 12 then reject;
+  accept;"""
+
+
+def table(n: int, seed: int = 214312) -> list[tuple[str, AsPath, tuple[str, ...]]]:
+    rng = random.Random(seed)
+    transits = [174, 1299, 2914, 3356, 6453, 6939, 6762, 3257]
+    mids = [rng.randrange(1000, 400_000) for _ in range(3000)]
+    out = []
+    for i in range(n):
+        hops = [rng.choice(transits)] + [rng.choice(mids) for _ in range(rng.randrange(0, 4))]
+        origin = rng.randrange(1000, 4_200_000_000) if i % 10 else rng.choice(mids)
+        hops += [origin] * (1 if rng.random() < 0.9 else rng.randrange(2, 15))
+        text = " ".join(map(str, hops))
+        if i % 500 == 0:
+            text += f" {{{origin + 1} {origin + 2}}}"
+        comms: tuple[str, ...] = ()
+        if i % 3 == 0:
+            comms = (f"{hops[0]}:{rng.randrange(1000)}", f"{hops[0]}:{rng.randrange(1000)}")
+        if i % 7 == 0:
+            comms += (f"{origin}:1:{rng.randrange(100)}",)
+        prefix = (
+            f"2a{i >> 16:02x}:{i & 0xFFFF:x}::/32"
+            if i % 2
+            else f"2c0f:{i >> 16:x}:{i & 0xFFFF:x}::/48"
+        )
+        out.append((prefix, AsPath.parse(text), comms))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--routes", type=int, default=250_000)
+    ap.add_argument("--table-mode", action="store_true")
+    args = ap.parse_args()
+    lab.require_daemons()
+    procs = lab.Processes()
+    with tempfile.TemporaryDirectory(prefix="bench-bird-") as tmp:
+        base = Path(tmp)
+        try:
+            run(base, procs, args.routes, not args.table_mode)
+        finally:
+            procs.stop()
+
+
+def run(base: Path, procs: lab.Processes, n: int, import_table: bool) -> None:
+    t0 = time.perf_counter()
+    routes = table(n)
+    distinct = len({str(p) for p, _, _ in routes})
+    speaker = lab.start_speaker(procs, base / "gobgp", 65001, 64999, 1)
+    mrt = base / "routes.mrt"
+    lab.write_table_dump(mrt, routes)
+    lab.wait_until("GoBGP's API", lambda: lab.rib_count(speaker, "ipv6") >= 0, 30)
+    lab.load_routes(speaker, mrt, {"ipv6": distinct}, timeout=600)
+    print(f"GoBGP holds {distinct:,} routes after {time.perf_counter() - t0:.1f} s")
+    peer = lab.Peer("peer_a", speaker, "bench feed", import_table)
+    conf = lab.bird_conf(base / "bird", 64999, [peer], FILTER)
+    sock = lab.start_bird(procs, conf, base / "bird")
+
+    def loaded() -> bool:
+        with BirdClient(sock) as client:
+            s = list_sessions(client, probe_import_tables=False)[0]
+        ch = next(c for c in s.channels if c.name == "ipv6")
+        return (ch.imported or 0) + (ch.filtered or 0) >= distinct
+
+    lab.wait_until("BIRD to receive the table", loaded, 600, step=2.0)
+    print(f"BIRD holds them after {time.perf_counter() - t0:.1f} s")
+
+    best = float("inf")
+    for attempt in range(3):
+        start = time.perf_counter()
+        with BirdClient(sock) as client:
+            sessions = list_sessions(client)
+            result = collect_routes(client, sessions)
+        took = time.perf_counter() - start
+        best = min(best, took)
+        bad = sum(1 for r in result.items if r.problem)
+        print(
+            f"run {attempt + 1}: {len(result.items):,} routes in {took:.2f} s "
+            f"({len(result.items) / took:,.0f} routes/s), {bad} with a problem, "
+            f"{len(result.problems)} problems; {result.provenance.note}"
+        )
+    assert len(result.items) == distinct, (len(result.items), distinct)
+    if import_table:
+        command = "show route all import table peer_a.ipv6"
+    else:
+        command = "show route all table master6 protocol peer_a"
+    start = time.perf_counter()
+    subprocess.run(
+        ["birdc", "-s", str(sock), *command.split()], stdout=subprocess.DEVNULL, check=True
+    )
+    raw = time.perf_counter() - start
+    print(f"for comparison: birdc {command} > /dev/null: {raw:.2f} s")
+    print(f"best: {distinct:,} routes in {best:.2f} s = {distinct / best:,.0f} routes/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Collecting the received routes of every configured router: BIRD, BMP and MRT.
+
+``Collector`` owns what must live across collections (the BMP stations, listening for
+the routers that connect to them); ``collect()`` reads every router once and returns
+the routes and the problems, each problem naming the router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from routesieve.collect.bird_routes import collect_routes, list_sessions
+from routesieve.collect.bird_socket import BirdClient, BirdError
+from routesieve.collect.bmp_station import BmpStation
+from routesieve.collect.bmp_thread import StationThread
+from routesieve.collect.mrt import read_routes_mrt
+from routesieve.config import RouterSettings
+from routesieve.model import Route
+from routesieve.problems import InputError, Problem
+
+
+def listen_address(listen: str) -> tuple[str, int]:
+    """``"[::1]:11019"`` or ``"127.0.0.1:11019"`` as (host, port)."""
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+@dataclass
+class Collector:
+    routers: Sequence[RouterSettings]
+    stations: dict[str, tuple[BmpStation, StationThread]] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Open the BMP stations, so that routers can connect before the first read."""
+        for router in self.routers:
+            if router.kind == "bmp" and router.name not in self.stations:
+                assert router.listen is not None
+                host, port = listen_address(router.listen)
+                station = BmpStation()
+                try:
+                    running = StationThread(station, host, port).start()
+                except RuntimeError as exc:
+                    raise InputError.at(f"router {router.name}", str(exc)) from None
+                self.stations[router.name] = (station, running)
+
+    def stop(self) -> None:
+        for _, running in self.stations.values():
+            running.stop()
+        self.stations.clear()
+
+    def collect(self) -> tuple[list[Route], list[Problem]]:
+        routes: list[Route] = []
+        problems: list[Problem] = []
+        for router in self.routers:
+            got, found = self._one(router)
+            routes.extend(got)
+            problems.extend(found)
+        return routes, problems
+
+    def _one(self, router: RouterSettings) -> tuple[Sequence[Route], Sequence[Problem]]:
+        where = f"router {router.name}"
+        if router.kind == "mrt":
+            assert router.path is not None
+            result = read_routes_mrt(router.path, final=True)
+            return result.items, result.problems
+        if router.kind == "bird":
+            assert router.socket is not None
+            try:
+                with BirdClient(Path(router.socket)) as client:
+                    result = collect_routes(client, list_sessions(client))
+            except BirdError as exc:
+                raise InputError.at(where, f"BIRD at {router.socket}: {exc}") from None
+            return result.items, result.problems
+        station, _ = self.stations[router.name]
+        return station.routes(), ()
