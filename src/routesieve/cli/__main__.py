@@ -1,0 +1,5 @@
+"""``python -m routesieve.cli``."""
+
+from routesieve.cli import main
+
+main()

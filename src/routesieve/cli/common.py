@@ -1,0 +1,133 @@
+"""The command group, shared options, loading and error reporting.
+
+Exit codes: 0 success, 1 an input file could not be used, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, NoReturn
+
+import click
+
+from routesieve.collect.files import read_routes
+from routesieve.collect.store import newest
+from routesieve.config import Config, ConfigError, load_config
+from routesieve.model import Route
+from routesieve.problems import InputError, Problem
+from routesieve.snapshot import Snapshot
+from routesieve.sources.load import load_snapshot
+
+SHOWN_PROBLEMS = 20
+
+
+def warn_problems(problems: Sequence[Problem], what: str) -> None:
+    if not problems:
+        return
+    click.echo(f"warning: {len(problems)} problems reading {what}:", err=True)
+    for p in problems[:SHOWN_PROBLEMS]:
+        click.echo(f"  {p}", err=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        click.echo(f"  … and {len(problems) - SHOWN_PROBLEMS} more", err=True)
+
+
+def fail(code: int, message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def load_inputs(
+    config_path: Path, route_paths: Sequence[Path]
+) -> tuple[Config, Snapshot, list[Route]]:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        fail(2, str(exc))
+    try:
+        loaded = load_snapshot(config, int(time.time()))
+        warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
+        routes: list[Route] = []
+        problems: list[Problem] = []
+        if not route_paths:
+            collected = newest(config.collect_dir)
+            if collected is None:
+                fail(
+                    1,
+                    f"no --routes given, and no collected routes in {config.collect_dir} "
+                    "(run 'routesieve collect' first)",
+                )
+            click.echo(f"routes: {collected}", err=True)
+            route_paths = [collected]
+        for path in route_paths:
+            result = read_routes(path)
+            routes.extend(result.items)
+            problems.extend(result.problems)
+        warn_problems(
+            problems,
+            "the route files (unreadable lines skipped; unreadable routes kept as X-MALFORMED)",
+        )
+    except InputError as exc:
+        fail(1, str(exc))
+    # the snapshot lives for the whole run: keep the collector from walking it again
+    gc.freeze()
+    return config, loaded.snapshot, routes
+
+
+@contextmanager
+def output_to(path: Path | None) -> Iterator[IO[str]]:
+    """stdout, or a file written atomically (a temporary file renamed into place)."""
+    if path is None:
+        yield sys.stdout
+        return
+    folder = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The routesieve TOML configuration.",
+)
+ROUTES = click.option(
+    "--routes",
+    "route_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Received routes: JSON lines, bgpdump -m text or MRT, compressed or not. Repeatable. "
+    "Without it, the newest snapshot written by 'routesieve collect'.",
+)
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl", "csv"]),
+    default=None,
+    help="Output format; table on a terminal, jsonl otherwise.",
+)
+OUTPUT = click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (atomically) instead of standard output.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="routesieve")
+def main() -> None:
+    """routesieve: decide, route by route, what to accept from BGP peers, and why."""

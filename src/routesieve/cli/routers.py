@@ -1,0 +1,174 @@
+"""render, deploy and rollback: router configuration from the verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.config import Config
+from routesieve.engine.evaluate import evaluate
+from routesieve.model import Route
+from routesieve.outputs.deploy_bird import BirdDeployment, DeployError
+from routesieve.outputs.deploy_plan import describe, manifest_of, plan
+from routesieve.outputs.filterspec import RouterPolicy, SessionSpec, router_policy
+from routesieve.outputs.write_files import write_atomically
+from routesieve.snapshot import Snapshot
+
+
+def _renderer(target: str) -> Callable[[RouterPolicy], dict[str, str]]:
+    if target == "bird2":
+        from routesieve.outputs.bird import render_bird2
+
+        return render_bird2
+    if target == "frr":
+        from routesieve.outputs.frr import render_frr
+
+        return render_frr
+    from routesieve.outputs.openbgpd import render_openbgpd
+
+    return render_openbgpd
+
+
+def _router_policy(config: Config, snapshot: Snapshot, routes: Sequence[Route]) -> RouterPolicy:
+    policy = config.to_policy()
+    result = evaluate(routes, snapshot, policy)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    sessions = {
+        peer.asn: tuple(
+            SessionSpec(
+                s.name,
+                None if s.neighbor is None else str(s.neighbor),
+                s.exchange,
+                s.route_server,
+            )
+            for s in peer.sessions
+        )
+        for peer in config.peers
+    }
+    limits = {peer.asn: peer.max_prefix for peer in config.peers}
+    return router_policy(list(result), policy, snapshot, sessions, limits)
+
+
+@main.command("render")
+@CONFIG
+@ROUTES
+@click.option(
+    "--target",
+    type=click.Choice(["bird2", "frr", "openbgpd"]),
+    required=True,
+    help="The router software to write configuration for.",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the files into (created if missing; each file atomically).",
+)
+def render_command(
+    config_path: Path, route_paths: tuple[Path, ...], target: str, output_dir: Path
+) -> None:
+    """Router configuration from the verdicts: guard, ROA table, accept lists, sessions."""
+    config, snapshot, routes = load_inputs(config_path, route_paths)
+    files = _renderer(target)(_router_policy(config, snapshot, routes))
+    for path in write_atomically(output_dir, files):
+        click.echo(f"wrote {path}")
+
+
+BIRD_CONFIG = click.option(
+    "--bird-config",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The main BIRD configuration that includes the rendered files (for bird -p).",
+)
+SOCKET = click.option(
+    "--socket",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="BIRD's control socket; without it the files are checked but BIRD is not reloaded.",
+)
+FOLDER = click.option(
+    "--dir",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder the main configuration includes the rendered files from.",
+)
+
+
+@main.command("deploy")
+@CONFIG
+@ROUTES
+@click.option("--target", type=click.Choice(["bird2"]), default="bird2", show_default=True)
+@FOLDER
+@BIRD_CONFIG
+@SOCKET
+@click.option(
+    "--max-shrink",
+    type=click.FloatRange(0, 1),
+    default=0.25,
+    show_default=True,
+    help="Refuse when a peer's accept list would lose more than this share.",
+)
+@click.option(
+    "--max-age-hours",
+    type=click.FloatRange(min=0),
+    default=48.0,
+    show_default=True,
+    help="Refuse when a data source is older than this.",
+)
+@click.option("--force", is_flag=True, help="Deploy even when a safety check refuses.")
+def deploy_command(
+    config_path: Path,
+    route_paths: tuple[Path, ...],
+    target: str,
+    folder: Path,
+    bird_config: Path,
+    socket: Path | None,
+    max_shrink: float,
+    max_age_hours: float,
+    force: bool,
+) -> None:
+    """Render, compare with what is deployed, check with BIRD, then reload it."""
+    config, snapshot, routes = load_inputs(config_path, route_paths)
+    rp = _router_policy(config, snapshot, routes)
+    files = _renderer(target)(rp)
+    dep = BirdDeployment(folder, bird_config, socket)
+    try:
+        new = manifest_of(rp, target)
+        change = plan(
+            dep.read_manifest(),
+            new,
+            snapshot.provenance,
+            datetime.now(UTC),
+            max_shrink,
+            max_age_hours,
+        )
+        for line in describe(change):
+            click.echo(line)
+        if change.refusals and not force:
+            raise DeployError([*change.refusals, "nothing deployed (use --force to override)"])
+        for reason in change.refusals:
+            click.echo(f"warning: deploying anyway (--force): {reason}", err=True)
+        click.echo(f"deployed to {folder}: {dep.deploy(files, new)}")
+    except DeployError as exc:
+        fail(1, str(exc))
+
+
+@main.command("rollback")
+@FOLDER
+@BIRD_CONFIG
+@SOCKET
+def rollback_command(folder: Path, bird_config: Path, socket: Path | None) -> None:
+    """Put back the files the last deploy replaced, check them and reload BIRD."""
+    try:
+        click.echo(
+            f"rolled back {folder}: {BirdDeployment(folder, bird_config, socket).rollback()}"
+        )
+    except DeployError as exc:
+        fail(1, str(exc))

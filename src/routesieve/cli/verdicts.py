@@ -1,0 +1,95 @@
+"""evaluate, explain and demo: verdicts for people and programs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import IO
+
+import click
+
+from routesieve.cli.common import CONFIG, FORMAT, OUTPUT, ROUTES, fail, load_inputs, main, output_to
+from routesieve.engine.evaluate import decide, evaluate
+from routesieve.engine.explain import explain_row
+from routesieve.engine.verdicts import VerdictBuilder
+from routesieve.model import ParseError, Prefix
+from routesieve.outputs.table import write_explanation, write_table
+from routesieve.outputs.verdict_formats import write_csv, write_jsonl
+
+
+def _run_evaluate(
+    config_path: Path, route_paths: Sequence[Path], fmt: str | None, output: Path | None
+) -> None:
+    config, snapshot, routes = load_inputs(config_path, route_paths)
+    policy = config.to_policy()
+    result = evaluate(routes, snapshot, policy)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if fmt is None:
+        fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
+    writers: dict[str, Callable[[IO[str]], int]] = {
+        "jsonl": lambda out: write_jsonl(result, out),
+        "csv": lambda out: write_csv(result, out),
+        "table": lambda out: write_table(
+            result,
+            policy,
+            snapshot.provenance,
+            out,
+            datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        ),
+    }
+    with output_to(output) as out:
+        writers[fmt](out)
+
+
+@main.command("evaluate")
+@CONFIG
+@ROUTES
+@FORMAT
+@OUTPUT
+def evaluate_command(
+    config_path: Path, route_paths: tuple[Path, ...], fmt: str | None, output: Path | None
+) -> None:
+    """A verdict for every received route: accept or reject, rule, reason, evidence."""
+    _run_evaluate(config_path, route_paths, fmt, output)
+
+
+@main.command("explain")
+@CONFIG
+@ROUTES
+@click.option("--prefix", "prefix_text", required=True, help="The prefix to explain (exact).")
+@click.option("--peer", "peer", type=int, default=None, help="Only routes from this peer AS.")
+def explain_command(
+    config_path: Path, route_paths: tuple[Path, ...], prefix_text: str, peer: int | None
+) -> None:
+    """Every rule, pass or fail, with its evidence, for each route of one prefix."""
+    try:
+        wanted = Prefix.parse(prefix_text)
+    except ParseError as exc:
+        fail(2, f"--prefix: {exc}")
+    config, snapshot, routes = load_inputs(config_path, route_paths)
+    d = decide(routes, snapshot, config.to_policy())
+    builder = VerdictBuilder(d)
+    found = 0
+    for row in d.table.appearance.tolist():
+        route = d.table.first[row]
+        if route.prefix != wanted or (peer is not None and int(d.table.peer[row]) != peer):
+            continue
+        write_explanation(explain_row(d, row, builder), sys.stdout)
+        found += 1
+    if not found:
+        who = f" from AS{peer}" if peer is not None else ""
+        fail(1, f"no received route for {wanted}{who} in {', '.join(map(str, route_paths))}")
+
+
+@main.command("demo")
+@FORMAT
+@OUTPUT
+def demo_command(fmt: str | None, output: Path | None) -> None:
+    """Evaluate the bundled AS214312 example (every rule code appears)."""
+    example = resources.files("routesieve") / "data" / "example"
+    with resources.as_file(example) as folder:
+        _run_evaluate(folder / "routesieve.toml", [folder / "routes.jsonl"], fmt or "table", output)
