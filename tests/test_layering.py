@@ -37,9 +37,11 @@ def test_engine_does_no_io_and_reads_no_clock() -> None:
 
 
 def test_model_imports_only_the_standard_library() -> None:
-    for name in ("model.py", "snapshot.py", "policy.py"):
+    for name in ("prefix.py", "aspath.py", "model.py", "snapshot.py", "policy.py"):
         for imported in imports_of(SRC / name):
             assert imported.split(".")[0] != "routesieve" or imported in (
+                "routesieve.prefix",
+                "routesieve.aspath",
                 "routesieve.model",
                 "routesieve.snapshot",
             ), f"{name} imports {imported}"
