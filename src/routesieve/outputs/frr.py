@@ -6,6 +6,13 @@ own sessions) and ``sessions.conf`` (``router bgp`` with one neighbour per confi
 session that has an address). The guard is one route-map, ``routesieve_guard``, that
 every peer's ``peer_as<N>_in`` calls first.
 
+AS_SET paths (3.2) and a wrong first AS (X-FIRST-AS) are denied by the route-maps, and
+the sessions say ``no bgp reject-as-sets`` and ``no neighbor X enforce-first-as``: with
+those knobs on, FRR 8.4 treats such an UPDATE as a withdrawal and the route vanishes
+from the Adj-RIB-In, where step 2 must see it (checked with the real daemon in
+``tests/outputs/test_frr_e2e.py``). A path with AS 0 is withdrawn by FRR's parser
+whatever the configuration (RFC 7607); it cannot be made visible.
+
 RPKI: FRR validates origins only against an RTR cache (the ``rpki`` module, rtrlib);
 it cannot load a static ROA table. The ROA set is therefore written as prefix-lists
 per origin AS (the prefixes a ROA of that AS makes VALID, ``le maxLength``) and one

@@ -9,10 +9,15 @@ operator's own neighbour blocks.
 
 OpenBGPD keeps every received route in its Adj-RIB-In before the filters (``bgpctl
 show rib in``), so step 2 sees what a peer sent; ``rde evaluate all`` is about output
-filters and is not needed. X-FIRST-AS is a filter rule (``peer-as != N``) rather than
-``enforce neighbor-as yes``, because the latter answers a wrong first AS with a
-NOTIFICATION that drops the whole session; ``enforce neighbor-as`` is set to ``no``
-explicitly since it is on by default for eBGP.
+filters and is not needed. ``reject as-set yes`` (bgpd 7.7 filters cannot match an
+AS_SET) and a path with AS 0 (RFC 7607) make bgpd treat the route as withdrawn, but it
+stays in the Adj-RIB-In flagged ``E`` (error), so it is still visible there (checked
+with the real daemon in ``tests/outputs/test_openbgpd_e2e.py``).
+
+X-FIRST-AS is a filter rule (``peer-as != N``) rather than ``enforce neighbor-as yes``,
+because the latter answers a wrong first AS with a NOTIFICATION that drops the whole
+session; ``enforce neighbor-as`` is set to ``no`` explicitly since it is on by default
+for eBGP.
 """
 
 from __future__ import annotations
