@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean debian
 
 $(BIN)/routesieve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,10 @@ lint: $(BIN)/routesieve
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: lint
+debian:
+	bash scripts/debian-packages.sh
+
+test: lint debian
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/routesieve

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The real routing daemons the tests run: installed from Debian when missing.
+set -euo pipefail
+need=()
+command -v bird >/dev/null || need+=(bird2)
+command -v gobgpd >/dev/null || need+=(gobgpd)
+[ -x /usr/lib/frr/bgpd ] || need+=(frr)
+command -v bgpctl >/dev/null || need+=(openbgpd)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+  echo "missing Debian packages: ${need[*]} (install them as root; the tests that run them will fail)" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${need[@]}" >/dev/null
+# the packages start their daemons as services: the tests run their own
+for service in bird frr openbgpd; do
+  systemctl stop "$service" >/dev/null 2>&1 || true
+done
