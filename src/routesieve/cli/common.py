@@ -50,6 +50,9 @@ def load_inputs(
         config = load_config(config_path)
     except ConfigError as exc:
         fail(2, str(exc))
+    # reading makes millions of long-lived objects and no garbage cycles: the collector
+    # would only walk them again and again
+    gc.disable()
     try:
         loaded = load_snapshot(config, int(time.time()))
         warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
@@ -77,6 +80,7 @@ def load_inputs(
         fail(1, str(exc))
     # the snapshot lives for the whole run: keep the collector from walking it again
     gc.freeze()
+    gc.enable()
     return config, loaded.snapshot, routes
 
 

@@ -12,6 +12,7 @@ cache folder of the user running routesieve.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -50,12 +51,17 @@ def cached(path: str | Path, kind: str, read: Callable[[Path], T]) -> T:
     if folder is None or key is None:
         return read(file)
     entry = folder / f"{key}.pickle"
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new tuples: the collector would walk them again and again
     try:
         with entry.open("rb") as fh:
             result: T = pickle.load(fh)
         return result
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass  # not cached yet, or written by something else: parse again
+    finally:
+        if collecting:
+            gc.enable()
     result = read(file)
     try:
         folder.mkdir(parents=True, exist_ok=True)
