@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "collect_bird"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 import bird_collect_lab as lab  # noqa: E402
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# the shared helpers of the tests that run real daemons (tests/support/daemon_lab.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 SHARED = ROOT.parent / "shared" / "data"
 
 

@@ -12,18 +12,19 @@ daemons fails with the reason, it never skips.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
-import os
-import shutil
-import signal
-import socket
 import struct
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
+from daemon_lab import Processes as Processes
+from daemon_lab import free_port as free_port
+from daemon_lab import install_debian
+from daemon_lab import wait_until as wait_until
 
 from routesieve.model import AsPath
 
@@ -31,83 +32,9 @@ TOOLS = ("bird", "birdc", "gobgpd", "gobgp")
 PADDING = 4096
 
 
-class LabError(RuntimeError):
-    pass
-
-
 def require_daemons() -> None:
     """Install Debian's bird2 and gobgpd when missing (the tests run as root)."""
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if not missing:
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "bird2", "gobgpd"]):
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
-        if done.returncode != 0:
-            raise LabError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-2000:]}")
-    still = [t for t in TOOLS if shutil.which(t) is None]
-    if still:
-        raise LabError(f"installed bird2 and gobgpd, but {', '.join(still)} still not found")
-
-
-def free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(what: str, check: Callable[[], bool], timeout: float, step: float = 0.3) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(step)
-    raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-@dataclass
-class Processes:
-    """Processes started by a test or the benchmark; ``stop`` ends each one by its pid."""
-
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    pidfiles: list[Path] = field(default_factory=list)
-
-    def start(self, args: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
-        with log.open("wb") as out:
-            proc = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        for pidfile in self.pidfiles:  # BIRD forks into the background
-            with contextlib.suppress(OSError, ValueError):
-                _kill_pid(int(pidfile.read_text().strip()))
-
-
-def _kill_pid(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    install_debian(("bird2", "gobgpd"), TOOLS)
 
 
 # ---- MRT TABLE_DUMP_V2 for ``gobgp mrt inject`` ----

@@ -7,74 +7,25 @@ that does not work. Every process started here is ended by ``Processes.stop``.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
+from daemon_lab import Processes as Processes
+from daemon_lab import free_port as free_port
+from daemon_lab import install_debian
+from daemon_lab import wait_until as wait_until
 
 from routesieve.model import AsPath, SegmentType
 
 
 def require_gobgp() -> None:
-    if shutil.which("gobgpd") and shutil.which("gobgp"):
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "gobgpd"]):
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            pytest.fail(f"{' '.join(cmd)} failed: {exc} (gobgpd is needed)")
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-2000:]}")
-    if not (shutil.which("gobgpd") and shutil.which("gobgp")):
-        pytest.fail("installed gobgpd, but gobgpd or gobgp is still not found")
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(
-    what: str, check: Callable[[], bool], timeout: float = 60, step: float = 0.3
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(step)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-@dataclass
-class Processes:
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def start(self, args: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
-        with log.open("wb") as out:
-            proc = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    install_debian(("gobgpd",), ("gobgpd", "gobgp"))
 
 
 AFIS = "".join(

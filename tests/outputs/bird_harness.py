@@ -8,19 +8,20 @@ from fixture teardown and kills what is left.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
+from daemon_lab import Processes as Processes
+from daemon_lab import free_port as free_port
+from daemon_lab import install_debian
+from daemon_lab import wait_until as wait_until
 
 from routesieve.collect.files import read_routes
 from routesieve.config import load_config
@@ -34,22 +35,7 @@ INSTALL_TIMEOUT = 900
 
 
 def require_daemons() -> None:
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if not missing:
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "bird2", "gobgpd"]):
-        try:
-            done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, env=env
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            pytest.fail(f"{' '.join(cmd)} failed: {exc} (needed for {', '.join(missing)})")
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-2000:]}")
-    still = [t for t in TOOLS if shutil.which(t) is None]
-    if still:
-        pytest.fail(f"installed bird2 and gobgpd, but {', '.join(still)} still not found")
+    install_debian(("bird2", "gobgpd"), TOOLS)
 
 
 def main_conf(folder: Path, files: dict[str, str], extra: str = "") -> Path:
@@ -70,69 +56,6 @@ def bird_check(conf: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bird", "-p", "-c", str(conf)], capture_output=True, text=True, timeout=120
     )
-
-
-def free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(what: str, check: Callable[[], bool], timeout: float, step: float = 0.5) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(step)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-@dataclass
-class Processes:
-    """Processes started by a test; ``stop`` ends them all (fixture teardown)."""
-
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    pidfiles: list[Path] = field(default_factory=list)
-
-    def start(self, args: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
-        with log.open("wb") as out:
-            proc = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        for pidfile in self.pidfiles:  # BIRD forks into the background: end it by its pid
-            try:
-                pid = int(pidfile.read_text().strip())
-            except (OSError, ValueError):
-                continue
-            _kill_pid(pid)
-
-
-def _kill_pid(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
 
 
 # ---- BIRD ----
