@@ -14,7 +14,7 @@ The output of BIRD 2.0.12 looks like this::
     \tBGP.ext_community: (rt, 65010, 7)
                          unreachable [peer_b 09:37:26.243 from ::2] (100) [i]
     \tType: BGP univ
-    ...
+    (further attribute lines)
 
 A route line starts with the prefix, or with blanks for another route of the same prefix;
 its type may be ``unicast``, ``unreachable``, ``blackhole`` or ``prohibit``. BIRD writes
