@@ -23,7 +23,7 @@ from pathlib import Path
 from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
 from daemon_lab import Processes as Processes
 from daemon_lab import free_port as free_port
-from daemon_lab import install_debian
+from daemon_lab import gobgp_afis, install_debian, start_gobgpd
 from daemon_lab import wait_until as wait_until
 
 from routesieve.model import AsPath
@@ -124,11 +124,7 @@ class Speaker:
 def start_speaker(procs: Processes, folder: Path, asn: int, bird_asn: int, index: int) -> Speaker:
     folder.mkdir(parents=True, exist_ok=True)
     port, api = free_port("::1"), free_port("127.0.0.1")
-    afis = "".join(
-        "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n"
-        f'      afi-safi-name = "{a}"\n'
-        for a in ("ipv6-unicast", "ipv4-unicast")
-    )
+    afis = gobgp_afis("ipv6-unicast", "ipv4-unicast")
     conf = f"""[global.config]
   as = {asn}
   router-id = "10.254.{index}.1"
@@ -142,18 +138,7 @@ def start_speaker(procs: Processes, folder: Path, asn: int, bird_asn: int, index
   [neighbors.transport.config]
     passive-mode = true
 {afis}"""
-    (folder / "gobgpd.toml").write_text(conf)
-    procs.start(
-        [
-            "gobgpd",
-            "-f",
-            str(folder / "gobgpd.toml"),
-            "-p",
-            f"--api-hosts=127.0.0.1:{api}",
-            "--pprof-disable",
-        ],
-        folder / "gobgpd.log",
-    )
+    start_gobgpd(procs, folder, "gobgpd", conf, api)
     return Speaker(asn, port, api)
 
 

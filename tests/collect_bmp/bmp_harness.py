@@ -18,7 +18,7 @@ import pytest
 from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
 from daemon_lab import Processes as Processes
 from daemon_lab import free_port as free_port
-from daemon_lab import install_debian
+from daemon_lab import gobgp_afis, install_debian, start_gobgpd
 from daemon_lab import wait_until as wait_until
 
 from routesieve.model import AsPath, SegmentType
@@ -28,10 +28,7 @@ def require_gobgp() -> None:
     install_debian(("gobgpd",), ("gobgpd", "gobgp"))
 
 
-AFIS = "".join(
-    f'  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "{n}"\n'
-    for n in ("ipv4-unicast", "ipv6-unicast")
-)
+AFIS = gobgp_afis("ipv4-unicast", "ipv6-unicast")
 
 
 @dataclass(frozen=True)
@@ -86,10 +83,7 @@ def start_lab(procs: Processes, folder: Path, station_port: int, policy: str) ->
 {AFIS}"""
     started = []
     for name, text, api in (("router", router, r_api), ("speaker", speaker, s_api)):
-        (folder / f"{name}.toml").write_text(text)
-        args = ["gobgpd", "-f", str(folder / f"{name}.toml"), "-p"]
-        args += [f"--api-hosts=127.0.0.1:{api}", "--pprof-disable"]
-        started.append(procs.start(args, folder / f"{name}.log"))
+        started.append(start_gobgpd(procs, folder, name, text, api))
     return Lab(started[0], started[1], r_api, s_api)
 
 

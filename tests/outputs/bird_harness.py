@@ -20,7 +20,7 @@ import pytest
 from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
 from daemon_lab import Processes as Processes
 from daemon_lab import free_port as free_port
-from daemon_lab import install_debian
+from daemon_lab import gobgp_afis, install_debian, start_gobgpd
 from daemon_lab import wait_until as wait_until
 
 from routesieve.collect.files import read_routes
@@ -154,10 +154,7 @@ def start_speaker(procs: Processes, folder: Path, asn: int, local_asn: int, inde
     folder.mkdir(parents=True, exist_ok=True)
     port, feeder_port = free_port("::1"), free_port("127.0.0.1")
     api_s, api_f = free_port("127.0.0.1"), free_port("127.0.0.1")
-    afi = (
-        "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n"
-        '      afi-safi-name = "ipv6-unicast"\n'
-    )
+    afi = gobgp_afis("ipv6-unicast")
     speaker = f"""[global.config]
   as = {asn}
   router-id = "10.254.{index}.1"
@@ -197,19 +194,8 @@ def start_speaker(procs: Processes, folder: Path, asn: int, local_asn: int, inde
   [neighbors.transport.config]
     passive-mode = true
 {afi}"""
-    for name, text, api in (("speaker", speaker, api_s), ("feeder", feeder, api_f)):
-        (folder / f"{name}.toml").write_text(text)
-        procs.start(
-            [
-                "gobgpd",
-                "-f",
-                str(folder / f"{name}.toml"),
-                "-p",
-                f"--api-hosts=127.0.0.1:{api}",
-                "--pprof-disable",
-            ],
-            folder / f"{name}.log",
-        )
+    start_gobgpd(procs, folder, "speaker", speaker, api_s)
+    start_gobgpd(procs, folder, "feeder", feeder, api_f)
     return Speaker(asn, port, api_f)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from bird_harness import Processes, free_port, gobgp_path
+from daemon_lab import gobgp_afis, start_gobgpd
 
 from routesieve.engine.rules import Rule
 from routesieve.model import AsPath, Prefix, Route, Verdict
@@ -69,10 +70,7 @@ class Speaker:
     feeder_api: int
 
 
-_AFI = (
-    "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n"
-    '      afi-safi-name = "ipv6-unicast"\n'
-)
+_AFI = gobgp_afis("ipv6-unicast")
 
 
 def start_speaker(
@@ -132,19 +130,8 @@ def start_speaker(
   [neighbors.transport.config]
     passive-mode = true
 {_AFI}"""
-    for name, text, api in (("speaker", speaker, api_s), ("feeder", feeder, api_f)):
-        (folder / f"{name}.toml").write_text(text)
-        procs.start(
-            [
-                "gobgpd",
-                "-f",
-                str(folder / f"{name}.toml"),
-                "-p",
-                f"--api-hosts=127.0.0.1:{api}",
-                "--pprof-disable",
-            ],
-            folder / f"{name}.log",
-        )
+    start_gobgpd(procs, folder, "speaker", speaker, api_s)
+    start_gobgpd(procs, folder, "feeder", feeder, api_f)
     return Speaker(asn, address, api_f)
 
 

@@ -111,3 +111,22 @@ class Processes:
         for pidfile in self.pidfiles:
             with contextlib.suppress(OSError, ValueError):
                 kill_pid(int(pidfile.read_text().strip()))
+
+
+def gobgp_afis(*families: str) -> str:
+    """The ``[[neighbors.afi-safis]]`` blocks of a GoBGP neighbour, e.g. "ipv6-unicast"."""
+    return "".join(
+        "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n"
+        f'      afi-safi-name = "{family}"\n'
+        for family in families
+    )
+
+
+def start_gobgpd(
+    procs: Processes, folder: Path, name: str, config: str, api: int
+) -> subprocess.Popen[bytes]:
+    """Write ``<name>.toml`` into ``folder`` and start gobgpd on it, its API on ``api``."""
+    conf = folder / f"{name}.toml"
+    conf.write_text(config)
+    args = ["gobgpd", "-f", str(conf), "-p", f"--api-hosts=127.0.0.1:{api}", "--pprof-disable"]
+    return procs.start(args, folder / f"{name}.log")

@@ -177,24 +177,6 @@ def _sorted(prefixes: Iterable[Prefix]) -> tuple[Prefix, ...]:
     return tuple(sorted(set(prefixes), key=lambda p: (p.version, p.value, p.length)))
 
 
-ROUTER_CHECKED = frozenset(
-    {
-        Rule.DEFAULT_ROUTE,
-        Rule.AS_SET,
-        Rule.PREFIX_LENGTH,
-        Rule.BOGON,
-        Rule.EXCHANGE_PREFIX,
-        Rule.PATH_TOO_LONG,
-        Rule.UNALLOCATED_ASN,
-        Rule.AS_TRANS,
-        Rule.AS_ZERO,
-        Rule.RPKI_INVALID,
-        Rule.X_FIRST_AS,
-        Rule.X_BOGON_ASN,
-    }
-)
-
-
 def router_accepts(verdict: Verdict, accept_list: frozenset[Prefix] | set[Prefix]) -> bool:
     """Whether the generated filter accepts this route: step 4 accepted it, or it passed
     every rejection test (its verdict is 5) and its prefix is in the peer's accept list
