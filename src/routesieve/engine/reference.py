@@ -15,7 +15,6 @@ Decisions the specification leaves open (shared with the fast engine):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +35,6 @@ from routesieve.model import (
 from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
 
-_ASN_MEMBER = re.compile(r"AS(\d+)", re.IGNORECASE)
-_SET_COMPONENT = re.compile(r"AS-[A-Z0-9_-]+", re.IGNORECASE)
 _GIVEN = (DelegationStatus.ALLOCATED, DelegationStatus.ASSIGNED)
 _BOGON_ASNS: tuple[tuple[int, int, str], ...] = (
     (64496, 64511, "documentation (RFC 5398)"),
