@@ -1,0 +1,1 @@
+"""Stored, dated snapshots of outside data, built once by ``sync`` and reloaded fast."""
