@@ -14,6 +14,7 @@ from routesieve.config import (
     CollectSettings,
     ExchangeSettings,
     LocalSettings,
+    PeeringSettings,
     PeerSettings,
     PolicySettings,
     RouterSettings,
@@ -32,6 +33,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "[sources]": SourceSettings,
     "[[routers]]": RouterSettings,
     "[collect]": CollectSettings,
+    "[peering]": PeeringSettings,
 }
 
 

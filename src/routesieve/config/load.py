@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from routesieve.config.sections import (
     ConfigFile,
     ExchangeSettings,
     LocalSettings,
+    PeeringSettings,
     PeerSettings,
     PolicySettings,
     RouterSettings,
@@ -46,6 +47,7 @@ class Config:
     routers: tuple[RouterSettings, ...] = ()
     collect_folder: Path | None = None
     collect_keep: int = 30
+    peering: PeeringSettings = field(default_factory=PeeringSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -144,6 +146,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         routers=parsed.routers,
         collect_folder=parsed.collect.folder,
         collect_keep=parsed.collect.keep,
+        peering=parsed.peering,
     )
 
 

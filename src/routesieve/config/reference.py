@@ -114,6 +114,18 @@ report a missing or unreadable file with its name; the configuration check does 
 | `folder` | path | `collected` | the folder for dated snapshots of received routes; `evaluate` without `--routes` reads the newest |
 | `keep` | integer > 0 | `30` | how many snapshots to keep; older ones are deleted |
 
+## `[peering]`: answering peering requests
+
+Used by `routesieve peering request` and `routesieve peering accept` (docs/peering.md).
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `direct` | boolean | `false` | offer direct peering to a network that is on none of our exchanges (with IPv6); otherwise such a request is refused |
+| `max_prefix_margin` | number 1..100 | `1.2` | a new peer's max-prefix is its PeeringDB IPv6 prefix count times this |
+| `max_prefix_min` | integer > 0 | `10` | the smallest max-prefix proposed (also when PeeringDB gives no count) |
+| `email` | email address | none | our peering address: the reply's `From`, and named when a request is refused |
+| `reply_template` | path | built-in | a Jinja2 template for the reply email's body, replacing the built-in one |
+
 ## Example
 
 ```toml

@@ -7,10 +7,18 @@ other part of the file is wrong.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    field_validator,
+    model_validator,
+)
 
 from routesieve.config.fields import (
     Address,
@@ -171,6 +179,23 @@ class SourceSettings(Section):
         )
 
 
+class PeeringSettings(Section):
+    """``[peering]``: how ``peering request`` decides and ``peering accept`` replies."""
+
+    direct: Flag = False
+    max_prefix_margin: Annotated[StrictFloat, Field(ge=1.0, le=100.0)] = 1.2
+    max_prefix_min: Positive = 10
+    email: Text | None = None
+    reply_template: SourcePath | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _plain_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+            raise ValueError(f"not an email address: {value!r}; write e.g. peering@example.net")
+        return value
+
+
 class ConfigFile(Section):
     """The whole file, as validated before the cross-section checks."""
 
@@ -181,3 +206,4 @@ class ConfigFile(Section):
     sources: SourceSettings = Field(default_factory=SourceSettings)
     routers: tuple[RouterSettings, ...] = ()
     collect: CollectSettings = Field(default_factory=CollectSettings)
+    peering: PeeringSettings = Field(default_factory=PeeringSettings)
