@@ -17,7 +17,8 @@ strings, IPv4-only networks, the local network's own records) and script faults 
 :meth:`~PeeringDbReplay.fail_next`: ``429`` (with ``Retry-After``), ``502`` (an HTML
 error page), ``hang`` (no answer until the client gives up), ``truncated`` (JSON cut in
 half), ``cut`` (the connection closes mid-body), ``html200`` (a login page with status
-200), ``shape`` (JSON that is not an API answer).
+200), ``shape`` (JSON that is not an API answer); ``ok`` lets one request through, so a
+later request can be the one that fails.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ import json
 import lzma
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import pytest
 
 OBJECTS = ("net", "ix", "ixlan", "ixpfx", "netixlan")
 SYNTHETIC = "made for the routesieve tests"
@@ -110,7 +114,9 @@ class PeeringDbReplay:
         self.state = _State(objects)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -260,3 +266,10 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
             return True
 
     return Handler
+
+
+@pytest.fixture
+def peeringdb(shared_data: Path) -> Iterator[PeeringDbReplay]:
+    """A replay server of the shared PeeringDB dumps, fresh for each test."""
+    with PeeringDbReplay(shared_data / "peeringdb") as server:
+        yield server

@@ -47,9 +47,12 @@ def fetch_exchange_lans(
         )
     now = int(time.time())
     meta = {"generated": now, "source": location, "ix_ids": wanted}
-    dest_dir.mkdir(parents=True, exist_ok=True)
     ixlan_path, ixpfx_path = dest_dir / IXLAN_FILE, dest_dir / IXPFX_FILE
-    _write_pair((ixlan_path, _answer(meta, ixlans)), (ixpfx_path, _answer(meta, ixpfxs)))
+    try:
+        _write_pair((ixlan_path, _answer(meta, ixlans)), (ixpfx_path, _answer(meta, ixpfxs)))
+    except OSError as err:
+        where = err.filename or dest_dir
+        raise FetchError(location, f"cannot write {where}: {err.strerror or err}") from None
     note = f"PeeringDB ix {', '.join(map(str, wanted))}"
     return (
         Fetched(f"{location}/ixlan", ixlan_path, now, str(now), len(ixlans), note),
