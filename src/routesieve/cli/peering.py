@@ -19,6 +19,7 @@ import click
 from routesieve.cli.common import fail, main
 from routesieve.config import Config, ConfigError, config_from_toml, load_config
 from routesieve.model import ParseError, parse_asn
+from routesieve.outputs.filterspec import SessionSpec, router_policy
 from routesieve.peering.config_edit import EditError, add_peer, session_names
 from routesieve.peering.lookup import local_exchanges, peer_lookup
 from routesieve.peering.message import request_asns, sender
@@ -35,6 +36,11 @@ PEERINGDB = click.option(
     default=None,
     help="The PeeringDB API base URL (default: [sources] peeringdb, else "
     f"{DEFAULT_URL}). PEERINGDB_API_KEY is sent when set.",
+)
+REFRESH = click.option(
+    "--refresh",
+    is_flag=True,
+    help="Ask PeeringDB again even when its cached answers are less than an hour old.",
 )
 MESSAGE = click.option(
     "--message",
@@ -87,12 +93,16 @@ def _asn(
     return given, sender(raw), notes
 
 
-def _decide(config: Config, asn: int, url: str | None, taken: frozenset[str]) -> Proposal:
+def _decide(
+    config: Config, asn: int, url: str | None, taken: frozenset[str], refresh: bool
+) -> Proposal:
     base = url or getattr(config.sources, "peeringdb", None) or DEFAULT_URL
     folder = cache_dir()
     try:
         with PeeringDbClient(
-            str(base), cache_dir=folder / "peeringdb" if folder else None
+            str(base),
+            cache_dir=folder / "peeringdb" if folder else None,
+            cache_max_age=0 if refresh else 3600,
         ) as client:
             record = peer_lookup(client, asn)
             exchanges = local_exchanges(client, config)
@@ -155,13 +165,19 @@ def _text(p: Proposal, notes: list[str]) -> str:
 @MESSAGE
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @PEERINGDB
+@REFRESH
 def request_command(
-    asn: str | None, config_path: Path, message: Path | None, fmt: str, peeringdb_url: str | None
+    asn: str | None,
+    config_path: Path,
+    message: Path | None,
+    fmt: str,
+    peeringdb_url: str | None,
+    refresh: bool,
 ) -> None:
     """What the policy gives AS ASN: the sessions to set up, or why not."""
     config = _load(config_path)
     number, _, notes = _asn(asn, message, config.local.asn)
-    proposal = _decide(config, number, peeringdb_url, frozenset())
+    proposal = _decide(config, number, peeringdb_url, frozenset(), refresh)
     if fmt == "json":
         doc = proposal.to_json()
         doc["notes"] = [*notes, *proposal.notes]
@@ -171,13 +187,30 @@ def request_command(
 
 
 def _bird_preview(before: Config, after: Config) -> list[str]:
-    """The lines ``render --target bird2`` adds or changes for the edit (no routes yet)."""
-    from routesieve.cli.routers import _router_policy
+    """The lines ``render --target bird2`` adds or changes for the edit. No routes have
+    come from the new peer yet, so none are evaluated: the same empty verdicts and
+    snapshot on both sides leave only the configuration's difference."""
     from routesieve.outputs.bird import render_bird2
 
     snapshot = Snapshot(as_of=int(time.time()))
-    old = render_bird2(_router_policy(before, snapshot, []))
-    new = render_bird2(_router_policy(after, snapshot, []))
+
+    def files(config: Config) -> dict[str, str]:
+        sessions = {
+            peer.asn: tuple(
+                SessionSpec(
+                    s.name,
+                    None if s.neighbor is None else str(s.neighbor),
+                    s.exchange,
+                    s.route_server,
+                )
+                for s in peer.sessions
+            )
+            for peer in config.peers
+        }
+        limits = {peer.asn: peer.max_prefix for peer in config.peers}
+        return render_bird2(router_policy([], config.to_policy(), snapshot, sessions, limits))
+
+    old, new = files(before), files(after)
     lines: list[str] = []
     for name in sorted(new):
         lines += difflib.unified_diff(
@@ -197,9 +230,15 @@ def _bird_preview(before: Config, after: Config) -> list[str]:
 )
 @MESSAGE
 @PEERINGDB
+@REFRESH
 @click.option("--dry-run", is_flag=True, help="Show the change and the reply; write nothing.")
 def accept_command(
-    asn: str, config_path: Path, message: Path | None, peeringdb_url: str | None, dry_run: bool
+    asn: str,
+    config_path: Path,
+    message: Path | None,
+    peeringdb_url: str | None,
+    refresh: bool,
+    dry_run: bool,
 ) -> None:
     """Add AS ASN and its sessions to the configuration, and draft the reply email."""
     config = _load(config_path)
@@ -207,7 +246,7 @@ def accept_command(
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     text = config_path.read_text(encoding="utf-8")
-    proposal = _decide(config, number, peeringdb_url, session_names(text))
+    proposal = _decide(config, number, peeringdb_url, session_names(text), refresh)
     if not proposal.eligible:
         fail(1, f"AS{number} is refused: " + "; ".join(proposal.reasons))
     source = f"PeeringDB net {proposal.record.net_id}" if proposal.record else "PeeringDB"
@@ -247,4 +286,4 @@ def accept_command(
     for note in proposal.notes:
         click.echo(f"# note: {note}")
     click.echo("\n# reply email (not sent)")
-    click.echo(reply.as_string())
+    click.echo(reply.as_string(), nl=False)
