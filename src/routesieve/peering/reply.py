@@ -69,7 +69,7 @@ def reply_email(
         "peer_asn": proposal.asn,
         "peer_name": one_line(proposal.name),
         "local_asn": local_asn,
-        "local_name": one_line(local_name or ""),
+        "local_name": "" if local_name == f"AS{local_asn}" else one_line(local_name or ""),
         "from_address": from_address,
         "sessions": proposal.sessions,
         "direct": proposal.direct,
