@@ -109,3 +109,18 @@ def test_bad_peering_settings_are_refused(tmp_path: Path, line: str, said: str) 
     with pytest.raises(ConfigError) as err:
         config_from_toml(tomllib.loads(text), tmp_path / "c.toml")
     assert f"peering.{line.split(' ')[0]}" in str(err.value) and said in str(err.value)
+
+
+def test_a_direct_peering_proposal_adds_the_peer_without_sessions(tmp_path: Path) -> None:
+    record = peer_record(NET, [{"ix_id": 99, "ipaddr6": "2001:db8::1"}], [])
+    proposal = propose(65010, record, EXCHANGES, 214312, Terms(direct=True))
+    text = (DATA / "routesieve.toml").read_text(encoding="utf-8")
+
+    edited = add_peer(text, proposal, "PeeringDB net 7")
+    config = config_from_toml(tomllib.loads(edited), tmp_path / "c.toml")
+    reply = reply_email(proposal, local_asn=214312, local_name=None, from_address=None)
+
+    peer = config.peer(65010)
+    assert proposal.direct and peer is not None and peer.sessions == ()
+    assert "# direct peering: add the session once the link is agreed" in edited
+    assert "we propose direct peering" in reply.get_content()
