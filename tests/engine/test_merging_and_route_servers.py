@@ -101,3 +101,8 @@ def test_downstream_via_direct_session_inside_members_route_via_route_server(
 def test_route_server_route_starting_with_a_set_keeps_the_server_as_peer(engine: Engine) -> None:
     v = run(engine, [route(RS, V6, f"{{{PEER} {DOWN}}}", "rs-ams")], snapshot(), RS_POLICY)[0]
     assert (v.peer_asn, v.rule) == (RS, Rule.AS_SET)
+
+
+def test_no_routes_give_no_verdicts(engine: Engine) -> None:
+    snap = snapshot(route_objects=[ro(V6, PEER)], vrps=[vrp(V6, PEER)])
+    assert len(run(engine, [], snap, RS_POLICY)) == 0

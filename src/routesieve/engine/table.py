@@ -73,6 +73,8 @@ def _path_ids(paths_of: list[AsPath]) -> tuple[list[int], list[AsPath]]:
 
 def _groups(keys: list[npt.NDArray[np.int64] | npt.NDArray[np.uint64]], n: int) -> I64:
     """For each row, the first row (in input order) with the same keys."""
+    if n == 0:
+        return np.empty(0, np.int64)
     order = np.lexsort((np.arange(n), *keys))  # equal keys: input order
     same = np.zeros(n, np.bool_)
     for k in keys:
