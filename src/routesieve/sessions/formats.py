@@ -14,7 +14,7 @@ import orjson
 
 from routesieve.sessions.status import PeerCheck, SessionReport, SessionStatus
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _WIDTH_LIMIT = 40
 
 
