@@ -44,9 +44,11 @@ def start_lab(
     up: str = "rs_as65010_ix1",
     down: str = "rs_as65020_ix1",
     timeformat: str = "",
+    bmp_port: int | None = None,
 ) -> BirdLab:
     """Start GoBGP and BIRD and wait until ``up`` holds every announced route.
-    ``timeformat`` is BIRD's ``timeformat protocol`` (empty: BIRD's default)."""
+    ``timeformat`` is BIRD's ``timeformat protocol`` (empty: BIRD's default); with
+    ``bmp_port``, GoBGP also reports its sessions to a BMP station on that port."""
     install_debian(("bird2", "gobgpd"), ("bird", "gobgpd", "gobgp"))
     folder.mkdir(parents=True, exist_ok=True)
     gobgp_port, api = free_port("::1"), free_port("127.0.0.1")
@@ -60,7 +62,7 @@ def start_lab(
   router-id = "10.254.0.1"
   port = {gobgp_port}
   local-address-list = ["::1"]
-
+{_bmp(bmp_port)}
 [[neighbors]]
   [neighbors.config]
     neighbor-address = "::1"
@@ -129,3 +131,15 @@ def _gobgp(api: int, *args: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def _bmp(port: int | None) -> str:
+    if port is None:
+        return ""
+    return f"""
+[[bmp-servers]]
+  [bmp-servers.config]
+    address = "127.0.0.1"
+    port = {port}
+    route-monitoring-policy = "both"
+"""

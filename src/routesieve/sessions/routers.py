@@ -123,7 +123,8 @@ def _bmp(router: str, peers: list[PeerInfo]) -> list[Observed]:
     for peer in peers:
         if peer.peer_type == PeerType.LOC_RIB:
             continue
-        pre = peer.counts.get(View.PRE_POLICY.value) if peer.up else None
+        # pre-policy monitoring is BMP's default: no table yet means no route yet
+        pre = peer.counts.get(View.PRE_POLICY.value, 0) if peer.up else None
         post = peer.counts.get(View.POST_POLICY.value) if peer.up else None
         counts = (
             FamilyCounts(
