@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -143,8 +144,16 @@ def _serve(config: Config, options: GatherOptions, address: tuple[str, int]) -> 
         stop.set()
 
     _read(config, options)  # the state folder and the configuration work: else fail now
+
+    def read() -> SessionReport:
+        try:
+            return gather(config, options)
+        except InputError as exc:  # the state folder broke while serving: keep answering
+            click.echo(f"error: {exc} (this scrape without the session history)", err=True)
+            return gather(config, replace(options, state_dir=None))
+
     try:
-        server, thread = serve(host, port, lambda: gather(config, options))
+        server, thread = serve(host, port, read)
     except OSError as exc:
         fail(1, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}

@@ -201,8 +201,3 @@ def read_bird(socket_path: str, timeout: float) -> BirdReading:
         except BirdError:
             now = None
         return BirdReading(tuple(protocols), now, client.version)
-
-
-def since_datetime(protocol: ProtocolStatus, now: datetime | None) -> datetime | None:
-    """When ``protocol`` entered its state, or None when BIRD's output does not say."""
-    return parse_bird_time(protocol.since, now)
