@@ -2,7 +2,22 @@
 errors to exit codes (0 success, 1 an input file could not be used, 2 bad usage or
 configuration). Each module registers its commands on the one click group."""
 
-from routesieve.cli import collecting, peering, routers, verdicts
+from routesieve.cli import (
+    collecting,
+    peering,
+    policy_page,
+    routers,
+    sessions,
+    verdicts,
+)
 from routesieve.cli.common import main
 
-__all__ = ["collecting", "main", "peering", "routers", "verdicts"]
+__all__ = [
+    "collecting",
+    "main",
+    "peering",
+    "policy_page",
+    "routers",
+    "sessions",
+    "verdicts",
+]
