@@ -26,7 +26,11 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.
     help="markdown: a Hugo page with YAML front matter; html: a standalone page.",
 )
 @OUTPUT
-@click.option("--email", default=None, help="The peering contact address shown on the page.")
+@click.option(
+    "--email",
+    default=None,
+    help="The peering contact address shown on the page [default: [peering] email].",
+)
 @click.option(
     "--communities/--no-communities",
     default=False,
@@ -62,6 +66,8 @@ def policy_command(
             day = datetime.strptime(page_date, "%Y-%m-%d").date()
         except ValueError:
             fail(2, f"--date: not a date YYYY-MM-DD: {page_date!r}")
+    if email is None:
+        email = config.peering.email
     text = render_policy(config, fmt, PageOptions(email, communities, day))
     try:
         with output_to(output) as out:

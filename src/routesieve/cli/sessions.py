@@ -19,7 +19,10 @@ from routesieve.problems import InputError
 from routesieve.sessions.formats import render_json, render_table
 from routesieve.sessions.gather import DEFAULT_TIMEOUT, GatherOptions, gather
 from routesieve.sessions.metrics import exposition, serve, write_textfile
+from routesieve.sessions.peeringdb_watch import ClientRecords
 from routesieve.sessions.status import SessionReport
+from routesieve.sources.parse_cache import cache_dir
+from routesieve.sources.peeringdb.client import PeeringDbClient
 
 
 def _read(config: Config, options: GatherOptions) -> SessionReport:
@@ -77,6 +80,13 @@ def _read(config: Config, options: GatherOptions) -> SessionReport:
     help="Listen this many seconds for BMP routers before reading (BMP routers report "
     "their sessions when they connect; --serve listens all along).",
 )
+@click.option(
+    "--peeringdb",
+    "peeringdb_url",
+    default=None,
+    help="Check each peer's PeeringDB record (contact present, unchanged since the session "
+    "was set up) at this API base URL [default: [sources] peeringdb; none: no check].",
+)
 def sessions_command(
     config_path: Path,
     fmt: str,
@@ -85,6 +95,7 @@ def sessions_command(
     state_dir: Path | None,
     timeout: float,
     bmp_wait: float,
+    peeringdb_url: str | None,
 ) -> None:
     """The state of every configured session: up or down since when, routes received,
     accepted and filtered, the last error, and flags (never established, missing)."""
@@ -104,7 +115,12 @@ def sessions_command(
         fail(1, str(exc))
     try:
         stations: dict[str, BmpStation] = {k: v[0] for k, v in collector.stations.items()}
-        options = GatherOptions(state_dir=folder, stations=stations, timeout=timeout)
+        options = GatherOptions(
+            state_dir=folder,
+            stations=stations,
+            timeout=timeout,
+            records=_records(config, peeringdb_url, timeout),
+        )
         if address is not None:
             _serve(config, options, address)
             return
@@ -126,6 +142,21 @@ def sessions_command(
         click.echo(f"warning: router {r.name}: {r.error}", err=True)
     if unread:
         raise SystemExit(1)
+
+
+def _records(config: Config, url: str | None, timeout: float) -> ClientRecords | None:
+    """The PeeringDB records of the peers, when a PeeringDB URL is configured or given."""
+    base = url or getattr(config.sources, "peeringdb", None)
+    if not base:
+        return None
+    folder = cache_dir()
+    try:
+        client = PeeringDbClient(
+            str(base), timeout=timeout, cache_dir=folder / "peeringdb" if folder else None
+        )
+    except ValueError as err:
+        fail(2, f"PeeringDB URL: {err}")
+    return ClientRecords(client)
 
 
 def _address(text: str) -> tuple[str, int]:
