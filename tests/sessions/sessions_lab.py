@@ -96,7 +96,8 @@ protocol bgp {down} {{
   local ::1 port {bird_port} as {BIRD_AS};
   neighbor ::1 port {down_port} as {DOWN_AS};
   multihop;
-  connect retry time 1;
+  connect delay time 1;
+  connect retry time 30;
   ipv6 {{ import keep filtered on; import filter import_len; export none; }};
 }}
 """
@@ -113,7 +114,15 @@ protocol bgp {down} {{
         raise LabError(f"bird did not start: {done.stderr}{done.stdout}")
     wait_for_socket(sock, 20)
     wait_until(f"BIRD protocol {up} to hold {len(ANNOUNCED)} routes", lambda: _full(sock, up), 60)
+    # the down session has tried and failed once: it stays in Active with the error
+    # for the whole retry time, so reading it then is not a race
+    wait_until(f"BIRD protocol {down} to fail once", lambda: _refused(sock, down), 30)
     return BirdLab(sock, up, down, api, down_port)
+
+
+def _refused(sock: Path, protocol: str) -> bool:
+    with BirdClient(sock, timeout=5) as client:
+        return "Connection refused" in client.text(f"show protocols all {protocol}")
 
 
 def _full(sock: Path, protocol: str) -> bool:
