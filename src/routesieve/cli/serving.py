@@ -5,13 +5,16 @@ from __future__ import annotations
 import ipaddress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import uvicorn
 
 from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.collect.store import newest
 from routesieve.config import Config
-from routesieve.web import PeeringCheck, create_app, evaluate_for_serving
+
+if TYPE_CHECKING:
+    from routesieve.web import PeeringCheck
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -21,7 +24,10 @@ def parse_listen(text: str) -> tuple[str, int]:
         raise ValueError(f"{text!r} is not HOST:PORT (a port from 1 to 65535)")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
-        ipaddress.IPv6Address(host)  # ValueError names the address
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{text!r}: {host!r} is not an IPv6 address") from None
     elif ":" in host:
         raise ValueError(f"{text!r}: write an IPv6 address in brackets, [::1]:8080")
     return host, int(port_text)
@@ -85,6 +91,12 @@ def serve_command(
     max_age_hours: float,
 ) -> None:
     """Evaluate once, then serve the verdicts read-only over HTTP (JSON API under /api/v1)."""
+    # the web stack is imported only by this command: the others start faster without it
+    import uvicorn
+
+    from routesieve.web import create_app, evaluate_for_serving
+    from routesieve.web.server import server_config
+
     try:
         host, port = parse_listen(listen)
     except ValueError as exc:
@@ -95,7 +107,7 @@ def serve_command(
         snapshot,
         config.to_policy(),
         datetime.now(UTC),
-        [str(p) for p in route_paths],
+        [str(p) for p in route_paths or [newest(config.collect_dir)] if p is not None],
         str(config.path),
     )
     for w in data.decisions.warnings:
@@ -108,11 +120,4 @@ def serve_command(
         f"on http://{listen}/ (API /api/v1/, offline: {'yes' if offline else 'no'})",
         err=True,
     )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        proxy_headers=False,
-        server_header=False,
-        log_level="info",
-    )
+    uvicorn.Server(server_config(app, host, port)).run()

@@ -71,7 +71,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
-        return error_response(exc.status, exc.message, exc.parameter)
+        named = f"{exc.parameter}: {exc.message}" if exc.parameter else exc.message
+        return error_response(exc.status, named, exc.parameter)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
