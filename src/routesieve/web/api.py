@@ -10,6 +10,7 @@ tests check the answers against those models.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from fastapi.responses import Response
 
 from routesieve.engine.explain import explain_row
 from routesieve.engine.rules import Rule
-from routesieve.web.data import PeerIndex, ServeData, totals
+from routesieve.web.data import I64, PeerIndex, ServeData, totals
 from routesieve.web.errors import ApiError
 from routesieve.web.schemas import (
     ErrorOut,
@@ -35,6 +36,8 @@ PREFIX = "/api/v1"
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 MAX_QUERY = 200
+SEARCHES_KEPT = 32
+EXPLANATIONS_KEPT = 256
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Unknown peer or route."},
@@ -99,6 +102,28 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
     """The ``/api/v1`` routes over ``data``."""
     router = APIRouter(prefix=PREFIX, tags=["api"], responses=ERRORS)
 
+    @lru_cache(maxsize=SEARCHES_KEPT)
+    def searched(asn: int, verdict: str | None, rule: Rule | None, q: str) -> I64:
+        """A text search's rows, kept for the next pages of the same search."""
+        rows = data.peers[asn].select(verdict, rule, q)
+        rows.flags.writeable = False
+        return rows
+
+    @lru_cache(maxsize=EXPLANATIONS_KEPT)
+    def explained(row: int) -> list[dict[str, Any]]:
+        """The steps of a row (explain_row scans the table: keep the recent ones)."""
+        e = explain_row(data.decisions, row, data.builder)
+        return [
+            {
+                "rule": s.rule,
+                "title": s.title,
+                "outcome": s.outcome,
+                "detail": s.detail,
+                "evidence": s.evidence,
+            }
+            for s in e.steps
+        ]
+
     @router.get("/peers", response_model=PeersOut, response_class=JsonResponse)
     def peers() -> JsonResponse:
         """Every peer: configured ones and any AS routes came from, with counts."""
@@ -120,7 +145,7 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
     ) -> JsonResponse:
         """The peer's routes in route id order, filtered, one page at a time."""
         peer = _peer(data, asn)
-        rows = peer.select(verdict, rule, q)
+        rows = searched(asn, verdict, rule, q) if q else peer.select(verdict, rule, None)
         page = rows[offset : offset + limit].tolist()
         nxt = None
         if offset + limit < len(rows):
@@ -159,18 +184,7 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
     def explanation(asn: AsnParam, route_id: RouteIdParam) -> JsonResponse:
         """Every rule for the route, in order, pass or fail, with what was looked at."""
         row = _row(asn, route_id)
-        e = explain_row(data.decisions, row, data.builder)
-        steps = [
-            {
-                "rule": s.rule,
-                "title": s.title,
-                "outcome": s.outcome,
-                "detail": s.detail,
-                "evidence": s.evidence,
-            }
-            for s in e.steps
-        ]
-        return JsonResponse({"route": data.route_json(row), "steps": steps})
+        return JsonResponse({"route": data.route_json(row), "steps": explained(row)})
 
     @router.get("/sources", response_model=SourcesOut, response_class=JsonResponse)
     def sources() -> JsonResponse:
