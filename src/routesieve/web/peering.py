@@ -4,12 +4,14 @@ the operator and shows the result.
 
 A post is refused in this order: over the body limit (413), over the client's rate (429),
 no peering check configured (503), not from this site or without a valid token (403),
-not form-encoded (415), invalid fields (400, the form again with every problem). The
+not form-encoded (415), invalid fields (400, the form again with every problem), a check
+that fails (502) or takes over a minute (504). The
 stored request is one JSON file in ``<state>/peering-requests/``, written atomically.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Callable
@@ -34,6 +36,7 @@ log = logging.getLogger("routesieve.web")
 PeeringCheck = Callable[[int], dict[str, Any]]
 LIMITS = {"asn": 16, "name": 200, "contact": 200, "message": 2000}
 FIELDS = ("csrf_token", *LIMITS)
+CHECK_TIMEOUT = 60  # seconds; the check may ask PeeringDB and IRR servers
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,10 @@ def peering_router(s: PeeringSettings) -> APIRouter:
         if errors or asn is None:
             return form_page(request, 400, form, errors)
         try:
-            result = await run_in_threadpool(s.check, asn)
+            result = await asyncio.wait_for(run_in_threadpool(s.check, asn), CHECK_TIMEOUT)
+        except TimeoutError:
+            log.warning("peering check for AS%d took over %d s", asn, CHECK_TIMEOUT)
+            raise _Refused(504, "Check too slow", "the peering check took too long") from None
         except Exception:
             log.exception("peering check for AS%d failed", asn)
             raise _Refused(502, "Check failed", "the peering check failed; try later") from None
