@@ -2,10 +2,10 @@
 
 ``ServeData`` holds the engine's ``Decisions`` and, per peer AS, a ``PeerIndex``: the
 peer's rows (engine rows, ascending; a row number is the route id of the API, stable for
-the run), their rule codes, an accept mask and the lower-case text (prefix and path) of every row,
-joined for one ``str.find`` scan. Filters
-are numpy masks over one peer's rows, so a page of a 250,000-route peer costs a mask, a
-slice and the verdicts of that page only. Nothing here changes after it is built: the
+the run), their rule codes, an accept mask and the lower-case text (prefix and path) of
+every row, also joined for one ``str.find`` scan. Filters are numpy masks over one
+peer's rows, so a page of a 250,000-route peer costs a mask, a slice and the verdicts of
+that page only. Nothing here changes after it is built: the
 arrays are made read-only, the mappings are read-only views.
 """
 
