@@ -7,6 +7,7 @@ from routesieve.cli import (
     peering,
     policy_page,
     routers,
+    serving,
     sessions,
     verdicts,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "peering",
     "policy_page",
     "routers",
+    "serving",
     "sessions",
     "verdicts",
 ]

@@ -1,0 +1,123 @@
+"""serve: evaluate once, then answer over HTTP (JSON API, peering form, static report)."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.collect.store import newest
+from routesieve.config import Config
+
+if TYPE_CHECKING:
+    from routesieve.web import PeeringCheck
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``127.0.0.1:8080``, ``[::1]:8080`` or ``localhost:8080`` -> (host, port)."""
+    host, sep, port_text = text.rpartition(":")
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"{text!r} is not HOST:PORT (a port from 1 to 65535)")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{text!r}: {host!r} is not an IPv6 address") from None
+    elif ":" in host:
+        raise ValueError(f"{text!r}: write an IPv6 address in brackets, [::1]:8080")
+    return host, int(port_text)
+
+
+def peering_check_for(config: Config, offline: bool) -> PeeringCheck | None:
+    """The check the peering form runs, or None (the form then answers 503).
+
+    No check is built in yet: the peering workflow provides it. ``--offline`` keeps it
+    off, since a check asks outside services (PeeringDB, IRR).
+    """
+    if offline:
+        return None
+    return None
+
+
+@main.command("serve")
+@CONFIG
+@ROUTES
+@click.option(
+    "--listen",
+    default="127.0.0.1:8080",
+    show_default=True,
+    help="Address and port to listen on; [::1]:8080 for IPv6.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Reach no other host: the peering form answers 503 (its check asks outside "
+    "services). The data files are read as they are, as always.",
+)
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for what the server writes (peering-requests/); "
+    "default 'state' beside the configuration.",
+)
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Static report pages to serve at / (written by 'routesieve report --html DIR').",
+)
+@click.option(
+    "--max-age-hours",
+    type=click.FloatRange(min=0),
+    default=48.0,
+    show_default=True,
+    help="A data source older than this is marked stale in /api/v1/sources.",
+)
+def serve_command(
+    config_path: Path,
+    route_paths: tuple[Path, ...],
+    listen: str,
+    offline: bool,
+    state_dir: Path | None,
+    site_dir: Path | None,
+    max_age_hours: float,
+) -> None:
+    """Evaluate once, then serve the verdicts read-only over HTTP (JSON API under /api/v1)."""
+    # the web stack is imported only by this command: the others start faster without it
+    import uvicorn
+
+    from routesieve.web import create_app, evaluate_for_serving
+    from routesieve.web.server import server_config
+
+    try:
+        host, port = parse_listen(listen)
+    except ValueError as exc:
+        fail(2, f"--listen: {exc}")
+    config, snapshot, routes = load_inputs(config_path, route_paths)
+    data = evaluate_for_serving(
+        routes,
+        snapshot,
+        config.to_policy(),
+        datetime.now(UTC),
+        [str(p) for p in route_paths or [newest(config.collect_dir)] if p is not None],
+        str(config.path),
+    )
+    for w in data.decisions.warnings:
+        click.echo(f"warning: {w}", err=True)
+    state = state_dir or config.path.parent / "state"
+    check = peering_check_for(config, offline)
+    app = create_app(data, state, site_dir, check, max_age_hours=max_age_hours)
+    click.echo(
+        f"serving {len(data.decisions.table)} routes of {len(data.peers)} peers "
+        f"on http://{listen}/ (API /api/v1/, offline: {'yes' if offline else 'no'})",
+        err=True,
+    )
+    uvicorn.Server(server_config(app, host, port)).run()

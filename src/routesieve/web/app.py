@@ -1,0 +1,86 @@
+"""The web application: the JSON API, the peering request form, and the static site.
+
+``create_app`` assembles, in matching order: ``/api/v1/...`` (and its OpenAPI description
+at ``/api/v1/openapi.json``; no Swagger or ReDoc page, which would load scripts from a
+CDN), ``/peering/request``, then either the static report pages of ``site_dir`` mounted
+at ``/`` or, without one, a small index page. Every answer carries the security headers
+of :mod:`routesieve.web.security`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from routesieve import __version__
+from routesieve.web.api import PREFIX, api_router
+from routesieve.web.data import ServeData, totals
+from routesieve.web.errors import install_error_handlers
+from routesieve.web.pages import page
+from routesieve.web.peering import PeeringCheck, PeeringSettings, peering_router
+from routesieve.web.security import CsrfTokens, RateLimiter, SecurityHeaders
+
+MAX_BODY = 16 * 1024
+RATE = (5, 3600.0)  # peering request posts per client address, per seconds
+
+
+def create_app(
+    data: ServeData,
+    state_dir: Path,
+    site_dir: Path | None = None,
+    peering_check: PeeringCheck | None = None,
+    *,
+    max_age_hours: float = 48.0,
+    rate: tuple[int, float] = RATE,
+    max_body: int = MAX_BODY,
+) -> FastAPI:
+    """The application over ``data``. Peering requests are stored in
+    ``state_dir/peering-requests/``; ``peering_check(asn)`` answers the form (without it
+    the form answers 503); ``site_dir``'s files are served at ``/``; ``rate`` is
+    (posts, seconds) per client address for the form."""
+    app = FastAPI(
+        title="routesieve",
+        version=__version__,
+        description="Read-only answers about the routes received from each BGP peer: the "
+        "verdicts, their reasons and evidence, and the data they were decided on.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(api_router(data, max_age_hours))
+    app.include_router(
+        peering_router(
+            PeeringSettings(
+                check=peering_check,
+                folder=state_dir / "peering-requests",
+                local_asn=data.policy.local_asn,
+                max_body=max_body,
+                limiter=RateLimiter(*rate),
+                csrf=CsrfTokens(),
+            )
+        )
+    )
+    if site_dir is not None:
+        app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def index() -> HTMLResponse:
+            t = totals(data)
+            return page(
+                "index.html",
+                local_asn=data.policy.local_asn,
+                evaluated_at=data.evaluated_at.isoformat(timespec="seconds"),
+                peers=list(data.peers.values()),
+                merged=t["merged"],
+                accepted=t["accepted"],
+                rejected=t["rejected"],
+            )
+
+    app.add_middleware(SecurityHeaders, max_body=max_body)
+    return app

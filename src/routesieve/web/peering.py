@@ -1,0 +1,192 @@
+"""The peering request form: ``GET /peering/request`` shows it with a CSRF token,
+``POST /peering/request`` checks the post, runs the peering check, stores the request for
+the operator and shows the result.
+
+A post is refused in this order: over the body limit (413), over the client's rate (429),
+no peering check configured (503), not from this site or without a valid token (403),
+not form-encoded (415), invalid fields (400, the form again with every problem), a check
+that fails (502) or takes over a minute (504). The
+stored request is one JSON file in ``<state>/peering-requests/``, written atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from routesieve.model import ParseError, parse_asn
+from routesieve.sources.fetched import write_atomically
+from routesieve.web.pages import page
+from routesieve.web.security import CsrfTokens, RateLimiter, same_origin
+
+log = logging.getLogger("routesieve.web")
+
+PeeringCheck = Callable[[int], dict[str, Any]]
+LIMITS = {"asn": 16, "name": 200, "contact": 200, "message": 2000}
+FIELDS = ("csrf_token", *LIMITS)
+CHECK_TIMEOUT = 60  # seconds; the check may ask PeeringDB and IRR servers
+
+
+@dataclass(frozen=True)
+class PeeringSettings:
+    """What the form needs: the check (None: not configured), where requests go, the
+    body limit and the rate limiter, and the local AS for the wording."""
+
+    check: PeeringCheck | None
+    folder: Path
+    local_asn: int
+    max_body: int
+    limiter: RateLimiter
+    csrf: CsrfTokens
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, heading: str, message: str, **headers: str) -> None:
+        super().__init__(message)
+        self.status, self.heading, self.message, self.headers = status, heading, message, headers
+
+
+def _validate(form: dict[str, str]) -> tuple[int | None, list[str]]:
+    errors = [f"{k}: at most {n} characters" for k, n in LIMITS.items() if len(form[k]) > n]
+    asn: int | None = None
+    try:
+        asn = parse_asn(form["asn"].strip())
+    except (ParseError, ValueError, TypeError):
+        errors.append("asn: not an AS number (write 64500 or AS64500)")
+    contact = form["contact"].strip()
+    if "@" not in contact or any(c.isspace() for c in contact):
+        errors.append("contact: an e-mail address is needed to answer you")
+    if asn == 0:
+        errors.append("asn: AS 0 cannot peer")
+    return asn, errors
+
+
+async def _read_form(request: Request, limit: int) -> dict[str, str]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise _Refused(415, "Not a form", "send the form as application/x-www-form-urlencoded")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _Refused(413, "Too large", f"the request is over {limit} bytes")
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError):
+        raise _Refused(400, "Unreadable form", "the form is not UTF-8 form data") from None
+    return {k: (fields.get(k) or [""])[0] for k in FIELDS}
+
+
+def peering_router(s: PeeringSettings) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def form_page(
+        request: Request, status: int, form: dict[str, str], errors: list[str]
+    ) -> HTMLResponse:
+        cookie = request.cookies.get(CsrfTokens.COOKIE) or s.csrf.new_cookie()
+        response = page(
+            "peering_form.html",
+            status,
+            local_asn=s.local_asn,
+            available=s.check is not None,
+            token=s.csrf.token_for(cookie),
+            form=form,
+            errors=errors,
+            limits=LIMITS,
+        )
+        response.set_cookie(
+            CsrfTokens.COOKIE,
+            cookie,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/peering",
+        )
+        return response
+
+    @router.get("/peering/request")
+    def show_form(request: Request) -> HTMLResponse:
+        return form_page(request, 200, {}, [])
+
+    @router.post("/peering/request")
+    async def submit(request: Request) -> Response:
+        try:
+            return await _submit(request)
+        except _Refused as r:
+            return page("refused.html", r.status, r.headers, heading=r.heading, message=r.message)
+
+    async def _submit(request: Request) -> Response:
+        client = request.client.host if request.client else "unknown"
+        wait = s.limiter.take(client)
+        if wait:
+            raise _Refused(
+                429,
+                "Too many requests",
+                f"try again in {wait / 60:.0f} minutes",
+                **{"retry-after": str(int(wait) + 1)},
+            )
+        if s.check is None:
+            raise _Refused(503, "Unavailable", "peering checks not configured on this server")
+        headers = request.headers
+        why = same_origin(headers.get("origin"), headers.get("referer"), headers.get("host"))
+        if why:
+            raise _Refused(403, "Refused", why)
+        form = await _read_form(request, s.max_body)
+        if not s.csrf.valid(request.cookies.get(CsrfTokens.COOKIE), form["csrf_token"]):
+            raise _Refused(403, "Refused", "the form's token is missing or wrong; reload the form")
+        asn, errors = _validate(form)
+        if errors or asn is None:
+            return form_page(request, 400, form, errors)
+        try:
+            result = await asyncio.wait_for(run_in_threadpool(s.check, asn), CHECK_TIMEOUT)
+        except TimeoutError:
+            log.warning("peering check for AS%d took over %d s", asn, CHECK_TIMEOUT)
+            raise _Refused(504, "Check too slow", "the peering check took too long") from None
+        except Exception:
+            log.exception("peering check for AS%d failed", asn)
+            raise _Refused(502, "Check failed", "the peering check failed; try later") from None
+        request_id = _store(s.folder, client, asn, form, result)
+        return page(
+            "peering_result.html",
+            local_asn=s.local_asn,
+            asn=asn,
+            name=form["name"],
+            contact=form["contact"].strip(),
+            request_id=request_id,
+            result=result,
+        )
+
+    return router
+
+
+def _store(
+    folder: Path, client: str, asn: int, form: dict[str, str], result: dict[str, Any]
+) -> str:
+    """Write the request to ``folder`` as ``<UTC time>-AS<asn>-<random>.json``."""
+    now = datetime.now(UTC)
+    request_id = f"{now:%Y%m%dT%H%M%SZ}-AS{asn}-{secrets.token_hex(4)}"
+    record = {
+        "id": request_id,
+        "received_at": now.isoformat(timespec="seconds"),
+        "client": client,
+        "asn": asn,
+        "name": form["name"],
+        "contact": form["contact"].strip(),
+        "message": form["message"],
+        "check": result,
+    }
+    body = orjson.dumps(record, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    write_atomically(folder / f"{request_id}.json", [body])
+    return request_id

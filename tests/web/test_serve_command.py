@@ -1,0 +1,96 @@
+"""``routesieve serve`` as a user runs it: a real process on a free loopback port."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from daemon_lab import Processes, free_port, wait_until
+from web_lab import EXAMPLE
+
+from routesieve.cli.serving import parse_listen
+
+ROUTESIEVE = [sys.executable, "-m", "routesieve.cli"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_serve_evaluates_the_example_and_answers_over_http(tmp_path: Path) -> None:
+    port = free_port()
+    procs = Processes()
+    try:
+        proc = procs.start(
+            [
+                *ROUTESIEVE,
+                "serve",
+                "--config",
+                str(EXAMPLE / "routesieve.toml"),
+                "--routes",
+                str(EXAMPLE / "routes.jsonl"),
+                "--listen",
+                f"127.0.0.1:{port}",
+                "--state",
+                str(tmp_path / "state"),
+            ],
+            tmp_path / "serve.log",
+        )
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            "routesieve serve to answer",
+            lambda: proc.poll() is None and _answers(url + "/api/v1/run"),
+            timeout=60,
+            step=0.2,
+        )
+        run = httpx.get(url + "/api/v1/run", timeout=5).json()
+        assert run["merged"] == 30 and run["local_asn"] == 214312
+        form = httpx.get(url + "/peering/request", timeout=5)
+        assert "Peering checks are not configured" in form.text
+    finally:
+        procs.stop()
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert f"on http://127.0.0.1:{port}/" in log
+
+
+def test_a_bad_listen_address_exits_2_naming_the_option() -> None:
+    done = subprocess.run(
+        [*ROUTESIEVE, "serve", "--config", str(EXAMPLE / "routesieve.toml"), "--listen", "::1:80"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--listen: '::1:80': write an IPv6 address in brackets" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_missing_configuration_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*ROUTESIEVE, "serve", "--config", str(tmp_path / "none.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr
+
+
+def test_listen_addresses_parse() -> None:
+    assert parse_listen("127.0.0.1:8080") == ("127.0.0.1", 8080)
+    assert parse_listen("[::1]:8443") == ("::1", 8443)
+    assert parse_listen("localhost:1") == ("localhost", 1)
+    for bad, why in [
+        ("127.0.0.1", "is not HOST:PORT"),
+        ("127.0.0.1:70000", "a port from 1 to 65535"),
+        (":8080", "is not HOST:PORT"),
+        ("[nonsense]:80", "IPv6"),
+    ]:
+        with pytest.raises(ValueError, match=why):
+            parse_listen(bad)
