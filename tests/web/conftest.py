@@ -4,7 +4,7 @@ uvicorn servers on free loopback ports (see web_lab.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from web_lab import (
     HOSTILE_COMMUNITY,
     HOSTILE_NAME,
     HOSTILE_SESSION,
+    ServerFactory,
     load_data,
     running,
 )
@@ -46,9 +47,6 @@ def hostile_data(tmp_path_factory: pytest.TempPathFactory) -> ServeData:
     }
     (folder / "extra.jsonl").write_text(json.dumps(route) + "\n", encoding="utf-8")
     return load_data(folder / "routesieve.toml", [EXAMPLE / "routes.jsonl", folder / "extra.jsonl"])
-
-
-ServerFactory = Callable[..., str]
 
 
 @pytest.fixture

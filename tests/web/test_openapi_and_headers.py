@@ -9,9 +9,8 @@ import re
 import httpx
 import pytest
 from openapi_spec_validator import validate
-from web_lab import HOSTILE_COMMUNITY, HOSTILE_NAME, HOSTILE_SESSION
+from web_lab import HOSTILE_COMMUNITY, HOSTILE_NAME, HOSTILE_SESSION, ServerFactory
 
-from conftest import ServerFactory
 from routesieve.web import ServeData
 
 SECURITY = {

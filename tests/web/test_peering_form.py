@@ -9,9 +9,8 @@ from contextlib import closing
 from pathlib import Path
 
 import httpx
-from web_lab import HOSTILE_NAME, CheckCalls
+from web_lab import HOSTILE_NAME, CheckCalls, ServerFactory
 
-from conftest import ServerFactory
 from routesieve.web import ServeData
 
 FORM = "/peering/request"
@@ -191,3 +190,28 @@ def test_a_failing_check_is_a_clear_502_without_traceback(
     assert r.status_code == 502
     assert "peering check failed" in r.text
     assert "Traceback" not in r.text and "unreachable" not in r.text
+
+
+def test_the_form_runs_the_real_peering_check_against_peeringdb(
+    serve: ServerFactory, example_data: ServeData, tmp_path: Path, shared_data: Path
+) -> None:
+    """``serve`` wires the same check as ``peering request``: PeeringDB (here the local
+    replay of real answers) and the policy decide, and the stored request keeps it."""
+    from peeringdb_replay import PeeringDbReplay
+
+    from routesieve.cli.serving import peering_check_for
+    from routesieve.config import load_config
+
+    config = load_config(Path(__file__).parents[1] / "peering" / "data" / "routesieve.toml")
+    with PeeringDbReplay(shared_data / "peeringdb") as replay:
+        check = peering_check_for(config, offline=False, url=replay.base_url)
+        assert check is not None
+        url = serve(example_data, peering_check=check, state_dir=tmp_path / "state")
+        c, token = opened(url)
+        with closing(c):
+            r = c.post(FORM, data=fields(token, asn="AS8560"))
+    assert r.status_code == 200, r.text
+    stored = next((tmp_path / "state" / "peering-requests").glob("*.json"))
+    record = json.loads(stored.read_text(encoding="utf-8"))
+    assert record["check"]["eligible"] is True
+    assert record["check"]["sessions"], "IONOS is at both exchanges of the test config"

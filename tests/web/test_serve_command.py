@@ -52,7 +52,9 @@ def test_serve_evaluates_the_example_and_answers_over_http(tmp_path: Path) -> No
         run = httpx.get(url + "/api/v1/run", timeout=5).json()
         assert run["merged"] == 30 and run["local_asn"] == 214312
         form = httpx.get(url + "/peering/request", timeout=5)
-        assert "Peering checks are not configured" in form.text
+        # the form runs the same check as 'peering request' (PeeringDB is not asked here)
+        assert "Peering checks are not configured" not in form.text
+        assert 'name="csrf_token"' in form.text
     finally:
         procs.stop()
     log = (tmp_path / "serve.log").read_text(encoding="utf-8")

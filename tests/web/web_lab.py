@@ -5,7 +5,7 @@ names, sessions and communities carry markup."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -26,6 +26,9 @@ EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
 HOSTILE_NAME = "<script>alert('x')</script> & <b>Nordwind</b>"
 HOSTILE_SESSION = "<img src=x onerror=alert(1)>"
 HOSTILE_COMMUNITY = '65001:"><svg onload=alert(2)>'
+
+#: ``serve(data, **create_app_options) -> base URL`` (the ``serve`` fixture)
+ServerFactory = Callable[..., str]
 
 
 def load_data(config_path: Path, route_paths: list[Path]) -> ServeData:

@@ -20,15 +20,15 @@ from routesieve.cli.common import fail, main
 from routesieve.config import Config, ConfigError, config_from_toml, load_config
 from routesieve.model import ParseError, parse_asn
 from routesieve.outputs.filterspec import SessionSpec, router_policy
+from routesieve.peering.check import check_request
 from routesieve.peering.config_edit import EditError, add_peer, session_names
-from routesieve.peering.lookup import local_exchanges, peer_lookup
 from routesieve.peering.message import request_asns, sender
-from routesieve.peering.proposal import Proposal, Terms, propose
+from routesieve.peering.proposal import Proposal
 from routesieve.peering.reply import TemplateError, reply_email
 from routesieve.snapshot import Snapshot
 from routesieve.sources.fetched import FetchError, write_atomically
 from routesieve.sources.parse_cache import cache_dir
-from routesieve.sources.peeringdb.client import DEFAULT_URL, PeeringDbClient
+from routesieve.sources.peeringdb.client import DEFAULT_URL
 
 PEERINGDB = click.option(
     "--peeringdb",
@@ -96,27 +96,23 @@ def _asn(
 def _decide(
     config: Config, asn: int, url: str | None, taken: frozenset[str], refresh: bool
 ) -> Proposal:
-    base = url or getattr(config.sources, "peeringdb", None) or DEFAULT_URL
     folder = cache_dir()
     try:
-        with PeeringDbClient(
-            str(base),
-            cache_dir=folder / "peeringdb" if folder else None,
-            cache_max_age=0 if refresh else 3600,
-        ) as client:
-            record = peer_lookup(client, asn)
-            exchanges = local_exchanges(client, config)
-            for warning in client.warnings:
-                click.echo(f"warning: {warning}", err=True)
+        checked = check_request(
+            config,
+            asn,
+            url=url,
+            taken=taken,
+            cache=folder / "peeringdb" if folder else None,
+            refresh=refresh,
+        )
     except FetchError as err:
         fail(1, f"PeeringDB: {err}")
     except ValueError as err:
         fail(2, f"PeeringDB URL: {err}")
-    settings = config.peering
-    terms = Terms(
-        settings.max_prefix_margin, settings.max_prefix_min, settings.direct, settings.email
-    )
-    return propose(asn, record, exchanges, config.local.asn, terms, taken)
+    for warning in checked.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return checked.proposal
 
 
 def _text(p: Proposal, notes: list[str]) -> str:

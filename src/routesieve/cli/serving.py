@@ -5,13 +5,15 @@ from __future__ import annotations
 import ipaddress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
 from routesieve.collect.store import newest
 from routesieve.config import Config
+from routesieve.peering.check import check_request
+from routesieve.sources.parse_cache import cache_dir
 
 if TYPE_CHECKING:
     from routesieve.web import PeeringCheck
@@ -33,15 +35,19 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-def peering_check_for(config: Config, offline: bool) -> PeeringCheck | None:
-    """The check the peering form runs, or None (the form then answers 503).
-
-    No check is built in yet: the peering workflow provides it. ``--offline`` keeps it
-    off, since a check asks outside services (PeeringDB, IRR).
-    """
+def peering_check_for(config: Config, offline: bool, url: str | None = None) -> PeeringCheck | None:
+    """The check the peering form runs: the same as ``routesieve peering request`` (at
+    ``url``, else ``[sources] peeringdb``), or None with ``--offline`` (the form then
+    answers 503), since it asks PeeringDB."""
     if offline:
         return None
-    return None
+    folder = cache_dir()
+    cache = folder / "peeringdb" if folder else None
+
+    def check(asn: int) -> dict[str, Any]:
+        return check_request(config, asn, url=url, cache=cache, timeout=20.0).proposal.to_json()
+
+    return check
 
 
 @main.command("serve")
