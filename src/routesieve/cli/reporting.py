@@ -1,0 +1,200 @@
+"""report and diff: the static report site, stored runs, and what changed between runs."""
+
+from __future__ import annotations
+
+import bisect
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import orjson
+
+from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.config import Config
+from routesieve.engine.decisions import Decisions
+from routesieve.engine.evaluate import decide
+from routesieve.engine.explain import Explanation, explain_row
+from routesieve.engine.verdicts import VerdictBuilder
+from routesieve.model import Action, Verdict
+from routesieve.outputs.diff import Seen, diff_json, diff_runs, diff_text
+from routesieve.outputs.filterspec import SessionSpec, router_policy
+from routesieve.outputs.report import PeerInputs, ReportInput, write_site
+from routesieve.outputs.report.summary import source_status, stale_limits
+from routesieve.problems import InputError
+from routesieve.runs.store import DEFAULT_KEEP, StoredRun, newest_run, read_run, runs_dir, save_run
+from routesieve.snapshot import Snapshot
+
+DEFAULT_EXPLAIN = 200
+
+
+def session_specs(config: Config) -> dict[int, tuple[SessionSpec, ...]]:
+    """The configured sessions per peer AS, as ``router_policy`` takes them."""
+    return {
+        peer.asn: tuple(
+            SessionSpec(
+                s.name, None if s.neighbor is None else str(s.neighbor), s.exchange, s.route_server
+            )
+            for s in peer.sessions
+        )
+        for peer in config.peers
+    }
+
+
+def peer_handles(snapshot: Snapshot, asns: Sequence[int]) -> dict[int, list[str]]:
+    """The RIR opaque-ids and IRR ``org:`` handles that hold each of ``asns``."""
+    wanted = sorted(set(asns))
+    out: dict[int, list[str]] = {a: [] for a in wanted}
+    for d in snapshot.asn_delegations:
+        i = bisect.bisect_left(wanted, d.first)
+        while i < len(wanted) and wanted[i] < d.first + d.count:
+            out[wanted[i]].append(f"{d.registry}:{d.opaque_id or '-'} ({d.status.value})")
+            i += 1
+    for h in snapshot.org_handles:
+        if h.asn is not None and h.asn in out:
+            out[h.asn].append(f"{h.source}:{h.org} (aut-num org)")
+    return out
+
+
+def pick_explained(verdicts: Sequence[Verdict], limit: int) -> list[int]:
+    """Which routes get the listing of every rule (it costs a scan of the whole table
+    each): rejected routes first, taken in turn from each peer, then accepted ones."""
+    queues: dict[tuple[int, int], list[int]] = {}
+    for i, v in enumerate(verdicts):
+        queues.setdefault((v.action is Action.ACCEPT, v.peer_asn), []).append(i)
+    chosen: list[int] = []
+    for accepted in (False, True):
+        lists = [q for (a, _), q in sorted(queues.items()) if a == accepted]
+        depth = 0
+        while len(chosen) < limit and any(depth < len(q) for q in lists):
+            chosen.extend(q[depth] for q in lists if depth < len(q))
+            depth += 1
+    return sorted(chosen[:limit])
+
+
+def _explanations(
+    d: Decisions, rows: list[int], builder: VerdictBuilder, picked: list[int]
+) -> dict[int, Explanation]:
+    return {i: explain_row(d, rows[i], builder) for i in picked}
+
+
+def _read(path: Path) -> StoredRun:
+    try:
+        return read_run(path)
+    except InputError as exc:
+        fail(1, str(exc))
+
+
+@main.command("report")
+@CONFIG
+@ROUTES
+@click.option(
+    "--html",
+    "html_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the static site into (created if missing).",
+)
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The run to compare with (a stored run or verdict JSON lines); default: the newest "
+    "stored run.",
+)
+@click.option(
+    "--explain-limit",
+    type=click.IntRange(min=0),
+    default=DEFAULT_EXPLAIN,
+    show_default=True,
+    help="How many routes get the listing of every rule (rejected ones first).",
+)
+@click.option("--keep-runs", type=click.IntRange(min=1), default=DEFAULT_KEEP, show_default=True)
+@click.option("--no-save-run", is_flag=True, help="Do not store this run.")
+def report_command(
+    config_path: Path,
+    route_paths: tuple[Path, ...],
+    html_dir: Path,
+    previous: Path | None,
+    explain_limit: int,
+    keep_runs: int,
+    no_save_run: bool,
+) -> None:
+    """A static HTML report: every peer, every route, why, and what changed."""
+    config, snapshot, routes = load_inputs(config_path, route_paths)
+    now = datetime.now(UTC).replace(microsecond=0)
+    policy = config.to_policy()
+    started = time.monotonic()
+    d = decide(routes, snapshot, policy)
+    for w in d.warnings:
+        click.echo(f"warning: {w}", err=True)
+    builder = VerdictBuilder(d)
+    rows = d.table.appearance.tolist()
+    verdicts = [builder(r) for r in rows]
+    explanations = _explanations(d, rows, builder, pick_explained(verdicts, explain_limit))
+    folder = runs_dir(config)
+    before = previous or newest_run(folder)
+    diff = prior = None
+    if before is not None:
+        old = _read(before)
+        diff = diff_runs(old.routes, (Seen.of(v) for v in verdicts))
+        prior = old.time or str(before)
+    handles = peer_handles(snapshot, [p.asn for p in config.peers])
+    sessions = session_specs(config)
+    peers = {
+        p.asn: PeerInputs(
+            p.asn, p.name or "", p.as_sets, sessions[p.asn], p.max_prefix, tuple(handles[p.asn])
+        )
+        for p in config.peers
+    }
+    rp = router_policy(
+        verdicts, policy, snapshot, sessions, {p.asn: p.max_prefix for p in config.peers}
+    )
+    inp = ReportInput(
+        local_asn=config.local.asn,
+        local_name=config.local.name or "",
+        when=now,
+        config_path=str(config.path),
+        verdicts=verdicts,
+        peers=peers,
+        router=rp,
+        sources=source_status(snapshot.provenance, now, stale_limits(config)),
+        explanations=explanations,
+        diff=diff,
+        previous=prior,
+    )
+    pages = write_site(inp, html_dir)
+    click.echo(
+        f"report: {html_dir / 'index.html'}, {len(pages)} peer pages, {len(verdicts)} routes, "
+        f"{len(explanations)} explained, {time.monotonic() - started:.1f} s",
+        err=True,
+    )
+    if not no_save_run:
+        stored = save_run(
+            verdicts,
+            folder,
+            now,
+            config_path=config.path,
+            route_files=route_paths,
+            provenance=snapshot.provenance,
+            keep=keep_runs,
+        )
+        click.echo(f"run stored: {stored}", err=True)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def diff_command(old: Path, new: Path, fmt: str) -> None:
+    """What changed per peer between two stored runs (or verdict JSON-lines files)."""
+    a, b = _read(old), _read(new)
+    d = diff_runs(a.routes, b.routes)
+    if fmt == "json":
+        sys.stdout.write(orjson.dumps(diff_json(d, str(old), str(new))).decode() + "\n")
+    else:
+        sys.stdout.write(diff_text(d, str(old), str(new)))
