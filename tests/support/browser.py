@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from daemon_lab import install_debian
@@ -24,8 +25,11 @@ PAGE_LOAD_TIMEOUT = 30
 
 
 @contextmanager
-def chromium(width: int = 1400, height: int = 1000) -> Iterator[webdriver.Chrome]:
-    """A headless Chromium, always quit at the end."""
+def chromium(
+    width: int = 1400, height: int = 1000, downloads: Path | None = None
+) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium, always quit at the end; files it downloads go to
+    ``downloads``."""
     install_debian(["chromium", "chromium-driver"], ["chromium", "chromedriver"])
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "chromium"
@@ -41,6 +45,14 @@ def chromium(width: int = 1400, height: int = 1000) -> Iterator[webdriver.Chrome
         "--proxy-server=127.0.0.1:9",  # nothing leaves the machine, even by mistake
     ):
         options.add_argument(arg)
+    if downloads is not None:
+        options.add_experimental_option(
+            "prefs",
+            {
+                "download.default_directory": str(downloads),
+                "download.prompt_for_download": False,
+            },
+        )
     service = Service(executable_path=shutil.which("chromedriver") or "chromedriver")
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)

@@ -200,7 +200,7 @@ def _write_data(inp: ReportInput, asn: int, rows: list[int], out: Path) -> dict[
     sets = inp.peers[asn].as_sets if asn in inp.peers else ()
     used: dict[str, None] = {}
     explained = 0
-    for n, span in data.chunks(len(rows)):
+    for n, span in data.chunks(len(rows), data.CHUNK):
         verdicts = [inp.verdicts[rows[i]] for i in span]
         _write(
             folder / f"routes-{n}.js", data.js_call("routes", n, [data.row(v) for v in verdicts])

@@ -21,7 +21,7 @@ from routesieve.snapshot import Provenance
 DEFAULT_LIMITS = {"rpki": 24.0}
 DEFAULT_LIMIT = 7 * 24.0
 RULE_ORDER = {r.value: i for i, r in enumerate(ALL_RULES)}
-RPKI_ORDER = ("VALID", "INVALID_ASN", "INVALID_LENGTH", "UNKNOWN", "-")
+RPKI_ORDER = ("VALID", "INVALID_ASN", "INVALID_LENGTH", "UNKNOWN", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ def summarise(
     for asn in sorted(by_peer):
         vs = by_peer[asn]
         rules = Counter(v.rule for v in vs)
-        states = Counter(v.rpki.value if v.rpki else "-" for v in vs)
+        states = Counter(v.rpki.value if v.rpki else "none" for v in vs)
         out.append(
             PeerSummary(
                 asn=asn,
