@@ -28,6 +28,7 @@ from routesieve.runs.store import DEFAULT_KEEP, StoredRun, newest_run, read_run,
 from routesieve.snapshot import Snapshot
 
 DEFAULT_EXPLAIN = 200
+DEFAULT_EXPLAIN_SECONDS = 30.0
 
 
 def session_specs(config: Config) -> dict[int, tuple[SessionSpec, ...]]:
@@ -75,9 +76,17 @@ def pick_explained(verdicts: Sequence[Verdict], limit: int) -> list[int]:
 
 
 def _explanations(
-    d: Decisions, rows: list[int], builder: VerdictBuilder, picked: list[int]
+    d: Decisions, rows: list[int], builder: VerdictBuilder, picked: list[int], seconds: float
 ) -> dict[int, Explanation]:
-    return {i: explain_row(d, rows[i], builder) for i in picked}
+    """Explanations in the order of ``picked`` until the time budget is spent (each one
+    scans the whole table, so a full table affords few)."""
+    out: dict[int, Explanation] = {}
+    end = time.monotonic() + seconds
+    for i in picked:
+        if time.monotonic() > end:
+            break
+        out[i] = explain_row(d, rows[i], builder)
+    return out
 
 
 def _read(path: Path) -> StoredRun:
@@ -119,6 +128,7 @@ def report_command(
     html_dir: Path,
     previous: Path | None,
     explain_limit: int,
+    explain_seconds: float,
     keep_runs: int,
     no_save_run: bool,
 ) -> None:
@@ -133,7 +143,8 @@ def report_command(
     builder = VerdictBuilder(d)
     rows = d.table.appearance.tolist()
     verdicts = [builder(r) for r in rows]
-    explanations = _explanations(d, rows, builder, pick_explained(verdicts, explain_limit))
+    picked = pick_explained(verdicts, explain_limit)
+    explanations = _explanations(d, rows, builder, picked, explain_seconds)
     folder = runs_dir(config)
     before = previous or newest_run(folder)
     diff = prior = None

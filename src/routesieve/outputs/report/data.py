@@ -20,7 +20,8 @@ import orjson
 from routesieve.engine.explain import Explanation
 from routesieve.model import Action, Verdict
 
-CHUNK = 20_000
+CHUNK = 20_000  # routes per table data file
+DETAIL_CHUNK = 2_000  # routes per detail file: opening one route loads one small file
 _ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",

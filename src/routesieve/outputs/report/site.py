@@ -201,12 +201,12 @@ def _write_data(inp: ReportInput, asn: int, rows: list[int], out: Path) -> dict[
     used: dict[str, None] = {}
     explained = 0
     for n, span in data.chunks(len(rows), data.CHUNK):
-        verdicts = [inp.verdicts[rows[i]] for i in span]
-        _write(
-            folder / f"routes-{n}.js", data.js_call("routes", n, [data.row(v) for v in verdicts])
-        )
+        routes = [data.row(inp.verdicts[rows[i]]) for i in span]
+        _write(folder / f"routes-{n}.js", data.js_call("routes", n, routes))
+    for n, span in data.chunks(len(rows), data.DETAIL_CHUNK):
         details = []
-        for i, v in zip(span, verdicts, strict=True):
+        for i in span:
+            v = inp.verdicts[rows[i]]
             e = inp.explanations.get(rows[i])
             explained += e is not None
             details.append(data.detail(v, advice(v, sets, inp.local_asn), e))
@@ -217,6 +217,7 @@ def _write_data(inp: ReportInput, asn: int, rows: list[int], out: Path) -> dict[
         "asn": asn,
         "total": len(rows),
         "chunk": data.CHUNK,
+        "detail_chunk": data.DETAIL_CHUNK,
         "chunks": (len(rows) + data.CHUNK - 1) // data.CHUNK,
         "base": f"../data/{_peer_file(asn)}/",
         "rules": data.rule_names({r.value: t for r, t in TITLES.items()}, codes),

@@ -111,6 +111,13 @@
     }
     body.replaceChildren(frag);
     var done = loadedChunks >= meta.chunks;
+    // timing marks, read by bench/bench_report.py
+    if (to > from && !performance.getEntriesByName("rs-first-rows").length) {
+      performance.mark("rs-first-rows");
+    }
+    if (done && !performance.getEntriesByName("rs-all-rows").length) {
+      performance.mark("rs-all-rows");
+    }
     var shown = matches.length ? (from + 1) + "–" + to : "0";
     status.textContent = "Showing " + shown + " of " + matches.length.toLocaleString() +
       " matching routes" + (done ? " (" + meta.total.toLocaleString() + " in all)."
@@ -144,8 +151,10 @@
     td.colSpan = 6;
     td.appendChild(make("p", "muted", "Loading the explanation…"));
     tr.appendChild(td);
-    var chunk = Math.floor(i / meta.chunk);
-    withDetails(chunk, function (list) { fillDetail(td, rows[i], list[i - chunk * meta.chunk]); });
+    var chunk = Math.floor(i / meta.detail_chunk);
+    withDetails(chunk, function (list) {
+      fillDetail(td, rows[i], list[i - chunk * meta.detail_chunk]);
+    });
     return tr;
   }
 
