@@ -120,7 +120,20 @@ def _read(path: Path) -> StoredRun:
     show_default=True,
     help="How many routes get the listing of every rule (rejected ones first).",
 )
-@click.option("--keep-runs", type=click.IntRange(min=1), default=DEFAULT_KEEP, show_default=True)
+@click.option(
+    "--explain-seconds",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_EXPLAIN_SECONDS,
+    show_default=True,
+    help="Stop computing those listings after this long.",
+)
+@click.option(
+    "--keep-runs",
+    type=click.IntRange(min=1),
+    default=DEFAULT_KEEP,
+    show_default=True,
+    help="How many stored runs to keep.",
+)
 @click.option("--no-save-run", is_flag=True, help="Do not store this run.")
 def report_command(
     config_path: Path,
