@@ -139,3 +139,57 @@ def test_diff_reads_evaluate_jsonl_output(example: Path, tmp_path: Path) -> None
         "appeared": 1,
         "disappeared": 1,
     }
+
+
+def test_diff_of_the_same_routes_under_two_stored_snapshots(example: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from routesieve.config import load_config
+    from routesieve.sources.load import load_snapshot
+    from routesieve.store.snapshot_file import save_snapshot
+
+    now = int(datetime.now(UTC).timestamp())
+    old = save_snapshot(
+        load_snapshot(load_config(example / "routesieve.toml"), now).snapshot,
+        tmp_path / "old.snapshot",
+    )
+    routes = tmp_path / "routes.jsonl"
+    routes.write_bytes((example / "routes.jsonl").read_bytes())
+    change_data(example)  # new VRPs and route objects (and routes, not used here)
+    new = save_snapshot(
+        load_snapshot(load_config(example / "routesieve.toml"), now).snapshot,
+        tmp_path / "new.snapshot",
+    )
+    result = run_cli(
+        "diff",
+        str(old),
+        str(new),
+        "--snapshots",
+        "--format",
+        "json",
+        "--config",
+        str(example / "routesieve.toml"),
+        "--routes",
+        str(routes),
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    # same routes: nothing appears or disappears; the data changes decide the rest
+    assert doc["counts"] == {
+        "accepted": 1,
+        "rejected": 2,
+        "rule": 1,
+        "appeared": 0,
+        "disappeared": 0,
+    }
+    missing = run_cli(
+        "diff",
+        str(old),
+        str(tmp_path / "none"),
+        "--snapshots",
+        "--config",
+        str(example / "routesieve.toml"),
+        "--routes",
+        str(routes),
+    )
+    assert missing.exit_code == 1 and "none" in missing.output

@@ -208,16 +208,68 @@ def report_command(
         click.echo(f"run stored: {stored}", err=True)
 
 
+def _snapshot_runs(
+    config_path: Path, route_paths: Sequence[Path], old: Path, new: Path
+) -> tuple[list[Seen], list[Seen]]:
+    """The verdicts of the same routes under two stored data snapshots."""
+    from routesieve.collect.files import read_routes
+    from routesieve.config import ConfigError, load_config
+    from routesieve.engine.evaluate import evaluate
+    from routesieve.store.snapshot_file import load_stored_snapshot
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        fail(2, str(exc))
+    if not route_paths:
+        fail(2, "--snapshots needs --routes (the routes to judge under both snapshots)")
+    policy = config.to_policy()
+    try:
+        routes = [r for path in route_paths for r in read_routes(path).items]
+        sides = [load_stored_snapshot(old), load_stored_snapshot(new)]
+    except InputError as exc:
+        fail(1, str(exc))
+    a, b = ([Seen.of(v) for v in evaluate(routes, snap, policy)] for snap in sides)
+    return a, b
+
+
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def diff_command(old: Path, new: Path, fmt: str) -> None:
-    """What changed per peer between two stored runs (or verdict JSON-lines files)."""
-    a, b = _read(old), _read(new)
-    d = diff_runs(a.routes, b.routes)
+@click.option(
+    "--snapshots",
+    is_flag=True,
+    help="OLD and NEW are stored data snapshots: compare the verdicts of the same --routes "
+    "under each (needs --config and --routes).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The configuration (with --snapshots).",
+)
+@ROUTES
+def diff_command(
+    old: Path,
+    new: Path,
+    fmt: str,
+    snapshots: bool,
+    config_path: Path | None,
+    route_paths: tuple[Path, ...],
+) -> None:
+    """What changed per peer between two stored runs (or verdict JSON-lines files), or
+    between the verdicts of the same routes under two stored snapshots (--snapshots)."""
+    if snapshots:
+        if config_path is None:
+            fail(2, "--snapshots needs --config")
+        before, after = _snapshot_runs(config_path, route_paths, old, new)
+    else:
+        before, after = list(_read(old).routes), list(_read(new).routes)
+    d = diff_runs(before, after)
     if fmt == "json":
         sys.stdout.write(orjson.dumps(diff_json(d, str(old), str(new))).decode() + "\n")
     else:
