@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from report.example_data import HOSTILE_NAME, HOSTILE_SESSION, example_copy, run_cli
+from report.example_data import HOSTILE_SESSION, example_copy, run_cli
 from routesieve.cli.reporting import session_specs
 from routesieve.collect.files import read_routes
 from routesieve.config import load_config
@@ -153,5 +153,26 @@ def test_sync_section_limits_are_used_when_present() -> None:
     assert stale_limits(Conf()) == {"rpki": 2.0, "irr": 1.0}
 
 
-def test_report_lists_the_hostile_name_as_a_configured_peer(hostile_site: Path) -> None:
-    assert HOSTILE_NAME not in (hostile_site / "index.html").read_text()
+def test_rejected_routes_of_every_peer_are_explained_first() -> None:
+    from routesieve.cli.reporting import pick_explained
+    from routesieve.model import Action, Verdict
+
+    def v(peer: int, action: Action) -> Verdict:
+        return Verdict(peer, "2001:db8::/32", "1", 1, action, "5", "", None, (), {})
+
+    verdicts = [
+        v(1, Action.ACCEPT), v(1, Action.REJECT), v(1, Action.REJECT), v(1, Action.REJECT),
+        v(2, Action.REJECT), v(2, Action.ACCEPT),
+    ]  # fmt: skip
+    assert pick_explained(verdicts, 3) == [1, 4, 2]
+    assert pick_explained(verdicts, 10) == [1, 4, 2, 3, 0, 5]
+
+
+def test_a_report_folder_that_cannot_be_written_exits_1(example: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run_cli(
+        "report", "--config", str(example / "routesieve.toml"),
+        "--routes", str(example / "routes.jsonl"), "--html", str(blocker / "site"),
+    )  # fmt: skip
+    assert r.exit_code == 1 and "cannot write the report" in r.output

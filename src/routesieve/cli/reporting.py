@@ -61,7 +61,8 @@ def peer_handles(snapshot: Snapshot, asns: Sequence[int]) -> dict[int, list[str]
 
 def pick_explained(verdicts: Sequence[Verdict], limit: int) -> list[int]:
     """Which routes get the listing of every rule (it costs a scan of the whole table
-    each): rejected routes first, taken in turn from each peer, then accepted ones."""
+    each): rejected routes first, taken in turn from each peer, then accepted ones; in
+    that order of priority."""
     queues: dict[tuple[int, int], list[int]] = {}
     for i, v in enumerate(verdicts):
         queues.setdefault((v.action is Action.ACCEPT, v.peer_asn), []).append(i)
@@ -72,7 +73,7 @@ def pick_explained(verdicts: Sequence[Verdict], limit: int) -> list[int]:
         while len(chosen) < limit and any(depth < len(q) for q in lists):
             chosen.extend(q[depth] for q in lists if depth < len(q))
             depth += 1
-    return sorted(chosen[:limit])
+    return chosen[:limit]
 
 
 def _explanations(
@@ -189,22 +190,28 @@ def report_command(
         diff=diff,
         previous=prior,
     )
-    pages = write_site(inp, html_dir)
+    try:
+        pages = write_site(inp, html_dir)
+    except OSError as exc:
+        fail(1, f"cannot write the report into {html_dir}: {exc}")
     click.echo(
         f"report: {html_dir / 'index.html'}, {len(pages)} peer pages, {len(verdicts)} routes, "
         f"{len(explanations)} explained, {time.monotonic() - started:.1f} s",
         err=True,
     )
     if not no_save_run:
-        stored = save_run(
-            verdicts,
-            folder,
-            now,
-            config_path=config.path,
-            route_files=route_paths,
-            provenance=snapshot.provenance,
-            keep=keep_runs,
-        )
+        try:
+            stored = save_run(
+                verdicts,
+                folder,
+                now,
+                config_path=config.path,
+                route_files=route_paths,
+                provenance=snapshot.provenance,
+                keep=keep_runs,
+            )
+        except OSError as exc:
+            fail(1, f"cannot store the run in {folder}: {exc}")
         click.echo(f"run stored: {stored}", err=True)
 
 
