@@ -7,6 +7,7 @@ command -v gobgpd >/dev/null || need+=(gobgpd)
 [ -x /usr/lib/frr/bgpd ] || need+=(frr)
 command -v bgpctl >/dev/null || need+=(openbgpd)
 command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,0 +1,1 @@
+"""Tests of the static report, stored runs and diff."""
