@@ -8,8 +8,12 @@ blocks. Pure, like the rest of the engine.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.decisions import Decisions
@@ -210,20 +214,54 @@ def explain_row(d: Decisions, row: int, builder: VerdictBuilder | None = None) -
     return Explanation(verdict, tuple(steps))
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """Per-run lookups that explaining one route after another would otherwise redo: the
+    rows that can seed 4.2 (with their peers) and the address delegations as a cover."""
+
+    seed_rows: npt.NDArray[np.int64]
+    seed_peers: npt.NDArray[np.int64]
+    delegation_cover: CoverIndex
+    asn_first: npt.NDArray[np.int64]
+    asn_last: npt.NDArray[np.int64]
+
+
+# keyed by identity (Decisions compares by value and holds lists): an entry goes when
+# its Decisions does
+_LOOKUPS: dict[int, _Lookups] = {}
+_SEED_RULES = [ALL_RULES.index(Rule.RPKI_VALID_ORIGIN), ALL_RULES.index(Rule.RIR_HANDLE)]
+
+
+def _lookups(d: Decisions) -> _Lookups:
+    found = _LOOKUPS.get(id(d))
+    if found is None:
+        t = d.table
+        path_origin = np.array([-1 if p.origin is None else p.origin for p in t.paths], np.int64)
+        origin = path_origin[t.path_id] if len(t) else np.empty(0, np.int64)
+        seeds = t.has_prefix & np.isin(d.rule, _SEED_RULES) & (origin == t.peer)
+        rows = np.flatnonzero(seeds).astype(np.int64)
+        asns = d.index.asn_delegations
+        found = _Lookups(
+            rows,
+            t.peer[rows],
+            CoverIndex.of([x.prefix for x in d.index.ip_delegations]),
+            np.fromiter((a.first for a in asns), np.int64, len(asns)),
+            np.fromiter((a.first + a.count - 1 for a in asns), np.int64, len(asns)),
+        )
+        _LOOKUPS[id(d)] = found
+        weakref.finalize(d, _LOOKUPS.pop, id(d), None)
+    return found
+
+
 def _seeds_text(d: Decisions, row: int, peer: int) -> str:
     prefix = d.table.first[row].prefix
     if prefix is None:
         return "no prefix"
+    look = _lookups(d)
     found = []
-    for i in range(len(d.table)):
+    for i in look.seed_rows[look.seed_peers == peer].tolist():
         other = d.table.first[i].prefix
-        if (
-            other is not None
-            and int(d.table.peer[i]) == peer
-            and ALL_RULES[int(d.rule[i])] in (Rule.RPKI_VALID_ORIGIN, Rule.RIR_HANDLE)
-            and d.table.paths[int(d.table.path_id[i])].origin == peer
-            and other.contains(prefix)
-        ):
+        if other is not None and other.contains(prefix):
             found.append(f"{other} ({ALL_RULES[int(d.rule[i])].value})")
     return "accepted prefixes the peer originates that cover it: " + (", ".join(found) or "none")
 
@@ -232,12 +270,10 @@ def _handles(d: Decisions, prefix: Prefix | None, peer: int) -> str:
     idx = d.index
     if prefix is None:
         return "no prefix"
-    prefix_side = [
-        idx.ip_delegations[i]
-        for i in range(len(idx.ip_delegations))
-        if idx.ip_delegations[i].prefix.contains(prefix)
-    ]
-    asn_side = [a for a in idx.asn_delegations if a.contains(peer)]
+    look = _lookups(d)
+    prefix_side = [idx.ip_delegations[i] for i in _covering(look.delegation_cover, prefix)]
+    held = np.flatnonzero((look.asn_first <= peer) & (peer <= look.asn_last))
+    asn_side = [idx.asn_delegations[i] for i in held.tolist()]
     p = (
         ", ".join(
             f"{x.registry}:{x.opaque_id or '-'} ({x.prefix}, {x.status.value})" for x in prefix_side
