@@ -19,8 +19,10 @@ from routesieve.config import (
     RouterSettings,
     SessionSettings,
     SourceSettings,
+    SyncSettings,
     load_config,
 )
+from routesieve.config.sections import MaxAgeSettings
 
 TABLES: dict[str, type[BaseModel]] = {
     "[local]": LocalSettings,
@@ -32,6 +34,8 @@ TABLES: dict[str, type[BaseModel]] = {
     "[sources]": SourceSettings,
     "[[routers]]": RouterSettings,
     "[collect]": CollectSettings,
+    "[sync]": SyncSettings,
+    "[sync.max_age_hours]": MaxAgeSettings,
 }
 
 

@@ -2,7 +2,7 @@
 errors to exit codes (0 success, 1 an input file could not be used, 2 bad usage or
 configuration). Each module registers its commands on the one click group."""
 
-from routesieve.cli import collecting, routers, verdicts
+from routesieve.cli import collecting, routers, syncing, verdicts
 from routesieve.cli.common import main
 
-__all__ = ["collecting", "main", "routers", "verdicts"]
+__all__ = ["collecting", "main", "routers", "syncing", "verdicts"]

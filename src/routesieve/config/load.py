@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from routesieve.config.sections import (
     PolicySettings,
     RouterSettings,
     SourceSettings,
+    SyncSettings,
 )
 from routesieve.model import ExchangePrefix
 from routesieve.policy import PeerPolicy, Policy
@@ -46,6 +47,7 @@ class Config:
     routers: tuple[RouterSettings, ...] = ()
     collect_folder: Path | None = None
     collect_keep: int = 30
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -85,6 +87,12 @@ class Config:
     def collect_dir(self) -> Path:
         """Where ``collect`` stores dated route snapshots (relative to this file)."""
         folder = self.collect_folder or Path("collected")
+        return folder if folder.is_absolute() else self.path.parent / folder
+
+    @property
+    def state_dir(self) -> Path:
+        """Where ``sync`` keeps fetched copies and snapshots (relative to this file)."""
+        folder = self.sync.folder
         return folder if folder.is_absolute() else self.path.parent / folder
 
     def peeringdb_ix_ids(self) -> frozenset[int]:
@@ -144,6 +152,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         routers=parsed.routers,
         collect_folder=parsed.collect.folder,
         collect_keep=parsed.collect.keep,
+        sync=parsed.sync,
     )
 
 
