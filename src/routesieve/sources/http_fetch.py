@@ -74,7 +74,7 @@ def fetch_http(
     except httpx.ConnectError as exc:
         raise FetchError(url, f"cannot connect (DNS or network): {exc}") from None
     except httpx.RemoteProtocolError as exc:
-        raise FetchError(url, f"the server broke off the transfer: {exc}") from None
+        raise FetchError(url, f"truncated: the server broke off the transfer: {exc}") from None
     except httpx.HTTPError as exc:
         raise FetchError(url, f"HTTP transfer failed: {type(exc).__name__}: {exc}") from None
     except OSError as exc:
@@ -105,7 +105,7 @@ def _store(
         raise FetchError(url, f"HTTP {response.status_code} {reason}".rstrip())
     expected = _content_length(url, response)
     if expected is not None and expected > max_bytes:
-        raise FetchError(url, f"the file is {expected} bytes, over the limit of {max_bytes}")
+        raise FetchError(url, f"the file is {expected} bytes, over the limit of {max_bytes} bytes")
     size = write_atomically(dest, _body(url, response, expected, max_bytes))
     return Fetched(
         location=url,
