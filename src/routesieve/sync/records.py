@@ -62,6 +62,17 @@ class SourceState:
     generated: str | None = None
     count: int = 0
     error: str | None = None
+    file_stamp: str | None = None  # a local file's "size:mtime_ns" when it was read
+
+
+def file_stamp(path: Path) -> str | None:
+    """``size:mtime_ns`` of a local file (None if it cannot be read): a changed file has
+    another stamp, so a snapshot made from it is no longer used."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from routesieve.sources.load import assemble
 from routesieve.store.snapshot_file import save_snapshot
 from routesieve.sync.one_source import FAILED, KEPT, SourceOutcome, read_local, sync_source
 from routesieve.sync.plan import PlanEntry, fingerprint, make_plan
-from routesieve.sync.records import Manifest, SourceState, save_manifest
+from routesieve.sync.records import Manifest, SourceState, file_stamp, save_manifest
 from routesieve.sync.stored import SNAPSHOT_SUFFIX, StaleSource, list_manifests, stale_sources
 
 Progress = Callable[[int, int, PlanEntry], None]
@@ -98,6 +98,7 @@ def run_sync(
                 generated=o.generated,
                 count=o.count,
                 error=o.error,
+                file_stamp=None if o.entry.local is None else file_stamp(o.entry.local),
             )
             for o in outcomes
         ),

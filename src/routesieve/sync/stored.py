@@ -2,8 +2,9 @@
 
 :func:`choose_snapshot` implements the rule of the README: the newest stored snapshot
 whose sources fingerprint matches the configuration; with URL sources (or ``--offline``)
-there must be one; with local files only, it is used when it is newer than every file,
-and otherwise the files are read as they always were.
+there must be one; with local files only, it is used when every file is still as it was
+when the snapshot was made (same size and modification time), and otherwise the files are
+read as they always were.
 
 A source's age is the larger of the time since its copy was fetched (or confirmed
 unchanged) and the time since the date its data gives itself (an rpki-client
@@ -20,7 +21,7 @@ from pathlib import Path
 from routesieve.config import Config
 from routesieve.problems import InputError
 from routesieve.sync.plan import fingerprint
-from routesieve.sync.records import Manifest, SourceState, load_manifest
+from routesieve.sync.records import Manifest, SourceState, file_stamp, load_manifest
 
 SNAPSHOT_SUFFIX = ".snapshot"
 MANIFEST_GLOB = "snapshot-*.json"
@@ -99,15 +100,16 @@ def choose_snapshot(config: Config, *, offline: bool) -> list[Chosen]:
         )
     if offline or config.sources.urls():
         return found
-    newest_file = max((_mtime(p) for p in config.sources.all_paths()), default=0.0)
-    return [c for c in found if c.manifest.created_at >= newest_file]
+    return [c for c in found if _files_unchanged(c.manifest)]
 
 
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return float("inf")  # a missing file: read the files, and let the reader name it
+def _files_unchanged(manifest: Manifest) -> bool:
+    """True when every local file the snapshot was made from is still as it was read."""
+    return all(
+        s.file_stamp is not None and s.file_stamp == file_stamp(Path(s.location))
+        for s in manifest.sources
+        if s.status == "local"
+    )
 
 
 def age_hours(source: SourceState, now: float) -> float | None:
