@@ -121,6 +121,20 @@ def test_a_stale_rpki_copy_is_warned_by_evaluate_and_refused_by_render_without_f
     assert code == 0 and "using it anyway" in err and any(out_dir.iterdir())
 
 
+def test_sync_says_when_it_keeps_the_last_good_copy_after_a_truncated_download(
+    lab: HttpLab, shared_data: Path, tmp_path: Path
+) -> None:
+    route6 = shared_data / "irr" / "ripe-nonauth.db.route6.gz"
+    config = str(example_with(tmp_path, f'irr = "{lab.file("route6.gz", route6)}"', GENEROUS))
+    assert run("sync", "--config", config)[0] == 0
+    lab.truncated("route6.gz", route6, sent=4096)
+
+    code, out, err = run("sync", "--config", config)
+
+    assert code == 0 and "snapshot: " in out
+    assert "KEPT LAST GOOD COPY" in err and "truncated" in err and "1 kept-last-good" in err
+
+
 def test_sync_exits_1_and_stores_nothing_when_a_source_has_no_copy(
     lab: HttpLab, tmp_path: Path
 ) -> None:

@@ -168,7 +168,11 @@ def _fall_back(entry: PlanEntry, kept: tuple[CopyFile, ...], error: str) -> Sour
 
 
 def _labelled(part: SourceData, entry: PlanEntry, status: str) -> SourceData:
-    """The part as the snapshot shows it: the URL as location, the sync status in the note."""
+    """The part as the snapshot shows it: the URL as location (of its problems too: the
+    fetched file's path is an internal detail), the sync status in the note."""
     prov = part.provenance
     note = f"{prov.note}; {status}" if prov.note else status
-    return replace(part, provenance=replace(prov, location=entry.location, note=note))
+    problems = tuple(replace(p, file=entry.location) for p in part.problems)
+    return replace(
+        part, provenance=replace(prov, location=entry.location, note=note), problems=problems
+    )
