@@ -1,8 +1,9 @@
 """Bringing one source up to date: fetch, check by reading, keep, or fall back.
 
-A new copy is fetched into ``<folder>/.incoming/`` and read with the reader of its kind
-before it replaces the last good copy: a file that arrives whole but cannot be read (an
-HTML error page served as ``200 OK``, a damaged archive) is a failure like a timeout.
+A new copy is fetched into ``<folder>/.incoming/``, put in place (the last good copy
+moved aside) and read with the reader of its kind: a file that arrives whole but cannot
+be read (an HTML error page served as ``200 OK``, a damaged archive) is put back aside and
+is a failure like a timeout.
 On any failure the last good copy stays in place and is read instead, and the outcome
 says so (``kept-last-good``, with the error); with no earlier copy the source ``failed``.
 """
@@ -13,6 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from routesieve.config import Config
 from routesieve.problems import InputError, Problem
@@ -137,11 +139,14 @@ def _fetch_and_read(job: FetchJob, now: int) -> SourceOutcome:
         how = describe_method(entry.method)
         raise FetchError(entry.location, f"not fetched: no fetcher for {how} in this build")
     outputs = fetcher(job)
-    parts = [read_source(kind, f.path) for kind, f in outputs]
+    swapped = _swap_in([f.path for _, f in outputs], job.incoming, entry.folder)
+    try:
+        parts = [read_source(kind, entry.folder / f.path.name) for kind, f in outputs]
+    except InputError:
+        _swap_back(swapped)
+        raise
     files: list[CopyFile] = []
     for (kind, f), part in zip(outputs, parts, strict=True):
-        if f.path.parent == job.incoming:
-            os.replace(f.path, entry.folder / f.path.name)
         prov = part.provenance
         files.append(
             CopyFile(kind, f.path.name, now, prov.generated, prov.count, f.etag, f.last_modified)
@@ -150,6 +155,33 @@ def _fetch_and_read(job: FetchJob, now: int) -> SourceOutcome:
     note = "unchanged since the last fetch (HTTP 304)" if unchanged else "fetched"
     labelled = tuple(_labelled(p, entry, f"{note}, {iso(now)}") for p in parts)
     return SourceOutcome(entry, OK, labelled, None, tuple(files), note)
+
+
+def _swap_in(paths: list[Path], incoming: Path, folder: Path) -> list[tuple[Path, Path | None]]:
+    """Move the new files into place, the copies they replace aside into ``incoming``.
+
+    New files are read where they will stay, so the parse cache (keyed by path, size and
+    time) serves the next run; :func:`_swap_back` undoes this when one cannot be read.
+    """
+    swapped: list[tuple[Path, Path | None]] = []
+    for path in paths:
+        if path.parent != incoming:
+            continue  # unchanged (HTTP 304): already the copy in place
+        final = folder / path.name
+        backup = incoming / f"{path.name}.previous" if final.exists() else None
+        if backup is not None:
+            os.replace(final, backup)
+        os.replace(path, final)
+        swapped.append((final, backup))
+    return swapped
+
+
+def _swap_back(swapped: list[tuple[Path, Path | None]]) -> None:
+    for final, backup in swapped:
+        if backup is None:
+            final.unlink(missing_ok=True)
+        else:
+            os.replace(backup, final)
 
 
 def _fall_back(entry: PlanEntry, kept: tuple[CopyFile, ...], error: str) -> SourceOutcome:

@@ -11,6 +11,7 @@ is written: a snapshot silently missing, say, every VRP would accept what it sho
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,7 +62,18 @@ def run_sync(
     done: Done | None = None,
 ) -> SyncResult:
     """Fetch every source of ``config``, then build, save and prune the snapshots."""
-    started = int(time.time()) if now is None else now
+    collecting = gc.isenabled()
+    # reading makes millions of long-lived objects and no garbage cycles: the collector
+    # would only walk them again and again (load_inputs does the same)
+    gc.disable()
+    try:
+        return _run(config, int(time.time()) if now is None else now, progress, done)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(config: Config, started: int, progress: Progress | None, done: Done | None) -> SyncResult:
     plan = make_plan(config)
     outcomes: list[SourceOutcome] = []
     for i, entry in enumerate(plan, 1):
