@@ -43,7 +43,7 @@ asn = 65002
 sessions = [{ name = "a", exchange = "DE-CIX" }]
 
 [sources]
-rpki = "https://rpki.example/vrps.json"
+rpki = "whois://rpki.example"
 """
     problems = problems_of(tmp_path, text)
 
@@ -58,9 +58,8 @@ rpki = "https://rpki.example/vrps.json"
         "session names must be unique in the whole file",
         "peers[1].sessions[0].exchange: no [[exchanges]] entry is named 'DE-CIX' "
         "(configured: 'LOCIX')",
-        "sources.rpki: 'https://rpki.example/vrps.json' is a URL: URL sources (https://, "
-        "rtr://, whois://) are not supported yet, they come with the data-sources work; "
-        "download the file and give its path",
+        "sources.rpki: 'whois://rpki.example': this key takes a file path or a URL of "
+        "https://, http://, rtr://, not whois://",
     )
 
 
@@ -87,7 +86,7 @@ def test_an_unknown_top_level_table_is_refused(tmp_path: Path) -> None:
 
     assert problems == (
         "output: unknown key 'output' (allowed here: local, policy, exchanges, peers, "
-        "sources, routers, collect, peering)",
+        "sources, routers, collect, peering, sync)",
     )
 
 
@@ -238,22 +237,6 @@ def test_a_key_given_twice_is_a_syntax_error(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, "[local]\nasn = 1\nasn = 2\n")
 
     assert problem.startswith("line 3, column ")
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://ftp.ripe.net/ripe/dbase/ripe.db.gz",
-        "rtr://rtr.example:323",
-        "whois://whois.radb.net",
-    ],
-)
-def test_url_sources_are_refused_with_a_clear_message(tmp_path: Path, url: str) -> None:
-    text = AS214312.replace('"/srv/irr/radb.db.gz"', f'"{url}"')
-
-    (problem,) = problems_of(tmp_path, text)
-    assert problem.startswith(f"sources.irr[1]: {url!r} is a URL: URL sources")
-    assert "not supported yet" in problem
 
 
 def test_min_length_above_max_length_is_refused(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_relative_source_paths_are_taken_from_the_config_folder(
     assert config.path == path
     assert config.sources.rpki == (folder / "data/vrps.json",)
     assert config.sources.irr == (folder / "data/ripe.db.route6.gz", Path("/srv/irr/radb.db.gz"))
-    assert config.sources.iana_asn == folder / "data/as-numbers.csv"
+    assert config.sources.iana_asn == (folder / "data/as-numbers.csv",)
 
 
 def test_a_single_string_is_a_one_item_list_of_paths(tmp_path: Path) -> None:

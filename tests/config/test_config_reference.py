@@ -20,8 +20,10 @@ from routesieve.config import (
     RouterSettings,
     SessionSettings,
     SourceSettings,
+    SyncSettings,
     load_config,
 )
+from routesieve.config.sections import MaxAgeSettings
 
 TABLES: dict[str, type[BaseModel]] = {
     "[local]": LocalSettings,
@@ -34,6 +36,8 @@ TABLES: dict[str, type[BaseModel]] = {
     "[[routers]]": RouterSettings,
     "[collect]": CollectSettings,
     "[peering]": PeeringSettings,
+    "[sync]": SyncSettings,
+    "[sync.max_age_hours]": MaxAgeSettings,
 }
 
 

@@ -10,6 +10,7 @@ from routesieve.cli import (
     routers,
     serving,
     sessions,
+    syncing,
     verdicts,
 )
 from routesieve.cli.common import main
@@ -23,5 +24,6 @@ __all__ = [
     "routers",
     "serving",
     "sessions",
+    "syncing",
     "verdicts",
 ]

@@ -12,6 +12,8 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, NoReturn
 
@@ -24,6 +26,8 @@ from routesieve.model import Route
 from routesieve.problems import InputError, Problem
 from routesieve.snapshot import Snapshot
 from routesieve.sources.load import load_snapshot
+from routesieve.store.snapshot_file import load_stored_snapshot
+from routesieve.sync.stored import NoSnapshot, StaleSource, choose_snapshot, stale_sources
 
 SHOWN_PROBLEMS = 20
 
@@ -44,8 +48,20 @@ def fail(code: int, message: str) -> NoReturn:
 
 
 def load_inputs(
-    config_path: Path, route_paths: Sequence[Path]
+    config_path: Path,
+    route_paths: Sequence[Path],
+    *,
+    offline: bool = False,
+    refuse_stale: bool = False,
+    force: bool = False,
 ) -> tuple[Config, Snapshot, list[Route]]:
+    """The configuration, the outside data and the received routes of one command.
+
+    The data comes from the newest stored snapshot of ``routesieve sync`` that matches the
+    configuration, or from the local files it names (see ``sync.stored``). Sources older
+    than their ``[sync.max_age_hours]`` limit are warned about, or, with ``refuse_stale``
+    (render, deploy), stop the command unless ``force``.
+    """
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -54,8 +70,7 @@ def load_inputs(
     # would only walk them again and again
     gc.disable()
     try:
-        loaded = load_snapshot(config, int(time.time()))
-        warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
+        snapshot = _outside_data(config, offline, refuse_stale, force)
         routes: list[Route] = []
         problems: list[Problem] = []
         if not route_paths:
@@ -81,7 +96,41 @@ def load_inputs(
     # the snapshot lives for the whole run: keep the collector from walking it again
     gc.freeze()
     gc.enable()
-    return config, loaded.snapshot, routes
+    return config, snapshot, routes
+
+
+def _outside_data(config: Config, offline: bool, refuse_stale: bool, force: bool) -> Snapshot:
+    now = int(time.time())
+    try:
+        chosen = choose_snapshot(config, offline=offline)
+    except NoSnapshot as exc:
+        fail(1, str(exc))
+    for candidate in chosen:
+        try:
+            stored = load_stored_snapshot(candidate.path)
+        except InputError as exc:
+            click.echo(f"warning: {exc}; trying an older stored snapshot", err=True)
+            continue
+        made = datetime.fromtimestamp(candidate.manifest.created_at, UTC)
+        click.echo(f"data: {candidate.path} (synced {made:%Y-%m-%d %H:%M} UTC)", err=True)
+        _check_age(stale_sources(candidate.manifest, now), refuse_stale, force)
+        return replace(stored, as_of=now)
+    if offline or config.sources.urls():
+        fail(1, f"no stored snapshot in {config.state_dir / 'snapshots'} could be loaded")
+    loaded = load_snapshot(config, now)
+    warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
+    return loaded.snapshot
+
+
+def _check_age(stale: Sequence[StaleSource], refuse: bool, force: bool) -> None:
+    """Warn about stale sources; with ``refuse``, stop unless ``force`` (as deploy does)."""
+    if not stale:
+        return
+    if refuse and not force:
+        fail(1, "\n".join([*map(str, stale), "nothing done (use --force to override)"]))
+    for source in stale:
+        extra = " (using it anyway: --force)" if refuse else ""
+        click.echo(f"warning: stale data: {source}{extra}", err=True)
 
 
 @contextmanager
@@ -122,6 +171,15 @@ FORMAT = click.option(
     type=click.Choice(["table", "jsonl", "csv"]),
     default=None,
     help="Output format; table on a terminal, jsonl otherwise.",
+)
+OFFLINE = click.option(
+    "--offline",
+    is_flag=True,
+    help="Use only the snapshot stored by 'routesieve sync' (never the source files); "
+    "fail if there is none for this configuration.",
+)
+FORCE = click.option(
+    "--force", is_flag=True, help="Go on even when a data source is older than its limit."
 )
 OUTPUT = click.option(
     "--output",

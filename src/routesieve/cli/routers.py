@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.cli.common import CONFIG, FORCE, OFFLINE, ROUTES, fail, load_inputs, main
 from routesieve.config import Config
 from routesieve.engine.evaluate import evaluate
 from routesieve.model import Route
@@ -70,11 +70,20 @@ def _router_policy(config: Config, snapshot: Snapshot, routes: Sequence[Route]) 
     type=click.Path(file_okay=False, path_type=Path),
     help="The folder to write the files into (created if missing; each file atomically).",
 )
+@OFFLINE
+@FORCE
 def render_command(
-    config_path: Path, route_paths: tuple[Path, ...], target: str, output_dir: Path
+    config_path: Path,
+    route_paths: tuple[Path, ...],
+    target: str,
+    output_dir: Path,
+    offline: bool,
+    force: bool,
 ) -> None:
     """Router configuration from the verdicts: guard, ROA table, accept lists, sessions."""
-    config, snapshot, routes = load_inputs(config_path, route_paths)
+    config, snapshot, routes = load_inputs(
+        config_path, route_paths, offline=offline, refuse_stale=True, force=force
+    )
     files = _renderer(target)(_router_policy(config, snapshot, routes))
     for path in write_atomically(output_dir, files):
         click.echo(f"wrote {path}")
@@ -123,6 +132,7 @@ FOLDER = click.option(
     help="Refuse when a data source is older than this.",
 )
 @click.option("--force", is_flag=True, help="Deploy even when a safety check refuses.")
+@OFFLINE
 def deploy_command(
     config_path: Path,
     route_paths: tuple[Path, ...],
@@ -133,9 +143,12 @@ def deploy_command(
     max_shrink: float,
     max_age_hours: float,
     force: bool,
+    offline: bool,
 ) -> None:
     """Render, compare with what is deployed, check with BIRD, then reload it."""
-    config, snapshot, routes = load_inputs(config_path, route_paths)
+    config, snapshot, routes = load_inputs(
+        config_path, route_paths, offline=offline, refuse_stale=True, force=force
+    )
     rp = _router_policy(config, snapshot, routes)
     files = _renderer(target)(rp)
     dep = BirdDeployment(folder, bird_config, socket)

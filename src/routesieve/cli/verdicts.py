@@ -11,7 +11,17 @@ from typing import IO
 
 import click
 
-from routesieve.cli.common import CONFIG, FORMAT, OUTPUT, ROUTES, fail, load_inputs, main, output_to
+from routesieve.cli.common import (
+    CONFIG,
+    FORMAT,
+    OFFLINE,
+    OUTPUT,
+    ROUTES,
+    fail,
+    load_inputs,
+    main,
+    output_to,
+)
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
 from routesieve.engine.verdicts import VerdictBuilder
@@ -21,9 +31,13 @@ from routesieve.outputs.verdict_formats import write_csv, write_jsonl
 
 
 def _run_evaluate(
-    config_path: Path, route_paths: Sequence[Path], fmt: str | None, output: Path | None
+    config_path: Path,
+    route_paths: Sequence[Path],
+    fmt: str | None,
+    output: Path | None,
+    offline: bool = False,
 ) -> None:
-    config, snapshot, routes = load_inputs(config_path, route_paths)
+    config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)
     for w in result.warnings:
@@ -50,11 +64,16 @@ def _run_evaluate(
 @ROUTES
 @FORMAT
 @OUTPUT
+@OFFLINE
 def evaluate_command(
-    config_path: Path, route_paths: tuple[Path, ...], fmt: str | None, output: Path | None
+    config_path: Path,
+    route_paths: tuple[Path, ...],
+    fmt: str | None,
+    output: Path | None,
+    offline: bool,
 ) -> None:
     """A verdict for every received route: accept or reject, rule, reason, evidence."""
-    _run_evaluate(config_path, route_paths, fmt, output)
+    _run_evaluate(config_path, route_paths, fmt, output, offline)
 
 
 @main.command("explain")
@@ -62,15 +81,20 @@ def evaluate_command(
 @ROUTES
 @click.option("--prefix", "prefix_text", required=True, help="The prefix to explain (exact).")
 @click.option("--peer", "peer", type=int, default=None, help="Only routes from this peer AS.")
+@OFFLINE
 def explain_command(
-    config_path: Path, route_paths: tuple[Path, ...], prefix_text: str, peer: int | None
+    config_path: Path,
+    route_paths: tuple[Path, ...],
+    prefix_text: str,
+    peer: int | None,
+    offline: bool,
 ) -> None:
     """Every rule, pass or fail, with its evidence, for each route of one prefix."""
     try:
         wanted = Prefix.parse(prefix_text)
     except ParseError as exc:
         fail(2, f"--prefix: {exc}")
-    config, snapshot, routes = load_inputs(config_path, route_paths)
+    config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     d = decide(routes, snapshot, config.to_policy())
     builder = VerdictBuilder(d)
     found = 0

@@ -8,7 +8,7 @@ engine's :class:`~routesieve.policy.Policy`. A file that cannot be used raises
 
 Modules: ``fields`` (value types and their checks), ``sections`` (the tables, as pydantic
 models), ``crosscheck`` (rules between keys), ``errors`` (wording), ``load`` (reading),
-``reference`` (the key table).
+``reference`` (the key table), ``urls`` (source URLs).
 """
 
 from routesieve.config.errors import ConfigError
@@ -25,7 +25,9 @@ from routesieve.config.sections import (
     RouterSettings,
     SessionSettings,
     SourceSettings,
+    SyncSettings,
 )
+from routesieve.config.urls import Location, SourceUrl
 
 __all__ = [
     "CONFIG_REFERENCE",
@@ -35,12 +37,15 @@ __all__ = [
     "ConfigError",
     "ExchangeSettings",
     "LocalSettings",
+    "Location",
     "PeerSettings",
     "PeeringSettings",
     "PolicySettings",
     "RouterSettings",
     "SessionSettings",
     "SourceSettings",
+    "SourceUrl",
+    "SyncSettings",
     "config_from_toml",
     "load_config",
 ]

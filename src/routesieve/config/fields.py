@@ -148,11 +148,7 @@ def check_path(value: Any, info: ValidationInfo) -> Path:
     """A local file path; a relative one is taken from the config file's folder."""
     text = _need_str(value, "a file path")
     if _URL.match(text.strip()):
-        raise _fail(
-            "url",
-            f"{text!r} is a URL: URL sources (https://, rtr://, whois://) are not supported "
-            "yet, they come with the data-sources work; download the file and give its path",
-        )
+        raise _fail("url", f"{text!r} is a URL; this key takes a local path")
     if not text.strip() or "\x00" in text:
         raise _fail("path", "must be a file path (not empty, no NUL character)")
     path = Path(text).expanduser()
@@ -162,7 +158,7 @@ def check_path(value: Any, info: ValidationInfo) -> Path:
     return path
 
 
-def _one_or_many(value: Any) -> Any:
+def one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
@@ -174,7 +170,7 @@ PrefixValue = Annotated[Prefix, PlainValidator(check_prefix)]
 Address = Annotated[IpAddress, PlainValidator(check_address)]
 SourcePath = Annotated[Path, PlainValidator(check_path)]
 # A single string is a one-item list (the error path then has no [0]: see errors.py).
-SourcePaths = Annotated[tuple[SourcePath, ...], BeforeValidator(_one_or_many)]
+SourcePaths = Annotated[tuple[SourcePath, ...], BeforeValidator(one_or_many)]
 Length4 = Annotated[StrictInt, Field(ge=0, le=32)]
 Length6 = Annotated[StrictInt, Field(ge=0, le=128)]
 AsnNumber = Annotated[StrictInt, Field(ge=0, le=MAX_ASN)]

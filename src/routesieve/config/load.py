@@ -22,6 +22,7 @@ from routesieve.config.sections import (
     PolicySettings,
     RouterSettings,
     SourceSettings,
+    SyncSettings,
 )
 from routesieve.model import ExchangePrefix
 from routesieve.policy import PeerPolicy, Policy
@@ -48,6 +49,7 @@ class Config:
     collect_folder: Path | None = None
     collect_keep: int = 30
     peering: PeeringSettings = field(default_factory=PeeringSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -87,6 +89,12 @@ class Config:
     def collect_dir(self) -> Path:
         """Where ``collect`` stores dated route snapshots (relative to this file)."""
         folder = self.collect_folder or Path("collected")
+        return folder if folder.is_absolute() else self.path.parent / folder
+
+    @property
+    def state_dir(self) -> Path:
+        """Where ``sync`` keeps fetched copies and snapshots (relative to this file)."""
+        folder = self.sync.folder
         return folder if folder.is_absolute() else self.path.parent / folder
 
     def peeringdb_ix_ids(self) -> frozenset[int]:
@@ -147,6 +155,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         collect_folder=parsed.collect.folder,
         collect_keep=parsed.collect.keep,
         peering=parsed.peering,
+        sync=parsed.sync,
     )
 
 

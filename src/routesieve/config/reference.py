@@ -57,7 +57,7 @@ refused, because a route that cannot be read has nothing the other checks could 
 | key | type | default | meaning |
 |---|---|---|---|
 | `name` | text | required | the exchange's name, unique; sessions refer to it |
-| `peeringdb_ix` | integer > 0 | none | its PeeringDB ix id, unique; its LAN prefixes (from `sources.peeringdb_ixpfx`) feed rule 3.5 |
+| `peeringdb_ix` | integer > 0 | none | its PeeringDB ix id, unique; its LAN prefixes (from `sources.peeringdb_ixpfx` or `sources.peeringdb`) feed rule 3.5 |
 | `prefixes` | array of prefixes | `[]` | LAN prefixes given by hand for rule 3.5, e.g. `"2001:db8:1::/64"` (length required, no host bits) |
 | `local_addresses` | array of addresses | `[]` | the local network's addresses on the exchange LAN |
 
@@ -80,22 +80,57 @@ refused, because a route that cannot be read has nothing the other checks could 
 | `exchange` | text | none | the `[[exchanges]]` entry the session runs over (must be configured) |
 | `neighbor` | address | none | the neighbour's address; its family must be in `local.families` |
 
-## `[sources]`: outside data, as local files
+## `[sources]`: outside data, as local files or URLs
 
-Each value is a file path; the lists also take a single string. URLs (`https://`,
-`rtr://`, `whois://`) are not supported yet. Files are opened by the data loaders, which
-report a missing or unreadable file with its name; the configuration check does not.
+Each value is a local file path or a URL whose scheme says how to reach it; the lists
+also take a single string. `https://` and `http://` work for every key (the file is
+downloaded by `routesieve sync`); `rtr://host:port` (an RTR server) only in `rpki`;
+`whois://host:port?sources=A,B` (an IRR whois server, asked for the peers' as-sets and
+AS numbers) only in `irr`. A URL with the wrong scheme for its key, no host, a bad port,
+a user name or password, or spaces is refused. When any source is a URL, the other
+commands use the snapshot `routesieve sync` stored (run it first). Local files are
+opened by the data loaders, which report a missing or unreadable file with its name; the
+configuration check does not. Every source and its public URLs: docs/sources.md.
 
 | key | type | default | meaning |
 |---|---|---|---|
-| `rpki` | paths | `[]` | validated ROA payloads (rule 3.10, 4.1, 4.5) |
-| `irr` | paths | `[]` | IRR dumps (RPSL): route/route6 objects, as-sets, org handles (steps 1, 4.3, 4.4) |
-| `rir` | paths | `[]` | RIR delegated-extended statistics files (rule 4.3, 4.5) |
-| `iana_asn` | path | none | the IANA AS-number registry (rule 3.7) |
-| `bogons` | path | built-in list | the bogon prefix list that replaces the built-in one (rule 3.4) |
-| `full_bogons` | paths | `[]` | full-bogon lists (e.g. Team Cymru), added to the bogons (rule 3.4) |
-| `peeringdb_ixpfx` | paths | `[]` | PeeringDB `ixpfx` JSON: exchange LAN prefixes (rule 3.5) |
-| `peeringdb_ixlan` | paths | `[]` | PeeringDB `ixlan` JSON: which exchange each LAN belongs to (rule 3.5) |
+| `rpki` | paths or URLs (`https`, `http`, `rtr`) | `[]` | validated ROA payloads: rpki-client / Routinator JSON, or an RTR server (rule 3.10, 4.1, 4.5) |
+| `irr` | paths or URLs (`https`, `http`, `whois`) | `[]` | IRR dumps (RPSL): route/route6 objects, as-sets, org handles (steps 1, 4.3, 4.4), or an IRR whois server |
+| `rir` | paths or URLs | `[]` | RIR delegated-extended statistics files (rule 4.3, 4.5) |
+| `iana_asn` | paths or URLs | built-in copy | the IANA AS-number registry CSVs, as-numbers-1.csv and -2.csv (rule 3.7) |
+| `iana_special` | paths or URLs | none | the IANA special-purpose address registry CSVs (IPv4, IPv6): their not globally reachable blocks are added to the bogons (rule 3.4) |
+| `bogons` | path or URL | built-in list | the bogon prefix list that replaces the built-in one (rule 3.4) |
+| `full_bogons` | paths or URLs | `[]` | full-bogon lists (e.g. Team Cymru), added to the bogons (rule 3.4) |
+| `peeringdb_ixpfx` | paths or URLs | `[]` | PeeringDB `ixpfx` JSON: exchange LAN prefixes (rule 3.5) |
+| `peeringdb_ixlan` | paths or URLs | `[]` | PeeringDB `ixlan` JSON: which exchange each LAN belongs to (rule 3.5) |
+| `peeringdb` | URL | none | the PeeringDB API, e.g. `"https://www.peeringdb.com/api"`: `sync` fetches the LANs of the configured `peeringdb_ix` exchanges from it (rule 3.5) |
+
+## `[sync]`: where `routesieve sync` keeps fetched data
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `folder` | path | `state` | the state folder: `sources/<key>/<url slug>/` holds each source's last good copy and its `record.json`; `snapshots/` the stored snapshots and their manifests |
+| `keep` | integer > 0 | `10` | how many stored snapshots to keep; older ones are deleted |
+| `timeout_seconds` | integer > 0 | `60` | per source: the longest wait to connect or for more data |
+| `max_megabytes` | integer > 0 | `4096` | per file: a larger download is refused |
+| `max_age_hours` | table | below | how old a source's copy may be |
+
+### `[sync.max_age_hours]`
+
+A copy's age is the larger of the time since it was fetched (or confirmed unchanged)
+and the time since the date its data gives itself (rpki-client `buildtime`, RIR file
+date, PeeringDB `generated`). Older than its limit: `evaluate` and `explain` warn,
+`render` and `deploy` refuse unless `--force`, `sync` exits 1 if it had to keep such a
+copy. Local files have no limit.
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `rpki` | integer > 0 | `24` | hours, for `rpki` |
+| `irr` | integer > 0 | `48` | hours, for `irr` |
+| `rir` | integer > 0 | `72` | hours, for `rir` |
+| `iana` | integer > 0 | `2160` | hours, for `iana_asn` and `iana_special` (IANA registries change rarely) |
+| `bogons` | integer > 0 | `168` | hours, for `bogons` and `full_bogons` |
+| `peeringdb` | integer > 0 | `168` | hours, for `peeringdb`, `peeringdb_ixpfx` and `peeringdb_ixlan` |
 
 ## `[[routers]]`: where `collect` reads received routes (any number)
 

@@ -13,8 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StrictFloat,
     field_validator,
     model_validator,
@@ -33,9 +35,10 @@ from routesieve.config.fields import (
     PrefixValue,
     SessionName,
     SourcePath,
-    SourcePaths,
     Text,
+    one_or_many,
 )
+from routesieve.config.urls import FILE_SCHEMES, Location, SourceUrl, location_checker
 
 
 class Section(BaseModel):
@@ -153,30 +156,74 @@ class CollectSettings(Section):
     keep: Positive = 30
 
 
-class SourceSettings(Section):
-    """``[sources]``: local files of outside data (URLs come with the data-sources work)."""
+_FILE = location_checker(FILE_SCHEMES)
 
-    rpki: SourcePaths = ()
-    irr: SourcePaths = ()
-    rir: SourcePaths = ()
-    iana_asn: SourcePath | None = None
-    bogons: SourcePath | None = None
-    full_bogons: SourcePaths = ()
-    peeringdb_ixpfx: SourcePaths = ()
-    peeringdb_ixlan: SourcePaths = ()
+
+FileLocation = Annotated[Location, PlainValidator(_FILE)]
+FileLocations = Annotated[tuple[FileLocation, ...], BeforeValidator(one_or_many)]
+RpkiLocations = Annotated[
+    tuple[Annotated[Location, PlainValidator(location_checker((*FILE_SCHEMES, "rtr")))], ...],
+    BeforeValidator(one_or_many),
+]
+IrrLocations = Annotated[
+    tuple[Annotated[Location, PlainValidator(location_checker((*FILE_SCHEMES, "whois")))], ...],
+    BeforeValidator(one_or_many),
+]
+ApiUrl = Annotated[Location, PlainValidator(location_checker(FILE_SCHEMES, path_allowed=False))]
+
+
+class SourceSettings(Section):
+    """``[sources]``: outside data, each a local file or a URL (see ``config.urls``)."""
+
+    rpki: RpkiLocations = ()
+    irr: IrrLocations = ()
+    rir: FileLocations = ()
+    iana_asn: FileLocations = ()
+    iana_special: FileLocations = ()
+    bogons: FileLocation | None = None
+    full_bogons: FileLocations = ()
+    peeringdb_ixpfx: FileLocations = ()
+    peeringdb_ixlan: FileLocations = ()
+    peeringdb: ApiUrl | None = None
+
+    def entries(self) -> tuple[tuple[str, Location], ...]:
+        """Every configured source as ``(key, location)``, in key order."""
+        out: list[tuple[str, Location]] = []
+        for key in type(self).model_fields:
+            value = getattr(self, key)
+            for item in value if isinstance(value, tuple) else (value,):
+                if item is not None:
+                    out.append((key, item))
+        return tuple(out)
 
     def all_paths(self) -> tuple[Path, ...]:
-        """Every file named in this section, in key order."""
-        singles = tuple(p for p in (self.iana_asn, self.bogons) if p is not None)
-        return (
-            self.rpki
-            + self.irr
-            + self.rir
-            + singles
-            + self.full_bogons
-            + self.peeringdb_ixpfx
-            + self.peeringdb_ixlan
-        )
+        """Every local file named in this section, in key order (URLs left out)."""
+        return tuple(loc for _, loc in self.entries() if isinstance(loc, Path))
+
+    def urls(self) -> tuple[tuple[str, SourceUrl], ...]:
+        """Every source given as a URL, as ``(key, url)``."""
+        return tuple((k, loc) for k, loc in self.entries() if isinstance(loc, SourceUrl))
+
+
+class MaxAgeSettings(Section):
+    """``[sync.max_age_hours]``: how old a synced copy may get, per kind of data."""
+
+    rpki: Positive = 24
+    irr: Positive = 48
+    rir: Positive = 72
+    iana: Positive = 2160
+    bogons: Positive = 168
+    peeringdb: Positive = 168
+
+
+class SyncSettings(Section):
+    """``[sync]``: where ``routesieve sync`` keeps fetched copies and snapshots."""
+
+    folder: SourcePath = Path("state")
+    keep: Positive = 10
+    timeout_seconds: Positive = 60
+    max_megabytes: Positive = 4096
+    max_age_hours: MaxAgeSettings = Field(default_factory=MaxAgeSettings)
 
 
 class PeeringSettings(Section):
@@ -207,3 +254,4 @@ class ConfigFile(Section):
     routers: tuple[RouterSettings, ...] = ()
     collect: CollectSettings = Field(default_factory=CollectSettings)
     peering: PeeringSettings = Field(default_factory=PeeringSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)

@@ -23,7 +23,8 @@ class Fetched:
     ``location`` is the URL as configured, without credentials; ``path`` the file written;
     ``fetched_at`` a Unix time; ``generated`` what the source says about its own age
     (an RTR serial, an rpki-client build time, a Last-Modified header), if anything;
-    ``count`` the number of items fetched, when the fetcher knows it.
+    ``count`` the number of items fetched, when the fetcher knows it. ``etag`` and
+    ``last_modified`` are the HTTP validators of the copy, for the next conditional GET.
     """
 
     location: str
@@ -32,6 +33,8 @@ class Fetched:
     generated: str | None = None
     count: int | None = None
     note: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class FetchError(Exception):

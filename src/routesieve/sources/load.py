@@ -1,11 +1,17 @@
-"""Reading every data file a configuration names into one dated ``Snapshot``."""
+"""Reading every data file a configuration names into one dated ``Snapshot``.
+
+:func:`read_source` is the one place that maps ``(kind, local file)`` to data: the kinds
+are the ``[sources]`` keys. :func:`assemble` turns the parts into a snapshot (the
+built-in IANA registry and bogon list where no file of that kind is given; PeeringDB LAN
+prefixes kept for the configured exchanges only). :func:`load_snapshot` does both for a
+configuration that names local files only; ``routesieve sync`` calls them on its copies.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from routesieve.config import Config
 from routesieve.model import (
@@ -19,17 +25,28 @@ from routesieve.model import (
     RouteObject,
     Vrp,
 )
-from routesieve.problems import Problem, ReadResult
+from routesieve.problems import InputError, Problem
 from routesieve.snapshot import Provenance, Snapshot
 from routesieve.sources.bogons import default_bogons, read_bogons
 from routesieve.sources.iana import default_asn_registry, read_asn_registry
+from routesieve.sources.iana_special import read_special_registry
 from routesieve.sources.parse_cache import cached
 from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
 from routesieve.sources.rir import read_delegations
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
 
-T = TypeVar("T")
+KINDS = (
+    "rpki",
+    "irr",
+    "rir",
+    "iana_asn",
+    "iana_special",
+    "bogons",
+    "full_bogons",
+    "peeringdb_ixpfx",
+    "peeringdb_ixlan",
+)
 
 
 @dataclass(frozen=True)
@@ -40,81 +57,137 @@ class LoadedSnapshot:
     problems: tuple[Problem, ...]
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.provenance: list[Provenance] = []
+@dataclass(frozen=True)
+class SourceData:
+    """What one file of one kind holds; only the fields of its kind are filled.
 
-    def take(self, result: ReadResult[T]) -> tuple[T, ...]:
-        self.problems.extend(result.problems)
-        self.provenance.append(result.provenance)
-        return result.items
+    ``exchange_prefixes`` carry the PeeringDB ixlan id as ``peeringdb_ix`` until
+    :func:`assemble` maps them with ``ixlan_map``.
+    """
 
-    def each(self, paths: Sequence[Path], read: Callable[[Path], ReadResult[T]]) -> list[T]:
-        out: list[T] = []
-        for path in paths:
-            out.extend(self.take(read(path)))
-        return out
+    kind: str
+    provenance: Provenance
+    problems: tuple[Problem, ...] = ()
+    vrps: tuple[Vrp, ...] = ()
+    route_objects: tuple[RouteObject, ...] = ()
+    as_sets: tuple[AsSet, ...] = ()
+    org_handles: tuple[OrgHandle, ...] = ()
+    delegations: tuple[IpDelegation | AsnDelegation, ...] = ()
+    asn_blocks: tuple[AsnBlock, ...] = ()
+    bogons: tuple[Bogon, ...] = ()
+    exchange_prefixes: tuple[ExchangePrefix, ...] = ()
+    ixlan_map: tuple[tuple[int, int], ...] = ()
+
+
+def read_source(kind: str, path: Path) -> SourceData:
+    """Read the file ``path`` as data of ``kind`` (a ``[sources]`` key).
+
+    A file that cannot be used at all raises ``InputError`` naming it.
+    """
+    if kind == "rpki":
+        r = cached(path, "rpki", read_vrps)
+        return SourceData(kind, r.provenance, r.problems, vrps=r.items)
+    if kind == "irr":
+        d = cached(path, "rpsl", read_rpsl)
+        return SourceData(
+            kind,
+            d.provenance,
+            d.problems,
+            route_objects=d.route_objects,
+            as_sets=d.as_sets,
+            org_handles=d.org_handles,
+        )
+    if kind == "rir":
+        rd = cached(path, "rir", read_delegations)
+        return SourceData(kind, rd.provenance, rd.problems, delegations=rd.items)
+    if kind == "iana_asn":
+        ra = read_asn_registry(path)
+        return SourceData(kind, ra.provenance, ra.problems, asn_blocks=ra.items)
+    if kind == "iana_special":
+        rs = read_special_registry(path)
+        return SourceData(kind, rs.provenance, rs.problems, bogons=rs.items)
+    if kind in ("bogons", "full_bogons"):
+        rb = cached(path, "bogons", read_bogons) if kind == "full_bogons" else read_bogons(path)
+        return SourceData(kind, rb.provenance, rb.problems, bogons=rb.items)
+    if kind == "peeringdb_ixpfx":
+        rx = read_ixpfx(path)
+        return SourceData(kind, rx.provenance, rx.problems, exchange_prefixes=rx.items)
+    if kind == "peeringdb_ixlan":
+        mapping = read_ixlan_map(path)
+        prov = Provenance(kind, str(path), None, len(mapping), "PeeringDB ixlan")
+        return SourceData(kind, prov, ixlan_map=tuple(sorted(mapping.items())))
+    raise ValueError(f"unknown source kind {kind!r}")
+
+
+def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedSnapshot:
+    """One snapshot from the parts read for ``config``; ``as_of`` is the time it stands for."""
+    given = list(parts)
+    kinds = {p.kind for p in given}
+    if "iana_asn" not in kinds:
+        builtin = default_asn_registry()
+        given.append(SourceData("iana_asn", builtin.provenance, asn_blocks=builtin.items))
+    base = [p for p in given if p.kind == "bogons"]
+    if not base:
+        builtin_b = default_bogons()
+        base = [SourceData("bogons", builtin_b.provenance, bogons=builtin_b.items)]
+        given.append(base[0])
+    seen = {b.prefix for p in base for b in p.bogons}
+    bogons = [b for p in base for b in p.bogons]
+    for p in given:
+        if p.kind == "iana_special":
+            fresh = [b for b in p.bogons if b.prefix not in seen]
+            seen.update(b.prefix for b in fresh)
+            bogons.extend(fresh)
+    bogons.extend(b for p in given if p.kind == "full_bogons" for b in p.bogons)
+
+    ixlan_map = dict(pair for p in given for pair in p.ixlan_map)
+    names = {x.peeringdb_ix: x.name for x in config.exchanges if x.peeringdb_ix is not None}
+    exchange_prefixes: list[ExchangePrefix] = []
+    for p in given:
+        for x in p.exchange_prefixes:
+            ix = ixlan_map.get(x.peeringdb_ix or 0, x.peeringdb_ix)
+            if ix in names:
+                exchange_prefixes.append(ExchangePrefix(x.prefix, names[ix], ix))
+
+    delegations = [d for p in given for d in p.delegations]
+    snapshot = Snapshot(
+        as_of=as_of,
+        vrps=tuple(v for p in given for v in p.vrps),
+        route_objects=tuple(r for p in given for r in p.route_objects),
+        as_sets=tuple(a for p in given for a in p.as_sets),
+        ip_delegations=tuple(d for d in delegations if isinstance(d, IpDelegation)),
+        asn_delegations=tuple(d for d in delegations if isinstance(d, AsnDelegation)),
+        org_handles=tuple(h for p in given for h in p.org_handles),
+        asn_blocks=tuple(b for p in given for b in p.asn_blocks),
+        bogons=tuple(bogons),
+        exchange_prefixes=tuple(exchange_prefixes),
+        provenance=tuple(p.provenance for p in _in_key_order(given)),
+    )
+    return LoadedSnapshot(snapshot, tuple(q for p in given for q in p.problems))
+
+
+def _in_key_order(parts: list[SourceData]) -> list[SourceData]:
+    return sorted(parts, key=lambda p: KINDS.index(p.kind) if p.kind in KINDS else len(KINDS))
 
 
 def load_snapshot(config: Config, as_of: int) -> LoadedSnapshot:
-    """Read every source of ``config``; ``as_of`` is the time the snapshot stands for.
+    """Read every source of ``config`` (local files only); ``as_of`` is the time the
+    snapshot stands for.
 
     A file that cannot be used at all raises ``InputError`` naming it; lines that cannot
-    be read are skipped and returned as problems, so the caller can show them.
+    be read are skipped and returned as problems, so the caller can show them. Sources
+    given as URLs are read from the copies ``routesieve sync`` stores, not here.
     """
-    src = config.sources
-    c = _Collector()
-    vrps: list[Vrp] = c.each(src.rpki, lambda p: cached(p, "rpki", read_vrps))
-
-    route_objects: list[RouteObject] = []
-    as_sets: list[AsSet] = []
-    org_handles: list[OrgHandle] = []
-    for path in src.irr:
-        data = cached(path, "rpsl", read_rpsl)
-        c.problems.extend(data.problems)
-        c.provenance.append(data.provenance)
-        route_objects.extend(data.route_objects)
-        as_sets.extend(data.as_sets)
-        org_handles.extend(data.org_handles)
-
-    ip_delegations: list[IpDelegation] = []
-    asn_delegations: list[AsnDelegation] = []
-    for item in c.each(src.rir, lambda p: cached(p, "rir", read_delegations)):
-        if isinstance(item, IpDelegation):
-            ip_delegations.append(item)
-        else:
-            asn_delegations.append(item)
-
-    blocks: tuple[AsnBlock, ...] = c.take(
-        read_asn_registry(src.iana_asn) if src.iana_asn else default_asn_registry()
+    urls = config.sources.urls()
+    if urls:
+        key, url = urls[0]
+        raise InputError.at(
+            str(config.path),
+            f"sources.{key} is a URL ({url}): run 'routesieve sync' first, then use its "
+            "stored snapshot",
+        )
+    return assemble(
+        (read_source(kind, loc) for kind, loc in config.sources.entries() if isinstance(loc, Path)),
+        config,
+        as_of,
     )
-    bogons: list[Bogon] = list(c.take(read_bogons(src.bogons) if src.bogons else default_bogons()))
-    bogons.extend(c.each(src.full_bogons, lambda p: cached(p, "bogons", read_bogons)))
-
-    ixlan_map: dict[int, int] = {}
-    for path in src.peeringdb_ixlan:
-        ixlan_map.update(read_ixlan_map(path))
-    wanted = config.peeringdb_ix_ids()
-    names = {x.peeringdb_ix: x.name for x in config.exchanges if x.peeringdb_ix is not None}
-    exchange_prefixes: list[ExchangePrefix] = []
-    for path in src.peeringdb_ixpfx:
-        for x in c.take(read_ixpfx(path, ixlan_map)):
-            if x.peeringdb_ix in wanted:
-                name = names.get(x.peeringdb_ix, x.exchange)
-                exchange_prefixes.append(ExchangePrefix(x.prefix, name, x.peeringdb_ix))
-
-    snapshot = Snapshot(
-        as_of=as_of,
-        vrps=tuple(vrps),
-        route_objects=tuple(route_objects),
-        as_sets=tuple(as_sets),
-        ip_delegations=tuple(ip_delegations),
-        asn_delegations=tuple(asn_delegations),
-        org_handles=tuple(org_handles),
-        asn_blocks=blocks,
-        bogons=tuple(bogons),
-        exchange_prefixes=tuple(exchange_prefixes),
-        provenance=tuple(c.provenance),
-    )
-    return LoadedSnapshot(snapshot, tuple(c.problems))
