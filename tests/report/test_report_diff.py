@@ -76,12 +76,12 @@ def test_diff_of_two_stored_runs_after_vrps_route_objects_and_routes_changed(
     example: Path, tmp_path: Path
 ) -> None:
     _report(example, tmp_path / "site1")
-    first = list_runs(example / "collected" / "runs")
+    first = list_runs(example / "state" / "runs")
     assert len(first) == 1
     first[0].rename(first[0].with_name("run-20000101T000000Z.jsonl.gz"))  # an older run
     change_data(example)
     _report(example, tmp_path / "site2")
-    old, new = list_runs(example / "collected" / "runs")
+    old, new = list_runs(example / "state" / "runs")
 
     result = run_cli("diff", str(old), str(new), "--format", "json")
     assert result.exit_code == 0, result.output

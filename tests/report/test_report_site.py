@@ -129,7 +129,7 @@ def test_a_source_older_than_its_limit_is_stale_and_an_undated_one_is_not_fresh(
             Provenance("bogons", "bogons.txt", None, 7),
         ],
         now,
-        stale_limits(object()),
+        {"rpki": 24.0, "irr": 168.0, "bogons": 168.0},
     )
     assert [(r.location, r.stale) for r in rows] == [
         ("vrps.json", True),
@@ -141,16 +141,22 @@ def test_a_source_older_than_its_limit_is_stale_and_an_undated_one_is_not_fresh(
     assert rows[-1].age_hours is None
 
 
-def test_sync_section_limits_are_used_when_present() -> None:
-    class Sync:
-        def __init__(self) -> None:
-            self.max_age_hours = {"irr": 1}
-            self.rpki_max_age_hours = 2
+def test_sync_section_limits_are_used_per_kind_of_source(tmp_path: Path) -> None:
+    from routesieve.config import load_config
 
-    class Conf:
-        sync = Sync()
-
-    assert stale_limits(Conf()) == {"rpki": 2.0, "irr": 1.0}
+    path = tmp_path / "routesieve.toml"
+    path.write_text(
+        "[local]\nasn = 214312\n[sync.max_age_hours]\nrpki = 2\nirr = 1\niana = 5\n",
+        encoding="utf-8",
+    )
+    limits = stale_limits(load_config(path))
+    assert (limits["rpki"], limits["irr"], limits["iana_asn"], limits["iana_special"]) == (
+        2.0,
+        1.0,
+        5.0,
+        5.0,
+    )
+    assert limits["rir"] == 72.0  # the default of [sync.max_age_hours]
 
 
 def test_rejected_routes_of_every_peer_are_explained_first() -> None:

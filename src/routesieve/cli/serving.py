@@ -70,8 +70,7 @@ def peering_check_for(config: Config, offline: bool, url: str | None = None) -> 
     "state_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for what the server writes (peering-requests/); "
-    "default 'state' beside the configuration.",
+    help="Folder for what the server writes (peering-requests/); default: [sync] folder.",
 )
 @click.option(
     "--site",
@@ -118,7 +117,7 @@ def serve_command(
     )
     for w in data.decisions.warnings:
         click.echo(f"warning: {w}", err=True)
-    state = state_dir or config.path.parent / "state"
+    state = state_dir or config.state_dir
     check = peering_check_for(config, offline)
     app = create_app(data, state, site_dir, check, max_age_hours=max_age_hours)
     click.echo(

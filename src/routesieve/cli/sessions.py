@@ -62,8 +62,7 @@ def _read(config: Config, options: GatherOptions) -> SessionReport:
     "state_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of the session history and PeeringDB fingerprints "
-    "[default: 'state' next to the configuration file].",
+    help="Folder of the session history and PeeringDB fingerprints [default: [sync] folder].",
 )
 @click.option(
     "--timeout",
@@ -106,7 +105,7 @@ def sessions_command(
     if not any(r.kind in ("bird", "bmp") for r in config.routers):
         fail(2, f"{config_path}: no [[routers]] of kind 'bird' or 'bmp' to read sessions from")
     address = _address(serve_at) if serve_at is not None else None
-    folder = state_dir if state_dir is not None else config.path.parent / "state"
+    folder = state_dir if state_dir is not None else config.state_dir
     listening = address is not None or bmp_wait > 0
     collector = Collector([r for r in config.routers if r.kind == "bmp" and listening])
     try:
@@ -146,7 +145,7 @@ def sessions_command(
 
 def _records(config: Config, url: str | None, timeout: float) -> ClientRecords | None:
     """The PeeringDB records of the peers, when a PeeringDB URL is configured or given."""
-    base = url or getattr(config.sources, "peeringdb", None)
+    base = url or config.sources.peeringdb
     if not base:
         return None
     folder = cache_dir()

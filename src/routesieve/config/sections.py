@@ -216,6 +216,21 @@ class MaxAgeSettings(Section):
     peeringdb: Positive = 168
 
 
+#: the limit group of [sync.max_age_hours] that applies to each [sources] key
+AGE_GROUP = {
+    "rpki": "rpki",
+    "irr": "irr",
+    "rir": "rir",
+    "iana_asn": "iana",
+    "iana_special": "iana",
+    "bogons": "bogons",
+    "full_bogons": "bogons",
+    "peeringdb_ixpfx": "peeringdb",
+    "peeringdb_ixlan": "peeringdb",
+    "peeringdb": "peeringdb",
+}
+
+
 class SyncSettings(Section):
     """``[sync]``: where ``routesieve sync`` keeps fetched copies and snapshots."""
 

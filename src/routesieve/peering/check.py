@@ -24,7 +24,7 @@ class CheckedRequest:
 
 def peeringdb_url(config: Config, override: str | None = None) -> str:
     """The PeeringDB API base URL: ``override``, else ``[sources] peeringdb``, else public."""
-    return str(override or getattr(config.sources, "peeringdb", None) or DEFAULT_URL)
+    return str(override or config.sources.peeringdb or DEFAULT_URL)
 
 
 def check_request(

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from routesieve.config import Config
 from routesieve.model import Verdict
 from routesieve.outputs.diff import Seen
 from routesieve.problems import InputError
@@ -46,15 +47,9 @@ class StoredRun:
         return None if self.header is None else str(self.header.get("time"))
 
 
-def runs_dir(config: object) -> Path:
-    """``<state folder>/runs`` when the configuration has a state folder, else
-    ``<collect folder>/runs`` (read defensively: ``[sync]`` may not exist)."""
-    for name in ("state_dir", "state_folder"):
-        folder = getattr(config, name, None)
-        if isinstance(folder, Path):
-            return folder / "runs"
-    collect = getattr(config, "collect_dir", None)
-    return (collect if isinstance(collect, Path) else Path("collected")) / "runs"
+def runs_dir(config: Config) -> Path:
+    """``<state folder>/runs``: the state folder of ``[sync] folder``."""
+    return config.state_dir / "runs"
 
 
 def provenance_json(p: Provenance) -> dict[str, Any]:

@@ -21,20 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from routesieve.config import Config, SourceUrl
+from routesieve.config.sections import AGE_GROUP
 
-# the limit group of [sync.max_age_hours] that applies to each [sources] key
-AGE_GROUP = {
-    "rpki": "rpki",
-    "irr": "irr",
-    "rir": "rir",
-    "iana_asn": "iana",
-    "iana_special": "iana",
-    "bogons": "bogons",
-    "full_bogons": "bogons",
-    "peeringdb_ixpfx": "peeringdb",
-    "peeringdb_ixlan": "peeringdb",
-    "peeringdb": "peeringdb",
-}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -1,9 +1,8 @@
 """The figures of the report: per peer counts, and how fresh each data source is. Pure.
 
 Staleness: a source whose own date (``Provenance.generated``) is older than its limit is
-marked stale. The limits are 24 hours for RPKI and 7 days for everything else, unless the
-configuration has a ``[sync]`` section that gives them (read defensively, see
-``stale_limits``). An undated source is shown as undated, never as fresh.
+marked stale. The limits are those of ``[sync.max_age_hours]`` (defaults there), per kind
+of source as ``sync`` applies them. An undated source is shown as undated, never as fresh.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from routesieve.config import Config
+from routesieve.config.sections import AGE_GROUP
 from routesieve.engine.rules import ALL_RULES
 from routesieve.model import Action, Verdict
 from routesieve.outputs.deploy_plan import _age_hours
@@ -52,24 +53,11 @@ class PeerSummary:
         return self.received - self.accepted
 
 
-def stale_limits(config: object) -> dict[str, float]:
-    """Hours after which a source kind is stale. ``[sync]`` may give ``max_age_hours``
-    (one number, or a table per source kind) or ``<kind>_max_age_hours``; every other
-    kind keeps the default."""
-    limits = dict(DEFAULT_LIMITS)
-    sync = getattr(config, "sync", None)
-    if sync is None:
-        return limits
-    given = getattr(sync, "max_age_hours", None)
-    if isinstance(given, Mapping):
-        limits.update({str(k): float(v) for k, v in given.items()})
-    elif isinstance(given, int | float):
-        limits["*"] = float(given)
-    for kind in ("rpki", "irr", "rir", "peeringdb", "bogons", "iana_asn"):
-        value = getattr(sync, f"{kind}_max_age_hours", None)
-        if isinstance(value, int | float):
-            limits[kind] = float(value)
-    return limits
+def stale_limits(config: Config) -> dict[str, float]:
+    """Hours after which each kind of source is stale: ``[sync.max_age_hours]``, through
+    the same kind-to-limit table ``sync`` uses."""
+    limits = config.sync.max_age_hours
+    return {kind: float(getattr(limits, group)) for kind, group in AGE_GROUP.items()}
 
 
 def source_status(
