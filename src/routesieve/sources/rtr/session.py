@@ -1,0 +1,333 @@
+"""The router side of RTR: a session with one cache that keeps a VRP set up to date.
+
+:meth:`RtrSession.reset` sends a Reset Query and reads Cache Response, the prefixes and
+End of Data; :meth:`RtrSession.refresh` sends a Serial Query and applies the
+announcements and withdrawals (flags bit 0) the cache sends, or starts over when the
+cache answers Cache Reset. A response is applied only when its End of Data has arrived
+and every PDU in it was consistent, so a session that fails keeps its last good set.
+
+Version negotiation (RFC 8210 §7): the session asks for version 1; a cache that answers
+in version 0 is followed down to 0, and a cache that answers "Unsupported Protocol
+Version" is asked again once, on a new connection, in the version it reported.
+Everything is bounded: one ``timeout`` for each exchange, ``max_pdu_length`` for the
+variable-length PDUs, and ``max_vrps`` for the size of the set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import Generic, NoReturn, Self, TypeVar
+
+from routesieve.model import Vrp
+from routesieve.sources.rtr.pdu import (
+    CacheReset,
+    CacheResponse,
+    EndOfData,
+    ErrorCode,
+    ErrorReport,
+    Pdu,
+    PrefixPdu,
+    ResetQuery,
+    RouterKey,
+    SerialNotify,
+    SerialQuery,
+    encode,
+)
+from routesieve.sources.rtr.stream import Connection, MalformedPdu, RtrError, server_name
+
+#: The intervals a version 0 cache does not send (RFC 8210 §6 defaults), in seconds.
+DEFAULT_TIMERS = (3600, 600, 7200)
+TA = "rtr"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Timers:
+    """The cache's refresh, retry and expire intervals in seconds (RFC 8210 §6)."""
+
+    refresh: int
+    retry: int
+    expire: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What one :meth:`RtrSession.reset` or :meth:`RtrSession.refresh` changed."""
+
+    reset: bool  # a full set (Reset Query, or Cache Reset after a Serial Query)
+    announced: int
+    withdrawn: int
+    session_id: int
+    serial: int
+    version: int
+
+
+class _Delta(Generic[T]):
+    """Announcements and withdrawals against ``base``, checked as they arrive and applied
+    all at once (RFC 8210 §5.6: no duplicate announcement, no unknown withdrawal)."""
+
+    def __init__(self, base: set[T]) -> None:
+        self.base = base
+        self.added: set[T] = set()
+        self.removed: set[T] = set()
+        self.announced = 0
+        self.withdrawn = 0
+
+    def announce(self, item: T) -> bool:
+        self.announced += 1
+        if item in self.removed:
+            self.removed.discard(item)
+            return True
+        if item in self.added or item in self.base:
+            return False
+        self.added.add(item)
+        return True
+
+    def withdraw(self, item: T) -> bool:
+        self.withdrawn += 1
+        if item in self.added:
+            self.added.discard(item)
+            return True
+        if item in self.base and item not in self.removed:
+            self.removed.add(item)
+            return True
+        return False
+
+    @property
+    def size(self) -> int:
+        return len(self.base) + len(self.added) - len(self.removed)
+
+    def apply(self) -> None:
+        self.base -= self.removed
+        self.base |= self.added
+
+
+class RtrSession:
+    """A router's session with one RTR cache (``host`` a name or an IPv4/IPv6 literal).
+
+    Use as a context manager, or call :meth:`close`. ``vrps`` is the current set (each a
+    :class:`Vrp` with ``ta="rtr"``, so that the set is keyed by prefix, max length, ASN);
+    ``router_keys`` the BGPsec router keys as (SKI, ASN, SPKI).
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        version: int = 1,
+        timeout: float = 30.0,
+        max_pdu_length: int = 65535,
+        max_vrps: int = 10_000_000,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.server = server_name(host, port)
+        self.version = version
+        self.timeout = timeout
+        self.max_pdu_length = max_pdu_length
+        self.max_vrps = max_vrps
+        self.session_id: int | None = None
+        self.serial: int | None = None
+        self.timers = Timers(*DEFAULT_TIMERS)
+        self.vrps: set[Vrp] = set()
+        self.router_keys: set[tuple[bytes, int, bytes]] = set()
+        self.notified: SerialNotify | None = None
+        self._conn: Connection | None = None
+        self._negotiated = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = Connection(self.host, self.port, self.timeout, self.max_pdu_length)
+        self._conn.deadline = time.monotonic() + self.timeout
+        return self._conn
+
+    def reset(self) -> SyncResult:
+        """Fetch the whole set (Reset Query), replacing the current one when it is complete."""
+        try:
+            return self._exchange(ResetQuery(self.version))
+        except _Downgrade as down:
+            self.close()
+            self.version = down.version
+            return self._exchange(ResetQuery(self.version))
+
+    def refresh(self) -> SyncResult:
+        """Bring the set up to date with a Serial Query (after a :meth:`reset`)."""
+        if self.session_id is None or self.serial is None:
+            raise RtrError(self.server, "refresh before a first reset: no session id and serial")
+        return self._exchange(SerialQuery(self.version, self.session_id, self.serial))
+
+    def wait_for_notify(self, timeout: float) -> SerialNotify | None:
+        """Wait up to ``timeout`` seconds for a Serial Notify; None when none came."""
+        conn = self._connection()
+        conn.deadline = time.monotonic() + timeout
+        try:
+            pdu = conn.next_pdu("waiting for a Serial Notify")
+        except MalformedPdu as exc:
+            self._fail(exc.code, exc.message, exc.raw)
+        except RtrError as exc:
+            if exc.message.startswith("timed out"):
+                return None
+            self.close()
+            raise
+        if isinstance(pdu, SerialNotify):
+            self.notified = pdu
+            return pdu
+        if isinstance(pdu, ErrorReport):
+            self.close()
+            raise RtrError(self.server, f"the cache sent {pdu.describe()}", pdu.code)
+        self._fail(ErrorCode.INVALID_REQUEST, f"unexpected {type(pdu).__name__} PDU", b"")
+
+    def _exchange(self, query: ResetQuery | SerialQuery) -> SyncResult:
+        conn = self._connection()
+        conn.send(encode(query))
+        try:
+            return self._read_response(conn, query)
+        except MalformedPdu as exc:
+            self._fail(exc.code, exc.message, exc.raw)
+        except RtrError:
+            self.close()
+            raise
+
+    def _read_response(self, conn: Connection, query: ResetQuery | SerialQuery) -> SyncResult:
+        resetting = isinstance(query, ResetQuery)
+        what = "waiting for a Cache Response"
+        while True:
+            pdu = self._check_version(conn.next_pdu(what), conn)
+            if isinstance(pdu, SerialNotify):
+                self.notified = pdu  # may cross our query; nothing to do
+                continue
+            if isinstance(pdu, CacheReset) and not resetting:
+                return self._exchange(ResetQuery(self.version))
+            if isinstance(pdu, CacheResponse):
+                if not resetting and pdu.session_id != self.session_id:
+                    self._fail(
+                        ErrorCode.CORRUPT_DATA,
+                        f"Cache Response for session {pdu.session_id}, "
+                        f"but this session is {self.session_id}",
+                        conn.last_raw(),
+                    )
+                return self._read_payload(conn, pdu.session_id, resetting)
+            self._fail(
+                ErrorCode.INVALID_REQUEST,
+                f"expected a Cache Response, got {type(pdu).__name__}",
+                conn.last_raw(),
+            )
+
+    def _check_version(self, pdu: Pdu, conn: Connection) -> Pdu:
+        """Negotiate on the first PDU of the session; afterwards the version is fixed."""
+        if isinstance(pdu, ErrorReport):
+            if (
+                pdu.code == ErrorCode.UNSUPPORTED_PROTOCOL_VERSION
+                and not self._negotiated
+                and pdu.version < self.version
+            ):
+                raise _Downgrade(pdu.version)
+            self.close()
+            raise RtrError(self.server, f"the cache sent {pdu.describe()}", pdu.code)
+        if pdu.version != self.version:
+            if not self._negotiated and pdu.version < self.version:
+                self.version = pdu.version  # RFC 8210 §7: follow a version 0 cache
+            else:
+                self._fail(
+                    ErrorCode.UNEXPECTED_PROTOCOL_VERSION,
+                    f"a version {pdu.version} PDU in a version {self.version} session",
+                    conn.last_raw(),
+                )
+        self._negotiated = True
+        return pdu
+
+    def _read_payload(self, conn: Connection, session_id: int, resetting: bool) -> SyncResult:
+        vrps = _Delta(set() if resetting else self.vrps)
+        keys = _Delta(set() if resetting else self.router_keys)
+        what = "waiting for End of Data"
+        while True:
+            pdu = self._check_version(conn.next_pdu(what), conn)
+            if isinstance(pdu, PrefixPdu):
+                vrp = Vrp(pdu.prefix, pdu.max_length, pdu.asn, TA)
+                if pdu.announce:
+                    if not vrps.announce(vrp):
+                        self._duplicate(f"{vrp.prefix}-{vrp.max_length} AS{vrp.asn}", conn)
+                    if vrps.size > self.max_vrps:
+                        self._fail(
+                            ErrorCode.INTERNAL_ERROR,
+                            f"more than {self.max_vrps} VRPs (the configured maximum)",
+                            b"",
+                        )
+                elif not vrps.withdraw(vrp):
+                    self._unknown(f"{vrp.prefix}-{vrp.max_length} AS{vrp.asn}", conn)
+            elif isinstance(pdu, RouterKey):
+                key = (pdu.ski, pdu.asn, pdu.spki)
+                if pdu.announce and not keys.announce(key):
+                    self._duplicate(f"router key of AS{pdu.asn}", conn)
+                if not pdu.announce and not keys.withdraw(key):
+                    self._unknown(f"router key of AS{pdu.asn}", conn)
+            elif isinstance(pdu, EndOfData):
+                if pdu.session_id != session_id:
+                    self._fail(
+                        ErrorCode.CORRUPT_DATA,
+                        f"End of Data for session {pdu.session_id} in session {session_id}",
+                        conn.last_raw(),
+                    )
+                return self._finish(pdu, vrps, keys, resetting)
+            elif isinstance(pdu, SerialNotify):
+                self.notified = pdu
+            else:
+                self._fail(
+                    ErrorCode.INVALID_REQUEST,
+                    f"unexpected {type(pdu).__name__} before End of Data",
+                    conn.last_raw(),
+                )
+
+    def _finish(
+        self,
+        end: EndOfData,
+        vrps: _Delta[Vrp],
+        keys: _Delta[tuple[bytes, int, bytes]],
+        resetting: bool,
+    ) -> SyncResult:
+        vrps.apply()
+        keys.apply()
+        self.vrps, self.router_keys = vrps.base, keys.base
+        self.session_id, self.serial = end.session_id, end.serial
+        if end.refresh is not None and end.retry is not None and end.expire is not None:
+            self.timers = Timers(end.refresh, end.retry, end.expire)
+        return SyncResult(
+            resetting, vrps.announced, vrps.withdrawn, end.session_id, end.serial, self.version
+        )
+
+    def _duplicate(self, what: str, conn: Connection) -> None:
+        code = ErrorCode.DUPLICATE_ANNOUNCEMENT_RECEIVED
+        self._fail(code, f"duplicate announcement of {what}", conn.last_raw())
+
+    def _unknown(self, what: str, conn: Connection) -> None:
+        code = ErrorCode.WITHDRAWAL_OF_UNKNOWN_RECORD
+        self._fail(code, f"withdrawal of unknown {what}", conn.last_raw())
+
+    def _fail(self, code: int | None, message: str, raw: bytes) -> NoReturn:
+        """Tell the cache what went wrong (best effort), drop the connection, and raise."""
+        if self._conn is not None and code is not None:
+            report = ErrorReport(self.version, code, raw, message)
+            with contextlib.suppress(RtrError):
+                self._conn.send(encode(report))
+        self.close()
+        raise RtrError(self.server, message, code)
+
+
+class _Downgrade(Exception):
+    def __init__(self, version: int) -> None:
+        self.version = version
