@@ -6,6 +6,7 @@ command -v bird >/dev/null || need+=(bird2)
 command -v gobgpd >/dev/null || need+=(gobgpd)
 [ -x /usr/lib/frr/bgpd ] || need+=(frr)
 command -v bgpctl >/dev/null || need+=(openbgpd)
+command -v stayrtr >/dev/null || need+=(stayrtr)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -17,6 +18,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null
 # the packages start their daemons as services: the tests run their own
-for service in bird frr openbgpd; do
+for service in bird frr openbgpd stayrtr; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done
