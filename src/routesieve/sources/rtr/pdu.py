@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import struct
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from routesieve.model import BITS, Prefix
 
@@ -35,6 +35,7 @@ __all__ = [
     "SerialNotify",
     "SerialQuery",
     "decode",
+    "decode_body",
     "encode",
     "read_header",
 ]
@@ -238,12 +239,32 @@ def _fixed_length(pdu_type: PduType, version: int) -> int | None:
 _MIN_LENGTH = {PduType.ROUTER_KEY: 32, PduType.ERROR_REPORT: 16}
 
 
+#: (version << 8 | type) -> (type, lowest length, highest length or 0 for ``max_length``)
+_SHAPES = {
+    version << 8 | kind: (kind, fixed or _MIN_LENGTH[kind], fixed or 0)
+    for version in VERSIONS
+    for kind in PduType
+    if not (kind is PduType.ROUTER_KEY and version == 0)
+    for fixed in [_fixed_length(kind, version)]
+}
+
+
 def read_header(data: _Bytes, offset: int = 0, max_length: int = 65535) -> Header:
     """Read and check the 8-byte header at ``offset``: a known version and type, and the
     length that type allows (for variable-length types, at most ``max_length``)."""
+    if len(data) - offset >= HEADER:
+        version, raw_type, field, length = _HEAD.unpack_from(data, offset)
+        shape = _SHAPES.get(version << 8 | raw_type)
+        if shape is not None and shape[1] <= length <= (shape[2] or max_length):
+            return Header(version, shape[0], field, length)
+    _refuse_header(data, offset, max_length)
+
+
+def _refuse_header(data: _Bytes, offset: int, max_length: int) -> NoReturn:
+    """Raise the :class:`PduError` that says what is wrong with a header."""
     if len(data) - offset < HEADER:
         raise PduError(f"truncated header: {len(data) - offset} of {HEADER} bytes", offset=offset)
-    version, raw_type, field, length = _HEAD.unpack_from(data, offset)
+    version, raw_type, _, length = _HEAD.unpack_from(data, offset)
     try:
         pdu_type = PduType(raw_type)
     except ValueError:
@@ -274,7 +295,7 @@ def read_header(data: _Bytes, offset: int = 0, max_length: int = 65535) -> Heade
             offset=offset,
             pdu_type=raw_type,
         )
-    return Header(version, pdu_type, field, length)
+    raise AssertionError(f"header {bytes(data[offset : offset + HEADER]).hex()} is valid")
 
 
 def decode(data: _Bytes, offset: int = 0, max_length: int = 65535) -> tuple[Pdu, int]:
@@ -287,8 +308,13 @@ def decode(data: _Bytes, offset: int = 0, max_length: int = 65535) -> tuple[Pdu,
             offset=offset,
             pdu_type=head.pdu_type,
         )
+    return decode_body(head, data, offset), end
+
+
+def decode_body(head: Header, data: _Bytes, offset: int) -> Pdu:
+    """Decode the PDU whose checked ``head`` is at ``offset`` (all its bytes are there)."""
     try:
-        return _decode_body(head, data, offset), end
+        return _decode_body(head, data, offset)
     except _Malformed as exc:
         raise PduError(str(exc), offset=offset, pdu_type=head.pdu_type) from None
 

@@ -255,22 +255,26 @@ class RtrSession:
         vrps = _Delta(set() if resetting else self.vrps)
         keys = _Delta(set() if resetting else self.router_keys)
         what = "waiting for End of Data"
+        next_pdu, version, limit = conn.next_pdu, self.version, self.max_vrps
+        room = limit - len(vrps.base)  # a cheap test first: the set can outgrow only by adding
         while True:
-            pdu = self._check_version(conn.next_pdu(what), conn)
-            if isinstance(pdu, PrefixPdu):
+            pdu = next_pdu(what)
+            if type(pdu) is PrefixPdu and pdu[0] == version:  # the hot path: ~1M of them
                 vrp = Vrp(pdu.prefix, pdu.max_length, pdu.asn, TA)
                 if pdu.announce:
                     if not vrps.announce(vrp):
                         self._duplicate(f"{vrp.prefix}-{vrp.max_length} AS{vrp.asn}", conn)
-                    if vrps.size > self.max_vrps:
+                    if len(vrps.added) > room and vrps.size > limit:
                         self._fail(
                             ErrorCode.INTERNAL_ERROR,
-                            f"more than {self.max_vrps} VRPs (the configured maximum)",
+                            f"more than {limit} VRPs (the configured maximum)",
                             b"",
                         )
                 elif not vrps.withdraw(vrp):
                     self._unknown(f"{vrp.prefix}-{vrp.max_length} AS{vrp.asn}", conn)
-            elif isinstance(pdu, RouterKey):
+                continue
+            pdu = self._check_version(pdu, conn)
+            if isinstance(pdu, RouterKey):
                 key = (pdu.ski, pdu.asn, pdu.spki)
                 if pdu.announce and not keys.announce(key):
                     self._duplicate(f"router key of AS{pdu.asn}", conn)

@@ -11,7 +11,14 @@ from __future__ import annotations
 import socket
 import time
 
-from routesieve.sources.rtr.pdu import HEADER, ErrorCode, Pdu, PduError, decode, read_header
+from routesieve.sources.rtr.pdu import (
+    HEADER,
+    ErrorCode,
+    Pdu,
+    PduError,
+    decode_body,
+    read_header,
+)
 
 _CHUNK = 1 << 18
 
@@ -101,16 +108,22 @@ class Connection:
 
     def next_pdu(self, what: str) -> Pdu:
         """The next PDU; ``what`` ("waiting for End of Data") goes into error messages."""
-        self._fill(HEADER, what)
+        buf, pos = self._buf, self._pos
         try:
-            head = read_header(self._buf, self._pos, self.max_pdu_length)
-            self._fill(head.length, what)
-            pdu, end = decode(self._buf, self._pos, self.max_pdu_length)
+            if len(buf) - pos < HEADER:
+                self._fill(HEADER, what)
+                buf, pos = self._buf, self._pos
+            head = read_header(buf, pos, self.max_pdu_length)
+            end = pos + head.length
+            if len(buf) < end:
+                self._fill(head.length, what)
+                buf, pos = self._buf, self._pos
+                end = pos + head.length
+            pdu = decode_body(head, buf, pos)
         except PduError as exc:
             raw = bytes(self._buf[self._pos : self._pos + HEADER])
-            at = self._seen + self._pos
-            raise MalformedPdu(self.server, exc, at, raw) from None
-        self._last = (self._pos, end)
+            raise MalformedPdu(self.server, exc, self._seen + self._pos, raw) from None
+        self._last = (pos, end)
         self._pos = end
         self.received += 1
         return pdu
