@@ -18,14 +18,8 @@ from routesieve.model import Prefix
 from routesieve.sources.fetched import FetchError
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rtr import RtrError, RtrSession, fetch_rtr, parse_rtr_url
-from routesieve.sources.rtr.pdu import (
-    CacheResponse,
-    ErrorCode,
-    ErrorReport,
-    PrefixPdu,
-    decode,
-    encode,
-)
+from routesieve.sources.rtr.codec import decode, encode
+from routesieve.sources.rtr.pdu import CacheResponse, ErrorCode, ErrorReport, PrefixPdu
 
 Start = Callable[..., StayRtr]
 
@@ -122,6 +116,35 @@ def test_a_cache_that_never_answers_times_out(tmp_path: Path) -> None:
             fetch_rtr(cache.url, tmp_path / "vrps.json", timeout=1.0)
         assert time.monotonic() - started < 5
     assert not (tmp_path / "vrps.json").exists()
+
+
+def test_a_cache_that_trickles_is_cut_off_by_the_overall_timeout(tmp_path: Path) -> None:
+    data = (
+        encode(CacheResponse(1, 7))
+        + encode(PrefixPdu(1, True, Prefix.parse("192.0.2.0/24"), 24, 1)) * 50
+    )
+
+    def trickle(conn: socket.socket, index: int) -> None:
+        conn.recv(8)
+        for i in range(len(data)):  # one byte every 50 ms: each read succeeds, the sum is slow
+            conn.sendall(data[i : i + 1])
+            time.sleep(0.05)
+
+    with listening(trickle) as cache:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="timed out waiting for End of Data"):
+            fetch_rtr(cache.url, tmp_path / "vrps.json", timeout=1.0)
+        assert time.monotonic() - started < 3
+
+
+def test_wait_for_notify_gives_none_when_no_notify_comes(stayrtr: Start, cache_file: Path) -> None:
+    server = stayrtr(cache_file)
+    with RtrSession(server.host, server.port, timeout=10) as session:
+        session.reset()
+        started = time.monotonic()
+        assert session.wait_for_notify(timeout=0.5) is None
+        assert 0.4 < time.monotonic() - started < 3
+        assert session.refresh().announced == 0  # the connection is still good
 
 
 def test_a_huge_length_is_refused_from_the_header_and_reported_back(tmp_path: Path) -> None:

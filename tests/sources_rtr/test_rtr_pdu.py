@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from rtr_lab import UNSUPPORTED_VERSION
 
 from routesieve.model import Prefix
+from routesieve.sources.rtr.codec import decode, encode, read_header
 from routesieve.sources.rtr.pdu import (
     CacheReset,
     CacheResponse,
@@ -25,9 +26,6 @@ from routesieve.sources.rtr.pdu import (
     RouterKey,
     SerialNotify,
     SerialQuery,
-    decode,
-    encode,
-    read_header,
 )
 
 V4 = PrefixPdu(1, True, Prefix.parse("192.0.2.0/24"), 24, 64500)

@@ -6,8 +6,9 @@ up to date with Serial Queries; :mod:`.pdu` encodes and decodes the PDUs.
 """
 
 from routesieve.sources.rtr.fetch import RTR_PORT, fetch_rtr, parse_rtr_url
-from routesieve.sources.rtr.session import RtrSession, SyncResult, Timers
+from routesieve.sources.rtr.session import RtrSession
 from routesieve.sources.rtr.stream import RtrError
+from routesieve.sources.rtr.sync_state import SyncResult, Timers
 
 __all__ = [
     "RTR_PORT",

@@ -18,8 +18,9 @@ import orjson
 
 from routesieve.model import Vrp
 from routesieve.sources.fetched import Fetched, FetchError, write_atomically
-from routesieve.sources.rtr.session import TA, RtrSession, SyncResult
+from routesieve.sources.rtr.session import RtrSession
 from routesieve.sources.rtr.stream import RtrError
+from routesieve.sources.rtr.sync_state import TA, SyncResult
 
 #: The IANA port of rpki-rtr over TCP (RFC 6810 §7), used when the URL names none.
 RTR_PORT = 323

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
-from typing import Generic, NoReturn, Self, TypeVar
+from typing import NoReturn, Self
 
 from routesieve.model import Vrp
+from routesieve.sources.rtr.codec import encode
 from routesieve.sources.rtr.pdu import (
     CacheReset,
     CacheResponse,
@@ -33,76 +33,9 @@ from routesieve.sources.rtr.pdu import (
     RouterKey,
     SerialNotify,
     SerialQuery,
-    encode,
 )
 from routesieve.sources.rtr.stream import Connection, MalformedPdu, RtrError, server_name
-
-#: The intervals a version 0 cache does not send (RFC 8210 §6 defaults), in seconds.
-DEFAULT_TIMERS = (3600, 600, 7200)
-TA = "rtr"
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Timers:
-    """The cache's refresh, retry and expire intervals in seconds (RFC 8210 §6)."""
-
-    refresh: int
-    retry: int
-    expire: int
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    """What one :meth:`RtrSession.reset` or :meth:`RtrSession.refresh` changed."""
-
-    reset: bool  # a full set (Reset Query, or Cache Reset after a Serial Query)
-    announced: int
-    withdrawn: int
-    session_id: int
-    serial: int
-    version: int
-
-
-class _Delta(Generic[T]):
-    """Announcements and withdrawals against ``base``, checked as they arrive and applied
-    all at once (RFC 8210 §5.6: no duplicate announcement, no unknown withdrawal)."""
-
-    def __init__(self, base: set[T]) -> None:
-        self.base = base
-        self.added: set[T] = set()
-        self.removed: set[T] = set()
-        self.announced = 0
-        self.withdrawn = 0
-
-    def announce(self, item: T) -> bool:
-        self.announced += 1
-        if item in self.removed:
-            self.removed.discard(item)
-            return True
-        if item in self.added or item in self.base:
-            return False
-        self.added.add(item)
-        return True
-
-    def withdraw(self, item: T) -> bool:
-        self.withdrawn += 1
-        if item in self.added:
-            self.added.discard(item)
-            return True
-        if item in self.base and item not in self.removed:
-            self.removed.add(item)
-            return True
-        return False
-
-    @property
-    def size(self) -> int:
-        return len(self.base) + len(self.added) - len(self.removed)
-
-    def apply(self) -> None:
-        self.base -= self.removed
-        self.base |= self.added
+from routesieve.sources.rtr.sync_state import DEFAULT_TIMERS, TA, Delta, SyncResult, Timers
 
 
 class RtrSession:
@@ -137,6 +70,7 @@ class RtrSession:
         self.router_keys: set[tuple[bytes, int, bytes]] = set()
         self.notified: SerialNotify | None = None
         self._conn: Connection | None = None
+        self._deadline = 0.0  # time.monotonic() by which the current exchange must end
         self._negotiated = False
 
     def __enter__(self) -> Self:
@@ -151,13 +85,20 @@ class RtrSession:
             self._conn = None
 
     def _connection(self) -> Connection:
+        """The connection (made if need be), its reads bounded by the current deadline."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise RtrError(self.server, f"timed out after {self.timeout:g} s")
         if self._conn is None:
-            self._conn = Connection(self.host, self.port, self.timeout, self.max_pdu_length)
-        self._conn.deadline = time.monotonic() + self.timeout
+            self._conn = Connection(self.host, self.port, left, self.max_pdu_length)
+        self._conn.deadline = self._deadline
         return self._conn
 
     def reset(self) -> SyncResult:
-        """Fetch the whole set (Reset Query), replacing the current one when it is complete."""
+        """Fetch the whole set (Reset Query), replacing the current one when it is complete.
+
+        ``timeout`` bounds it all: connecting, a version fallback, and every PDU."""
+        self._deadline = time.monotonic() + self.timeout
         try:
             return self._exchange(ResetQuery(self.version))
         except _Downgrade as down:
@@ -169,12 +110,13 @@ class RtrSession:
         """Bring the set up to date with a Serial Query (after a :meth:`reset`)."""
         if self.session_id is None or self.serial is None:
             raise RtrError(self.server, "refresh before a first reset: no session id and serial")
+        self._deadline = time.monotonic() + self.timeout
         return self._exchange(SerialQuery(self.version, self.session_id, self.serial))
 
     def wait_for_notify(self, timeout: float) -> SerialNotify | None:
         """Wait up to ``timeout`` seconds for a Serial Notify; None when none came."""
+        self._deadline = time.monotonic() + timeout
         conn = self._connection()
-        conn.deadline = time.monotonic() + timeout
         try:
             pdu = conn.next_pdu("waiting for a Serial Notify")
         except MalformedPdu as exc:
@@ -252,8 +194,8 @@ class RtrSession:
         return pdu
 
     def _read_payload(self, conn: Connection, session_id: int, resetting: bool) -> SyncResult:
-        vrps = _Delta(set() if resetting else self.vrps)
-        keys = _Delta(set() if resetting else self.router_keys)
+        vrps = Delta(set() if resetting else self.vrps)
+        keys = Delta(set() if resetting else self.router_keys)
         what = "waiting for End of Data"
         next_pdu, version, limit = conn.next_pdu, self.version, self.max_vrps
         room = limit - len(vrps.base)  # a cheap test first: the set can outgrow only by adding
@@ -300,8 +242,8 @@ class RtrSession:
     def _finish(
         self,
         end: EndOfData,
-        vrps: _Delta[Vrp],
-        keys: _Delta[tuple[bytes, int, bytes]],
+        vrps: Delta[Vrp],
+        keys: Delta[tuple[bytes, int, bytes]],
         resetting: bool,
     ) -> SyncResult:
         vrps.apply()

@@ -11,14 +11,8 @@ from __future__ import annotations
 import socket
 import time
 
-from routesieve.sources.rtr.pdu import (
-    HEADER,
-    ErrorCode,
-    Pdu,
-    PduError,
-    decode_body,
-    read_header,
-)
+from routesieve.sources.rtr.codec import decode_body, read_header
+from routesieve.sources.rtr.pdu import HEADER, ErrorCode, Pdu, PduError
 
 _CHUNK = 1 << 18
 
