@@ -39,6 +39,7 @@ def test_fetch_rtr_writes_a_file_read_vrps_reads_back(
     assert read.problems == ()
     assert set(read.items) == expected(cache_file)
     assert {v.ta for v in read.items} == {"rtr"}
+    assert list(read.items) == sorted(read.items)  # stable files: same set, same bytes
 
 
 def test_fetch_rtr_over_ipv6_loopback(stayrtr: Start, cache_file: Path, tmp_path: Path) -> None:

@@ -87,6 +87,13 @@ def fetch_rtr(url: str, dest: Path, *, timeout: float = 30.0) -> Fetched:
     )
 
 
+def _order(vrp: Vrp) -> int:
+    """The order of ``sorted(vrps)`` (family, address, length, max length, ASN) as one
+    integer: comparing integers is several times faster than comparing nested tuples."""
+    p = vrp.prefix
+    return (((p.version << 128 | p.value) << 8 | p.length) << 8 | vrp.max_length) << 32 | vrp.asn
+
+
 def rpki_client_json(vrps: Iterable[Vrp], result: SyncResult, generated: int) -> Iterator[bytes]:
     """The rpki-client JSON document of ``vrps``, in chunks, sorted for stable diffs."""
     meta = {
@@ -100,7 +107,7 @@ def rpki_client_json(vrps: Iterable[Vrp], result: SyncResult, generated: int) ->
     yield b'{"metadata": ' + orjson.dumps(meta) + b', "roas": [\n'
     batch: list[bytes] = []
     first = True
-    for vrp in sorted(vrps):
+    for vrp in sorted(vrps, key=_order):
         line = b'{"prefix": "%s", "maxLength": %d, "asn": %d, "ta": "%s"}' % (
             str(vrp.prefix).encode(),
             vrp.max_length,
