@@ -8,6 +8,7 @@ command -v gobgpd >/dev/null || need+=(gobgpd)
 command -v bgpctl >/dev/null || need+=(openbgpd)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v stayrtr >/dev/null || need+=(stayrtr)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -19,6 +20,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null
 # the packages start their daemons as services: the tests run their own
-for service in bird frr openbgpd; do
+for service in bird frr openbgpd stayrtr; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done

@@ -126,7 +126,7 @@ def test_a_timeout_with_no_earlier_copy_fails_the_source_and_stores_no_snapshot(
 
 @pytest.mark.parametrize(
     ("location", "method"),
-    [("rtr://127.0.0.1:8282", "rtr://"), ("whois://127.0.0.1:4343", "whois://")],
+    [("whois://127.0.0.1:4343", "whois://")],
 )
 def test_a_source_without_a_fetcher_in_this_build_is_that_source_failing(
     tmp_path: Path, location: str, method: str

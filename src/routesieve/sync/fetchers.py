@@ -7,31 +7,10 @@ folder), returning each file as ``(kind, Fetched)`` where ``kind`` is the reader
 method missing from the table is reported by ``sync`` as that source's failure ("no
 fetcher for rtr:// in this build"), never a crash.
 
-The RTR, IRR whois and PeeringDB API fetchers are built elsewhere and registered here by
-adding these entries to :data:`FETCHERS` (their signatures are fixed)::
-
-    from routesieve.sources.irr.fetch import fetch_whois
-    from routesieve.sources.peeringdb.fetch import fetch_exchange_lans
-    from routesieve.sources.rtr.fetch import fetch_rtr
-
-    def _rtr(job: FetchJob) -> Outputs:
-        dest = job.incoming / "vrps.json"
-        return (("rpki", fetch_rtr(job.url.text, dest, timeout=job.timeout)),)
-
-    def _whois(job: FetchJob) -> Outputs:
-        fetched = fetch_whois(
-            job.url.text, job.incoming / "irr.rpsl", as_sets=job.as_sets, asns=job.asns,
-            max_depth=job.max_depth, max_members=job.max_members, timeout=job.timeout,
-        )
-        return (("irr", fetched),)
-
-    def _peeringdb(job: FetchJob) -> Outputs:
-        ixlan, ixpfx = fetch_exchange_lans(
-            job.url.text, job.incoming, job.ix_ids, timeout=job.timeout
-        )
-        return (("peeringdb_ixlan", ixlan), ("peeringdb_ixpfx", ixpfx))
-
-    FETCHERS.update({"rtr": _rtr, "whois": _whois, "peeringdb-api": _peeringdb})
+Files come over HTTP(S) (:mod:`routesieve.sources.http_fetch`), VRPs from an RTR cache
+(:mod:`routesieve.sources.rtr`), as-sets and route objects from an IRR whois server
+(:mod:`routesieve.sources.irr`), exchange LANs from the PeeringDB API
+(:mod:`routesieve.sources.peeringdb`).
 """
 
 from __future__ import annotations
@@ -45,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 from routesieve.config import SourceUrl
 from routesieve.sources.fetched import Fetched
 from routesieve.sources.http_fetch import fetch_http
+from routesieve.sources.peeringdb.fetch import fetch_exchange_lans
+from routesieve.sources.rtr.fetch import fetch_rtr
 from routesieve.sync.plan import PlanEntry
 
 Outputs = tuple[tuple[str, Fetched], ...]
@@ -91,11 +72,21 @@ def _http(job: FetchJob) -> Outputs:
     return ((kind, fetched),)
 
 
-# method (URL scheme, or "peeringdb-api" for [sources] peeringdb) -> fetcher.
-# "rtr", "whois" and "peeringdb-api" are registered when those fetchers are merged: see above.
+def _rtr(job: FetchJob) -> Outputs:
+    return (("rpki", fetch_rtr(job.url.text, job.incoming / "vrps.json", timeout=job.timeout)),)
+
+
+def _peeringdb(job: FetchJob) -> Outputs:
+    ixlan, ixpfx = fetch_exchange_lans(job.url.text, job.incoming, job.ix_ids, timeout=job.timeout)
+    return (("peeringdb_ixlan", ixlan), ("peeringdb_ixpfx", ixpfx))
+
+
+# method (URL scheme, or "peeringdb-api" for [sources] peeringdb) -> fetcher
 FETCHERS: dict[str, Fetcher] = {
     "https": _http,
     "http": _http,
+    "rtr": _rtr,
+    "peeringdb-api": _peeringdb,
 }
 
 
