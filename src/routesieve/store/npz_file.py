@@ -51,7 +51,9 @@ def read_npz(path: Path) -> Arrays:
         except zipfile.BadZipFile as exc:
             fh.seek(0)
             if fh.read(len(_LOCAL_SIGNATURE)) == _LOCAL_SIGNATURE:
-                raise ValueError("cut short or damaged: the zip directory at its end is gone")
+                raise ValueError(
+                    "cut short or damaged: the zip directory at its end is gone"
+                ) from None
             raise ValueError(f"not a numpy archive ({exc})") from None
         out: Arrays = {}
         for info in archive.infolist():
