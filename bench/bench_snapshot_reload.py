@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timing (best shown)")
     parser.add_argument("--verify", action="store_true", help="compare every verdict too")
+    parser.add_argument("--no-pickle", action="store_true", help="skip the old pickle form")
     args = parser.parse_args(argv)
     data: Path = args.data
     if not (data / "routesieve.toml").exists():
@@ -121,15 +122,21 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(exist_ok=True)
     pickled, columnar = out / "snapshot.pickle", out / f"snapshot{SUFFIX}"
     print("saving")
-    t = time.perf_counter()
-    pickled.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
-    line("pickle (the first stored form)", f"{time.perf_counter() - t:6.2f} s  {_mb(pickled)}")
+    if not args.no_pickle:
+        t = time.perf_counter()
+        pickled.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+        line("pickle (the first stored form)", f"{time.perf_counter() - t:6.2f} s  {_mb(pickled)}")
     t = time.perf_counter()
     save_snapshot(snapshot, columnar)
     line("columnar .npz", f"{time.perf_counter() - t:6.2f} s  {_mb(columnar)}")
 
     print("loading (cold: a new process; the files are in the page cache)")
-    for kind, path in (("pickle", pickled), ("columnar", columnar)):
+    forms = (
+        [("columnar", columnar)]
+        if args.no_pickle
+        else [("pickle", pickled), ("columnar", columnar)]
+    )
+    for kind, path in forms:
         runs = [cold_load(kind, path) for _ in range(args.repeat)]
         load, total = min(r[0] for r in runs), min(r[1] for r in runs)
         line(f"{kind}, best of {len(runs)}", f"{load:6.2f} s  ({total:.2f} s with the imports)")

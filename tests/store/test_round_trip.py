@@ -24,9 +24,11 @@ from routesieve.columnar import (
     RouteObjectTable,
     VrpTable,
 )
-from routesieve.engine.evaluate import evaluate
+from routesieve.engine.evaluate import decide, evaluate
+from routesieve.engine.explain import Explanation, explain_row
 from routesieve.engine.reference import evaluate as reference_evaluate
 from routesieve.model import AsPath, Route
+from routesieve.outputs.filterspec import router_policy
 from routesieve.policy import PeerPolicy, Policy
 from routesieve.snapshot import Snapshot
 from routesieve.store.snapshot_file import SUFFIX, load_stored_snapshot, save_snapshot
@@ -125,3 +127,24 @@ def test_generated_snapshots_round_trip_with_the_same_verdicts(
         return [v.to_json() for v in reference_evaluate(routes, s, policy)]
 
     assert reference(loaded) == reference(snapshot)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(world=worlds())
+def test_explanations_and_router_filters_are_the_same_from_a_loaded_snapshot(
+    world: tuple[list[Route], Snapshot], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    routes, snapshot = world
+    path = tmp_path_factory.mktemp("explained") / f"s{SUFFIX}"
+    loaded = load_stored_snapshot(save_snapshot(snapshot, path))
+    policy = Policy(local_asn=214312, families=frozenset({4, 6}), ipv4_min_length=0)
+
+    def explained(s: Snapshot) -> list[Explanation]:
+        decisions = decide(routes, s, policy)
+        return [explain_row(decisions, row) for row in range(len(decisions.table))]
+
+    assert explained(loaded) == explained(snapshot)
+    verdict_list = list(evaluate(routes, snapshot, policy))
+    assert router_policy(verdict_list, policy, loaded, {}, {}) == router_policy(
+        verdict_list, policy, snapshot, {}, {}
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +52,7 @@ class HandleIndex:
     code: I64  # per prefix entry
     lengths: I64  # per prefix entry
     asns: PairSet  # (asn, code)
-    handles: list[Handle]  # code -> handle
+    handles: Sequence[Handle]  # code -> handle
     most_specific_only: bool
 
 
@@ -76,6 +77,28 @@ class SnapshotIndex:
     asn_delegations: Sequence[AsnDelegation]
 
 
+class _RirHandles(Sequence[Handle]):
+    """RIR handles by code, each built when asked for (a verdict shows a few of 100,000)."""
+
+    def __init__(
+        self, keys: I64, width: int, registries: tuple[str, ...], ids: tuple[str, ...]
+    ) -> None:
+        self._keys, self._width, self._registries, self._ids = keys, width, registries, ids
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Handle: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Handle]: ...
+    def __getitem__(self, i: int | slice) -> Handle | list[Handle]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        key = int(self._keys[i])
+        return Handle(f"rir:{self._registries[key // self._width]}", self._ids[key % self._width])
+
+
 def _rir_handles(ips: IpDelegationTable, asns: AsnDelegationTable) -> HandleIndex:
     """Handles of the RIR statistics, in bulk: a handle is (registry, opaque id).
 
@@ -90,10 +113,7 @@ def _rir_handles(ips: IpDelegationTable, asns: AsnDelegationTable) -> HandleInde
     order = np.argsort(first, kind="stable")  # handles in the order they first appear
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
-    handles = [
-        Handle(f"rir:{registry.names[k // width]}", ips.opaque_id.names[k % width])
-        for k in unique_keys[order].tolist()
-    ]
+    handles = _RirHandles(unique_keys[order], width, registry.names, ips.opaque_id.names)
     pair_a, pair_b = _asn_pairs(asns, registry.names, ips.opaque_id.names, unique_keys, rank)
     entries = ips.prefix.take(sel)
     return HandleIndex(
