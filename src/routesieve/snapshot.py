@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from routesieve.model import (
@@ -34,16 +35,20 @@ class Snapshot:
 
     ``as_of`` is the Unix time the snapshot stands for: VRPs that expire before it are
     ignored. The engine has no clock of its own.
+
+    Each data set is a read-only sequence: a tuple when read from the source files, or a
+    column-backed table (:mod:`routesieve.columnar`, for the big ones) when loaded from a
+    stored snapshot. Both compare equal when they hold the same items in the same order.
     """
 
     as_of: int
-    vrps: tuple[Vrp, ...] = ()
-    route_objects: tuple[RouteObject, ...] = ()
-    as_sets: tuple[AsSet, ...] = ()
-    ip_delegations: tuple[IpDelegation, ...] = ()
-    asn_delegations: tuple[AsnDelegation, ...] = ()
-    org_handles: tuple[OrgHandle, ...] = ()
-    asn_blocks: tuple[AsnBlock, ...] = ()
-    bogons: tuple[Bogon, ...] = ()
-    exchange_prefixes: tuple[ExchangePrefix, ...] = ()
+    vrps: Sequence[Vrp] = ()
+    route_objects: Sequence[RouteObject] = ()
+    as_sets: Sequence[AsSet] = ()
+    ip_delegations: Sequence[IpDelegation] = ()
+    asn_delegations: Sequence[AsnDelegation] = ()
+    org_handles: Sequence[OrgHandle] = ()
+    asn_blocks: Sequence[AsnBlock] = ()
+    bogons: Sequence[Bogon] = ()
+    exchange_prefixes: Sequence[ExchangePrefix] = ()
     provenance: tuple[Provenance, ...] = field(default=(), compare=False)

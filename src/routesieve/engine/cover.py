@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from routesieve.columnar import PrefixArray
 from routesieve.model import Prefix
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-_LOW64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,16 @@ class PrefixColumns:
 
     @staticmethod
     def of(prefixes: Sequence[Prefix]) -> PrefixColumns:
-        n = len(prefixes)
-        version = np.fromiter((p.version for p in prefixes), np.uint8, n)
-        length = np.fromiter((p.length for p in prefixes), np.int16, n)
-        hi = np.fromiter(
-            ((p.value << 32) if p.version == 4 else (p.value >> 64) for p in prefixes),
-            np.uint64,
-            n,
+        if isinstance(prefixes, PrefixArray):
+            return PrefixColumns.of_array(prefixes)
+        return PrefixColumns.of_array(PrefixArray.of(prefixes))
+
+    @staticmethod
+    def of_array(prefixes: PrefixArray) -> PrefixColumns:
+        """The columns of a column-backed prefix table, without a loop over its items."""
+        return PrefixColumns(
+            prefixes.version, prefixes.hi, prefixes.lo, prefixes.length.astype(np.int16)
         )
-        lo = np.fromiter(
-            (0 if p.version == 4 else (p.value & _LOW64) for p in prefixes), np.uint64, n
-        )
-        return PrefixColumns(version, hi, lo, length)
 
     def take(self, idx: I64) -> PrefixColumns:
         return PrefixColumns(self.version[idx], self.hi[idx], self.lo[idx], self.length[idx])

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
 
+from routesieve.columnar import (
+    AsnDelegationTable,
+    BogonTable,
+    IpDelegationTable,
+    RouteObjectTable,
+    VrpTable,
+)
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns
 from routesieve.model import (
@@ -23,7 +32,7 @@ from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
 
 I64 = npt.NDArray[np.int64]
-_HANDLE_STATUSES = (DelegationStatus.ALLOCATED, DelegationStatus.ASSIGNED)
+_HANDLE_STATUSES = frozenset((DelegationStatus.ALLOCATED.value, DelegationStatus.ASSIGNED.value))
 
 
 @dataclass(frozen=True)
@@ -38,64 +47,114 @@ class Handle:
 class HandleIndex:
     """Prefix side and AS side of one kind of handle, joined by handle codes."""
 
-    entries: list[Prefix]
+    entries: Sequence[Prefix]
     cover: CoverIndex
     code: I64  # per prefix entry
     lengths: I64  # per prefix entry
     asns: PairSet  # (asn, code)
-    handles: list[Handle]  # code -> handle
+    handles: Sequence[Handle]  # code -> handle
     most_specific_only: bool
 
 
 @dataclass(frozen=True)
 class SnapshotIndex:
     as_of: int
-    vrps: list[Vrp]
+    vrps: Sequence[Vrp]
     vrp_cover: CoverIndex
     vrp_asn: I64
     vrp_max: I64
-    bogons: list[Bogon]
+    bogons: Sequence[Bogon]
     bogon_cover: CoverIndex
     exchanges: list[ExchangePrefix]
     exchange_cover: CoverIndex
-    route_objects: list[RouteObject]
+    route_objects: Sequence[RouteObject]
     route_object_cover: CoverIndex
     route_object_origin: I64
     rir: HandleIndex
     org: HandleIndex
     as_sets: AsSetCatalog
-    ip_delegations: list[IpDelegation]
-    asn_delegations: list[AsnDelegation]
+    ip_delegations: Sequence[IpDelegation]
+    asn_delegations: Sequence[AsnDelegation]
 
 
-def _rir_handles(ips: list[IpDelegation], asns: list[AsnDelegation]) -> HandleIndex:
-    codes: dict[tuple[str, str], int] = {}
-    entry_prefixes: list[Prefix] = []
-    entry_codes: list[int] = []
-    for d in ips:
-        if d.status in _HANDLE_STATUSES and d.opaque_id:
-            code = codes.setdefault((d.registry.lower(), d.opaque_id), len(codes))
-            entry_prefixes.append(d.prefix)
-            entry_codes.append(code)
-    pair_a: list[int] = []
-    pair_b: list[int] = []
-    for a in asns:
-        if a.status in _HANDLE_STATUSES and a.opaque_id:
-            held = codes.get((a.registry.lower(), a.opaque_id))
-            if held is None:
-                continue  # this holder has no address delegation: it can never match
-            pair_a.extend(range(a.first, a.first + a.count))
-            pair_b.extend([held] * a.count)
-    handles = [Handle(f"rir:{reg}", oid) for (reg, oid) in codes]
+class _RirHandles(Sequence[Handle]):
+    """RIR handles by code, each built when asked for (a verdict shows a few of 100,000)."""
+
+    def __init__(
+        self, keys: I64, width: int, registries: tuple[str, ...], ids: tuple[str, ...]
+    ) -> None:
+        self._keys, self._width, self._registries, self._ids = keys, width, registries, ids
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Handle: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Handle]: ...
+    def __getitem__(self, i: int | slice) -> Handle | list[Handle]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        key = int(self._keys[i])
+        return Handle(f"rir:{self._registries[key // self._width]}", self._ids[key % self._width])
+
+
+def _rir_handles(ips: IpDelegationTable, asns: AsnDelegationTable) -> HandleIndex:
+    """Handles of the RIR statistics, in bulk: a handle is (registry, opaque id).
+
+    Handles are numbered in the order their first given (allocated or assigned) address
+    row appears; an ASN row counts only when its holder also holds addresses.
+    """
+    sel = np.flatnonzero(ips.status.mask(_HANDLE_STATUSES.__contains__) & ips.opaque_id.mask(bool))
+    registry = ips.registry.recoded(str.lower)
+    width = max(1, len(ips.opaque_id.names))
+    keys = registry.codes[sel].astype(np.int64) * width + ips.opaque_id.codes[sel]
+    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # handles in the order they first appear
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    handles = _RirHandles(unique_keys[order], width, registry.names, ips.opaque_id.names)
+    pair_a, pair_b = _asn_pairs(asns, registry.names, ips.opaque_id.names, unique_keys, rank)
+    entries = ips.prefix.take(sel)
     return HandleIndex(
-        entry_prefixes,
-        CoverIndex.of(entry_prefixes),
-        np.array(entry_codes, np.int64),
-        np.array([p.length for p in entry_prefixes], np.int64),
+        entries,
+        CoverIndex(PrefixColumns.of_array(entries)),
+        rank[inverse].astype(np.int64),
+        entries.length.astype(np.int64),
         PairSet(pair_a, pair_b),
         handles,
         most_specific_only=False,
     )
+
+
+def _asn_pairs(
+    asns: AsnDelegationTable,
+    registries: tuple[str, ...],
+    opaque_ids: tuple[str, ...],
+    unique_keys: I64,
+    rank: I64,
+) -> tuple[I64, I64]:
+    """(AS number, handle code) for every AS of every given ASN row whose holder is known."""
+    reg_code = {name: i for i, name in enumerate(registries)}
+    oid_code = {name: i for i, name in enumerate(opaque_ids)}
+    width = max(1, len(opaque_ids))
+    rows = np.flatnonzero(
+        asns.status.mask(_HANDLE_STATUSES.__contains__) & asns.opaque_id.mask(bool)
+    )
+    if len(unique_keys) == 0 or len(rows) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    reg_map = asns.registry.objects(lambda n: reg_code.get(n.lower(), -1)).astype(np.int64)
+    oid_map = asns.opaque_id.objects(lambda n: oid_code.get(n, -1)).astype(np.int64)
+    reg = reg_map[asns.registry.codes[rows]]
+    oid = oid_map[asns.opaque_id.codes[rows]]
+    keys = reg * width + oid
+    pos = np.searchsorted(unique_keys, keys).clip(0, len(unique_keys) - 1)
+    held = (reg >= 0) & (oid >= 0) & (unique_keys[pos] == keys)
+    rows, pos = rows[held], pos[held]
+    counts = asns.counts[rows]
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    pair_a = np.repeat(asns.first[rows], counts) + (np.arange(int(counts.sum())) - starts)
+    return pair_a.astype(np.int64), np.repeat(rank[pos], counts).astype(np.int64)
 
 
 def _org_handles(snapshot: Snapshot) -> HandleIndex:
@@ -125,29 +184,65 @@ def _org_handles(snapshot: Snapshot) -> HandleIndex:
 
 
 def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
-    """Index a snapshot for one policy (the policy adds its own exchange prefixes)."""
-    vrps = [v for v in snapshot.vrps if v.expires is None or v.expires >= snapshot.as_of]
-    bogons = list(snapshot.bogons)
+    """Index a snapshot for one policy (the policy adds its own exchange prefixes).
+
+    Data sets held as column-backed tables (a stored snapshot) are indexed from their
+    columns without building an item each; tuples are turned into columns first.
+    """
+    vrps, vrp_prefixes, vrp_asn, vrp_max = _live_vrps(snapshot)
+    objects, object_prefixes, origins = _route_objects(snapshot.route_objects)
+    bogons = snapshot.bogons
     exchanges = [*policy.exchange_prefixes, *snapshot.exchange_prefixes]
-    objects = list(snapshot.route_objects)
-    ips = list(snapshot.ip_delegations)
-    asns = list(snapshot.asn_delegations)
+    ips = snapshot.ip_delegations
+    asns = snapshot.asn_delegations
     return SnapshotIndex(
         as_of=snapshot.as_of,
         vrps=vrps,
-        vrp_cover=CoverIndex.of([v.prefix for v in vrps]),
-        vrp_asn=np.fromiter((v.asn for v in vrps), np.int64, len(vrps)),
-        vrp_max=np.fromiter((v.max_length for v in vrps), np.int64, len(vrps)),
+        vrp_cover=CoverIndex(vrp_prefixes),
+        vrp_asn=vrp_asn,
+        vrp_max=vrp_max,
         bogons=bogons,
-        bogon_cover=CoverIndex.of([b.prefix for b in bogons]),
+        bogon_cover=CoverIndex.of(
+            bogons.prefix if isinstance(bogons, BogonTable) else [b.prefix for b in bogons]
+        ),
         exchanges=exchanges,
         exchange_cover=CoverIndex.of([x.prefix for x in exchanges]),
         route_objects=objects,
-        route_object_cover=CoverIndex(PrefixColumns.of([o.prefix for o in objects])),
-        route_object_origin=np.fromiter((o.origin for o in objects), np.int64, len(objects)),
-        rir=_rir_handles(ips, asns),
+        route_object_cover=CoverIndex(object_prefixes),
+        route_object_origin=origins,
+        rir=_rir_handles(
+            ips if isinstance(ips, IpDelegationTable) else IpDelegationTable.of(ips),
+            asns if isinstance(asns, AsnDelegationTable) else AsnDelegationTable.of(asns),
+        ),
         org=_org_handles(snapshot),
         as_sets=AsSetCatalog(snapshot.as_sets),
         ip_delegations=ips,
         asn_delegations=asns,
+    )
+
+
+def _live_vrps(snapshot: Snapshot) -> tuple[Sequence[Vrp], PrefixColumns, I64, I64]:
+    """The VRPs that have not expired at ``as_of``, with their prefix, AS and maxLength."""
+    if isinstance(snapshot.vrps, VrpTable):
+        table = snapshot.vrps.live(snapshot.as_of)
+        cols = PrefixColumns.of_array(table.prefix)
+        return table, cols, table.asn.astype(np.int64), table.max_length.astype(np.int64)
+    vrps = [v for v in snapshot.vrps if v.expires is None or v.expires >= snapshot.as_of]
+    return (
+        vrps,
+        PrefixColumns.of([v.prefix for v in vrps]),
+        np.fromiter((v.asn for v in vrps), np.int64, len(vrps)),
+        np.fromiter((v.max_length for v in vrps), np.int64, len(vrps)),
+    )
+
+
+def _route_objects(
+    objects: Sequence[RouteObject],
+) -> tuple[Sequence[RouteObject], PrefixColumns, I64]:
+    if isinstance(objects, RouteObjectTable):
+        return objects, PrefixColumns.of_array(objects.prefix), objects.origin.astype(np.int64)
+    return (
+        objects,
+        PrefixColumns.of([o.prefix for o in objects]),
+        np.fromiter((o.origin for o in objects), np.int64, len(objects)),
     )
