@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from routesieve.columnar import AsnDelegationTable, IpDelegationTable
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, REJECTION_ORDER, TITLES, Rule
@@ -240,13 +241,16 @@ def _lookups(d: Decisions) -> _Lookups:
         origin = path_origin[t.path_id] if len(t) else np.empty(0, np.int64)
         seeds = t.has_prefix & np.isin(d.rule, _SEED_RULES) & (origin == t.peer)
         rows = np.flatnonzero(seeds).astype(np.int64)
+        ips = d.index.ip_delegations
+        ip_table = ips if isinstance(ips, IpDelegationTable) else IpDelegationTable.of(ips)
         asns = d.index.asn_delegations
+        asn_table = asns if isinstance(asns, AsnDelegationTable) else AsnDelegationTable.of(asns)
         found = _Lookups(
             rows,
             t.peer[rows],
-            CoverIndex.of([x.prefix for x in d.index.ip_delegations]),
-            np.fromiter((a.first for a in asns), np.int64, len(asns)),
-            np.fromiter((a.first + a.count - 1 for a in asns), np.int64, len(asns)),
+            CoverIndex(PrefixColumns.of_array(ip_table.prefix)),
+            asn_table.first,
+            asn_table.first + asn_table.counts - 1,
         )
         _LOOKUPS[id(d)] = found
         weakref.finalize(d, _LOOKUPS.pop, id(d), None)
