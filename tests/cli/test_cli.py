@@ -87,6 +87,25 @@ def test_jsonl_verdicts_have_the_agreed_keys_and_types() -> None:
     assert merged["rule"] == "4.1" and merged["evidence"]["vrp"]["asn"] == 209001
 
 
+def test_output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path: Path) -> None:
+    """``--output /dev/null`` (or a FIFO) is written to, never renamed over."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, _ = run("demo", "--format", "csv", "--output", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].decode().startswith("peer_asn,")
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temporary left
+
+
 def test_output_file_is_written_whole(tmp_path: Path) -> None:
     target = tmp_path / "verdicts.csv"
     code, _, _ = run("demo", "--format", "csv", "--output", str(target))

@@ -135,9 +135,17 @@ def _check_age(stale: Sequence[StaleSource], refuse: bool, force: bool) -> None:
 
 @contextmanager
 def output_to(path: Path | None) -> Iterator[IO[str]]:
-    """stdout, or a file written atomically (a temporary file renamed into place)."""
+    """stdout, or a file written atomically (a temporary file renamed into place).
+
+    A path that is not a regular file (``/dev/null``, a FIFO, a terminal) is written to
+    as it is: renaming a file over it would replace the device.
+    """
     if path is None:
         yield sys.stdout
+        return
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
         return
     folder = path.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
