@@ -215,8 +215,8 @@ def announce(speaker: Speaker, prefix: str, path: AsPath) -> None:
         "nexthop",
         "::1",
     ]
-    deadline = time.monotonic() + 20
-    while True:  # the feeder's API may take a moment to come up
+    deadline = time.monotonic() + 60
+    while True:  # the feeder's API may take a moment to come up (longer under load)
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
         if done.returncode == 0:
             return
