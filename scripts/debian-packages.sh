@@ -6,6 +6,11 @@ command -v bird >/dev/null || need+=(bird2)
 command -v gobgpd >/dev/null || need+=(gobgpd)
 [ -x /usr/lib/frr/bgpd ] || need+=(frr)
 command -v bgpctl >/dev/null || need+=(openbgpd)
+# the IRR tests: IRRd (from PyPI, tests/sources_irr/irrd_lab.py) needs PostgreSQL and redis;
+# bgpq4 is the reference client the fetched as-sets are compared with
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v bgpq4 >/dev/null || need+=(bgpq4)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -17,6 +22,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null
 # the packages start their daemons as services: the tests run their own
-for service in bird frr openbgpd; do
+for service in bird frr openbgpd postgresql redis-server; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done

@@ -5,7 +5,9 @@ IRRd comes from PyPI (``pip install irrd==IRRD_VERSION``) into a virtual environ
 own under the user's cache folder (never the project's environment: IRRd pins its own
 SQLAlchemy, redis and so on); it is made once and reused. PostgreSQL and redis-server come
 from Debian (``scripts/debian-packages.sh``). PostgreSQL refuses to run as root, so as root
-the cluster is run as the ``postgres`` user and IRRd drops to ``nobody``.
+the cluster is run as the ``postgres`` user; IRRd itself runs with ``CI=true``, its own
+switch for running as root in test setups (its venv under root's home is not readable by
+another user).
 
 The data: an excerpt of the real files in /work/shared/data/irr made at start, the as-sets
 reached from :data:`EXCERPT_SETS` (source RIPE) and the route/route6 objects of every AS in
@@ -311,12 +313,15 @@ irrd:
 """
 
 
-def start_irrd(shared: Path, folder: Path, procs: Processes) -> IrrdLab:
-    """Everything: venv, PostgreSQL, redis, schema, data, and IRRd answering whois."""
+def start_irrd(
+    shared: Path, folder: Path, procs: Processes, roots: Iterable[str] = EXCERPT_SETS
+) -> IrrdLab:
+    """Everything: venv, PostgreSQL, redis, schema, data (the sets reached from ``roots``),
+    and IRRd answering whois."""
     venv = irrd_venv()
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)
-    excerpt = make_excerpt(shared, folder / "data")
+    excerpt = make_excerpt(shared, folder / "data", roots)
     pg_port = start_postgres(folder / "pg", procs)
     redis_port = start_redis(folder, procs)
     whois_port = free_port()

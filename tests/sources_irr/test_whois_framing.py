@@ -9,9 +9,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
+from routesieve.sources.fetched import FetchError
+from routesieve.sources.irr.expand import fetch_as_sets
+from routesieve.sources.irr.fetch import fetch_whois
 from routesieve.sources.irr.whois import QueryRefused, WhoisConnection, WhoisError
 
 # the answer to each query line; None: say nothing more; b"": close the connection
@@ -179,3 +183,24 @@ def test_ipv6_loopback_server_is_reached() -> None:
     with client(irrd_like({"!iAS-X": b"A4\nAS1\nC\n"}), host="::1") as conn:
         assert conn.server.startswith("whois://[::1]:")
         assert conn.members("AS-X") == ["AS1"]
+
+
+def test_hostile_set_members_are_dropped_with_a_note() -> None:
+    answers = {"!sRIPE": b"C\n", "!iAS-X": b"A18\nAS1 AS#2 AS-Y\nX\x01Y\nC\n"}
+    with client(irrd_like(answers)) as conn:
+        walk = fetch_as_sets(conn, ["AS-X"], ["RIPE"], max_depth=5, max_members=10)
+    assert walk.as_sets[0].members == ("AS1", "AS-Y")
+    assert any("unreadable members" in n for n in walk.notes)
+    assert walk.asns == {1}
+
+
+def test_garbage_prefix_fails_the_fetch_and_keeps_the_old_file(tmp_path: Path) -> None:
+    answers = {"!sRIPE": b"C\n", "!gAS1": b"A18\n192.0.2.0/24 ; rm\nC\n"}
+    dest = tmp_path / "irr.db"
+    dest.write_text("old\n")
+    with scripted_server(irrd_like(answers)) as port:
+        url = f"whois://127.0.0.1:{port}?sources=RIPE"
+        with pytest.raises(FetchError) as err:
+            fetch_whois(url, dest, as_sets=[], asns=[1], timeout=2)
+    assert "'!gAS1'" in str(err.value) and "not a prefix" in str(err.value)
+    assert dest.read_text() == "old\n"

@@ -27,6 +27,7 @@ _ASN = re.compile(r"^AS(\d{1,10})$", re.IGNORECASE)
 _SET_NAME = re.compile(
     r"^(?:AS\d{1,10}:)*AS-[A-Z0-9_-]+(?::(?:AS\d{1,10}|AS-[A-Z0-9_-]+))*$", re.IGNORECASE
 )
+_TOKEN = re.compile(r"^[A-Z0-9][A-Z0-9:_.-]*$")  # what a member may look like in RPSL
 _SOURCE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$", re.IGNORECASE)
 
 # a lookup key: (pinned source or "", upper-cased set name)
@@ -128,7 +129,12 @@ def _look_up(
             continue
         for key, answer in zip(batch, answers, strict=True):
             if answer is not None:
-                found[key] = AsSet(key[1], tuple(answer.upper().split()), source)
+                members = answer.upper().split()
+                bad = [m for m in members if not _TOKEN.match(m)]
+                if bad:  # would not survive the RPSL file (a '#' starts a comment)
+                    notes.append(f"as-set {key[1]} in {source}: unreadable members {bad[:3]}")
+                good = tuple(m for m in members if _TOKEN.match(m))
+                found[key] = AsSet(key[1], good, source)
         pending = [k for k in pending if k not in found]
     for key in pending:
         found[key] = None
