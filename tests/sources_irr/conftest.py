@@ -26,10 +26,20 @@ def irrd(shared_data: Path) -> Iterator[IrrdLab]:
     folder = Path(tempfile.mkdtemp(prefix="routesieve-irrd-"))
     folder.chmod(0o755)
     procs = Processes()
-    try:
-        yield start_irrd(shared_data, folder, procs)
-    except IrrdUnavailable as exc:
-        pytest.skip(f"IRRd cannot be installed here: {exc}")
-    finally:
+
+    def clean() -> None:
         stop_all(folder, procs)
         shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        lab = start_irrd(shared_data, folder, procs)
+    except IrrdUnavailable as exc:
+        clean()
+        pytest.skip(f"IRRd cannot be installed here: {exc}")
+    except BaseException:
+        clean()
+        raise
+    try:
+        yield lab
+    finally:
+        clean()

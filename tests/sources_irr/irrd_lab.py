@@ -301,7 +301,7 @@ irrd:
         smtp: localhost
     log:
         logfile_path: {folder / "irrd.log"}
-        level: INFO
+        level: WARNING  # INFO logs every query, and slows IRRd down
     sources_default:
         - RIPE
         - RIPE-NONAUTH
