@@ -3,7 +3,8 @@ engine's own expansion of the same objects, loops cut, depth and member limits k
 
 from __future__ import annotations
 
-from irrd_lab import EXCERPT_SETS, LOOP_SET, IrrdLab
+from irrd_excerpt import EXCERPT_SETS, LOOP_SET
+from irrd_lab import IrrdLab
 
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.sources.irr.expand import fetch_as_sets, fetch_routes

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from daemon_lab import free_port, install_debian
-from irrd_lab import EXCERPT_SETS, LOOP_SET, IrrdLab
+from irrd_excerpt import EXCERPT_SETS, LOOP_SET
+from irrd_lab import IrrdLab
 
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.sources.fetched import FetchError

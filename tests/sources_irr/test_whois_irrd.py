@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from irrd_lab import LOOP_SET, IrrdLab
+from irrd_excerpt import LOOP_SET
+from irrd_lab import IrrdLab
 
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.sources.irr.whois import PIPELINE, QueryRefused, WhoisConnection
