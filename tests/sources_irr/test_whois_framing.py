@@ -204,3 +204,17 @@ def test_garbage_prefix_fails_the_fetch_and_keeps_the_old_file(tmp_path: Path) -
             fetch_whois(url, dest, as_sets=[], asns=[1], timeout=2)
     assert "'!gAS1'" in str(err.value) and "not a prefix" in str(err.value)
     assert dest.read_text() == "old\n"
+
+
+def test_long_pipelines_answer_in_order_across_batches() -> None:
+    names = [f"!iAS-{'X' * 60}{i}" for i in range(1500)]  # over PIPELINE_BYTES many times
+
+    def script(query: str) -> bytes | None:
+        if query.startswith("!iAS-"):
+            data = query[-4:].encode() + b"\n"
+            return b"A%d\n%sC\n" % (len(data), data)
+        return irrd_like({})(query)
+
+    with client(script, timeout=10) as conn:
+        answers = conn.query_many(names)
+    assert answers == [q[-4:] + "\n" for q in names]

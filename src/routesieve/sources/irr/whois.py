@@ -27,7 +27,8 @@ from types import TracebackType
 DEFAULT_PORT = 43
 MAX_ANSWER = 64 * 1024 * 1024  # bytes of one A-frame
 MAX_HEADER = 1024  # bytes of a frame's first line
-PIPELINE = 64  # queries sent before their answers are read
+PIPELINE = 512  # queries sent before their answers are read...
+PIPELINE_BYTES = 8192  # ...and at most this many bytes of them: never blocks on sending
 
 
 class WhoisError(Exception):
@@ -98,18 +99,19 @@ class WhoisConnection:
         return self.query_many([query])[0]
 
     def query_many(self, queries: Sequence[str]) -> list[str | None]:
-        """Several queries, pipelined :data:`PIPELINE` at a time; answers in order.
+        """Several queries, pipelined :data:`PIPELINE` at a time (and
+        :data:`PIPELINE_BYTES`, so the queries fit the socket's buffer while the server
+        writes its answers); the answers in order.
 
         ``!!`` gets no answer from the server and gets ``""`` here. An ``F`` answer raises
         :class:`QueryRefused` for the first refused query, once every answer of its batch
         has been read (so the connection can go on).
         """
         answers: list[str | None] = []
-        for start in range(0, len(queries), PIPELINE):
-            batch = queries[start : start + PIPELINE]
-            for q in batch:
-                if "\n" in q or "\r" in q or not q.isprintable():
-                    raise WhoisError(self.server, q, "a query must be one printable line")
+        for q in queries:
+            if "\n" in q or "\r" in q or not q.isprintable():
+                raise WhoisError(self.server, q, "a query must be one printable line")
+        for batch in _batches(queries):
             try:
                 self._sock.sendall("".join(f"{q}\n" for q in batch).encode())
             except OSError as exc:
@@ -211,3 +213,16 @@ class WhoisConnection:
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
+
+
+def _batches(queries: Sequence[str]) -> list[Sequence[str]]:
+    batches: list[Sequence[str]] = []
+    start = size = 0
+    for i, q in enumerate(queries):
+        if i > start and (i - start >= PIPELINE or size + len(q) + 1 > PIPELINE_BYTES):
+            batches.append(queries[start:i])
+            start, size = i, 0
+        size += len(q) + 1
+    if start < len(queries):
+        batches.append(queries[start:])
+    return batches
