@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The real routing daemons the tests run: installed from Debian when missing.
+# The real programs the tests run (routing daemons, RTR and IRR servers, bgpq4, a
+# headless browser): installed from Debian when missing.
 set -euo pipefail
 need=()
 command -v bird >/dev/null || need+=(bird2)
@@ -9,6 +10,11 @@ command -v bgpctl >/dev/null || need+=(openbgpd)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 command -v stayrtr >/dev/null || need+=(stayrtr)
+# the IRR tests: IRRd (from PyPI, tests/sources_irr/irrd_lab.py) needs PostgreSQL and redis;
+# bgpq4 is the reference client the fetched as-sets are compared with
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v bgpq4 >/dev/null || need+=(bgpq4)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -20,6 +26,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null
 # the packages start their daemons as services: the tests run their own
-for service in bird frr openbgpd stayrtr; do
+for service in bird frr openbgpd stayrtr postgresql redis-server; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done

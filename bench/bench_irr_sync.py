@@ -1,0 +1,98 @@
+"""How fast ``fetch_whois`` fetches a large as-set and its route objects from a real IRRd.
+
+A real IRRd 4 (tests/sources_irr/irrd_lab.py: its own venv, PostgreSQL, redis) is loaded
+with the as-sets reached from ``--sets`` in the real ripe.db.as-set.gz and the
+route/route6 objects of their ASes from ripe-nonauth.db.route(6).gz. Then ``fetch_whois``
+is timed (best of ``--runs``), and, for comparison, ``bgpq4 -4`` and ``-6`` on the same
+server, and the server-side ``!i<set>,1`` plus ``!a4``/``!a6`` of the same set.
+
+    .venv/bin/python bench/bench_irr_sync.py [--sets AS-CLOUVIDER] [--runs 3]
+
+Needs the Debian packages of scripts/debian-packages.sh and /work/shared/data. The default
+set (33 nested sets, about 1,000 ASNs) takes a minute or two in all; ``--sets AS-TIXZH``
+(11,155 nested sets, 43,700 ASNs) takes 3 minutes to load and about 4 per fetch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "sources_irr"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+from daemon_lab import Processes  # noqa: E402
+from irrd_lab import start_irrd, stop_all  # noqa: E402
+
+from routesieve.sources.irr.fetch import fetch_whois  # noqa: E402
+from routesieve.sources.irr.whois import WhoisConnection  # noqa: E402
+
+
+def best(runs: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default="AS-CLOUVIDER", help="comma-separated as-set names")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    args = parser.parse_args()
+    sets = args.sets.split(",")
+    folder = Path(tempfile.mkdtemp(prefix="routesieve-irrd-bench-"))
+    folder.chmod(0o755)
+    procs = Processes()
+    try:
+        started = time.perf_counter()
+        lab = start_irrd(Path(args.shared), folder, procs, roots=sets)
+        loaded = time.perf_counter() - started
+        routes = sum(len(p) for p in lab.excerpt.routes.values())
+        print(f"IRRd up in {loaded:.1f} s: {len(lab.excerpt.as_sets)} as-sets, {routes} routes")
+        url = f"{lab.url}?sources=RIPE,RIPE-NONAUTH"
+        dest = folder / "irr.db"
+        for run in range(args.runs):
+            started = time.perf_counter()
+            result = fetch_whois(url, dest, as_sets=sets, asns=[], timeout=120)
+            took = time.perf_counter() - started
+            asns = {m for ms in lab.excerpt.as_sets.values() for m in ms if m[2:].isdigit()}
+            queries = len(lab.excerpt.as_sets) + 4 * len(asns)  # !i, then !g and !6 x 2
+            print(
+                f"fetch_whois run {run + 1}: {took:.2f} s, about {queries / took:.0f} queries/s; "
+                f"{result.count} route objects, {dest.stat().st_size / 1e6:.1f} MB",
+                flush=True,
+            )
+        print(f"  note: {result.note[:300]}")
+        if shutil.which("bgpq4"):
+            for v in ("-4", "-6"):
+                cmd = ["bgpq4", "-h", f"{lab.host}:{lab.port}", "-S", "RIPE,RIPE-NONAUTH", v]
+                cmd += ["-j", "-l", "x", *sets]
+                took = best(1, lambda c=cmd: subprocess.run(c, capture_output=True, check=True))
+                print(f"bgpq4 {v}: {took:.2f} s")
+
+        def server_side() -> None:
+            with WhoisConnection(lab.host, lab.port, timeout=120) as conn:
+                for name in sets:
+                    conn.members(name, recursive=True)
+                    conn.set_prefixes(name, 4)
+                    conn.set_prefixes(name, 6)
+
+        print(f"server-side !i,1 + !a4 + !a6: {best(args.runs, server_side):.2f} s")
+    finally:
+        stop_all(folder, procs)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
