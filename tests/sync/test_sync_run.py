@@ -124,20 +124,25 @@ def test_a_timeout_with_no_earlier_copy_fails_the_source_and_stores_no_snapshot(
     assert not (tmp_path / "state" / "snapshots").exists()
 
 
-@pytest.mark.parametrize(
-    ("location", "method"),
-    [("whois://127.0.0.1:4343", "whois://")],
-)
-def test_a_source_without_a_fetcher_in_this_build_is_that_source_failing(
-    tmp_path: Path, location: str, method: str
+@pytest.mark.parametrize("scheme", ["rtr", "whois"])
+def test_an_unreachable_server_with_no_earlier_copy_fails_that_source(
+    tmp_path: Path, scheme: str
 ) -> None:
-    key = "rpki" if location.startswith("rtr") else "irr"
-    config = load_config(write_config(tmp_path, f'{key} = "{location}"'))
+    from daemon_lab import free_port
 
-    (outcome,) = run_sync(config).outcomes
+    where = f"127.0.0.1:{free_port()}"
+    location = f"{scheme}://{where}"
+    key = "rpki" if scheme == "rtr" else "irr"
+    config = load_config(
+        write_config(tmp_path, f'{key} = "{location}"', "[sync]\ntimeout_seconds = 5\n")
+    )
 
+    result = run_sync(config)
+
+    (outcome,) = result.outcomes
     assert outcome.status == FAILED
-    assert f"not fetched: no fetcher for {method} in this build" in (outcome.error or "")
+    assert where in (outcome.error or "") and "refused" in (outcome.error or "")
+    assert result.snapshot_path is None
 
 
 def test_only_the_newest_snapshots_are_kept(

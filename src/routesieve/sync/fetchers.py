@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from routesieve.config import SourceUrl
 from routesieve.sources.fetched import Fetched
 from routesieve.sources.http_fetch import fetch_http
+from routesieve.sources.irr.fetch import fetch_whois
 from routesieve.sources.peeringdb.fetch import fetch_exchange_lans
 from routesieve.sources.rtr.fetch import fetch_rtr
 from routesieve.sync.plan import PlanEntry
@@ -76,6 +77,19 @@ def _rtr(job: FetchJob) -> Outputs:
     return (("rpki", fetch_rtr(job.url.text, job.incoming / "vrps.json", timeout=job.timeout)),)
 
 
+def _whois(job: FetchJob) -> Outputs:
+    fetched = fetch_whois(
+        job.url.text,
+        job.incoming / "irr.rpsl",
+        as_sets=job.as_sets,
+        asns=job.asns,
+        max_depth=job.max_depth,
+        max_members=job.max_members,
+        timeout=job.timeout,
+    )
+    return (("irr", fetched),)
+
+
 def _peeringdb(job: FetchJob) -> Outputs:
     ixlan, ixpfx = fetch_exchange_lans(job.url.text, job.incoming, job.ix_ids, timeout=job.timeout)
     return (("peeringdb_ixlan", ixlan), ("peeringdb_ixpfx", ixpfx))
@@ -86,6 +100,7 @@ FETCHERS: dict[str, Fetcher] = {
     "https": _http,
     "http": _http,
     "rtr": _rtr,
+    "whois": _whois,
     "peeringdb-api": _peeringdb,
 }
 
