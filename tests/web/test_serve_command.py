@@ -51,6 +51,12 @@ def test_serve_evaluates_the_example_and_answers_over_http(tmp_path: Path) -> No
         )
         run = httpx.get(url + "/api/v1/run", timeout=5).json()
         assert run["merged"] == 30 and run["local_asn"] == 214312
+        # the report of this run is served at / (written into <state>/site)
+        index = httpx.get(url + "/", timeout=5)
+        assert index.status_code == 200 and "AS209001" in index.text
+        assert (tmp_path / "state" / "site" / "index.html").is_file()
+        peer = httpx.get(url + "/peers/as209001.html", timeout=5)
+        assert peer.status_code == 200
         form = httpx.get(url + "/peering/request", timeout=5)
         # the form runs the same check as 'peering request' (PeeringDB is not asked here)
         assert "Peering checks are not configured" not in form.text

@@ -97,6 +97,55 @@ def _read(path: Path) -> StoredRun:
         fail(1, str(exc))
 
 
+def report_input(
+    config: Config,
+    snapshot: Snapshot,
+    d: Decisions,
+    now: datetime,
+    *,
+    previous: Path | None,
+    explain_limit: int = DEFAULT_EXPLAIN,
+    explain_seconds: float = DEFAULT_EXPLAIN_SECONDS,
+) -> ReportInput:
+    """Everything the report site shows, from one run's decisions (``serve`` uses it too);
+    ``previous`` is the stored run to compare with, if any."""
+    policy = config.to_policy()
+    builder = VerdictBuilder(d)
+    rows = d.table.appearance.tolist()
+    verdicts = [builder(r) for r in rows]
+    picked = pick_explained(verdicts, explain_limit)
+    explanations = _explanations(d, rows, builder, picked, explain_seconds)
+    diff = prior = None
+    if previous is not None:
+        old = _read(previous)
+        diff = diff_runs(old.routes, (Seen.of(v) for v in verdicts))
+        prior = old.time or str(previous)
+    handles = peer_handles(snapshot, [p.asn for p in config.peers])
+    sessions = session_specs(config)
+    peers = {
+        p.asn: PeerInputs(
+            p.asn, p.name or "", p.as_sets, sessions[p.asn], p.max_prefix, tuple(handles[p.asn])
+        )
+        for p in config.peers
+    }
+    rp = router_policy(
+        verdicts, policy, snapshot, sessions, {p.asn: p.max_prefix for p in config.peers}
+    )
+    return ReportInput(
+        local_asn=config.local.asn,
+        local_name=config.local.name or "",
+        when=now,
+        config_path=str(config.path),
+        verdicts=verdicts,
+        peers=peers,
+        router=rp,
+        sources=source_status(snapshot.provenance, now, stale_limits(config)),
+        explanations=explanations,
+        diff=diff,
+        previous=prior,
+    )
+
+
 @main.command("report")
 @CONFIG
 @ROUTES
@@ -149,47 +198,22 @@ def report_command(
     """A static HTML report: every peer, every route, why, and what changed."""
     config, snapshot, routes = load_inputs(config_path, route_paths)
     now = datetime.now(UTC).replace(microsecond=0)
-    policy = config.to_policy()
     started = time.monotonic()
-    d = decide(routes, snapshot, policy)
+    d = decide(routes, snapshot, config.to_policy())
     for w in d.warnings:
         click.echo(f"warning: {w}", err=True)
-    builder = VerdictBuilder(d)
-    rows = d.table.appearance.tolist()
-    verdicts = [builder(r) for r in rows]
-    picked = pick_explained(verdicts, explain_limit)
-    explanations = _explanations(d, rows, builder, picked, explain_seconds)
     folder = runs_dir(config)
-    before = previous or newest_run(folder)
-    diff = prior = None
-    if before is not None:
-        old = _read(before)
-        diff = diff_runs(old.routes, (Seen.of(v) for v in verdicts))
-        prior = old.time or str(before)
-    handles = peer_handles(snapshot, [p.asn for p in config.peers])
-    sessions = session_specs(config)
-    peers = {
-        p.asn: PeerInputs(
-            p.asn, p.name or "", p.as_sets, sessions[p.asn], p.max_prefix, tuple(handles[p.asn])
-        )
-        for p in config.peers
-    }
-    rp = router_policy(
-        verdicts, policy, snapshot, sessions, {p.asn: p.max_prefix for p in config.peers}
+    inp = report_input(
+        config,
+        snapshot,
+        d,
+        now,
+        previous=previous or newest_run(folder),
+        explain_limit=explain_limit,
+        explain_seconds=explain_seconds,
     )
-    inp = ReportInput(
-        local_asn=config.local.asn,
-        local_name=config.local.name or "",
-        when=now,
-        config_path=str(config.path),
-        verdicts=verdicts,
-        peers=peers,
-        router=rp,
-        sources=source_status(snapshot.provenance, now, stale_limits(config)),
-        explanations=explanations,
-        diff=diff,
-        previous=prior,
-    )
+    verdicts = inp.verdicts
+    explanations = inp.explanations
     try:
         pages = write_site(inp, html_dir)
     except OSError as exc:

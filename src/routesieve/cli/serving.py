@@ -10,9 +10,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.cli.reporting import report_input
 from routesieve.collect.store import newest
 from routesieve.config import Config
+from routesieve.engine.decisions import Decisions
+from routesieve.outputs.report import write_site
 from routesieve.peering.check import check_request
+from routesieve.runs.store import newest_run, runs_dir
+from routesieve.snapshot import Snapshot
 from routesieve.sources.parse_cache import cache_dir
 
 if TYPE_CHECKING:
@@ -33,6 +38,17 @@ def parse_listen(text: str) -> tuple[str, int]:
     elif ":" in host:
         raise ValueError(f"{text!r}: write an IPv6 address in brackets, [::1]:8080")
     return host, int(port_text)
+
+
+def _write_site(config: Config, snapshot: Snapshot, d: Decisions, folder: Path) -> Path:
+    """The report pages of this run (as ``routesieve report`` writes them) to serve at /."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    inp = report_input(config, snapshot, d, now, previous=newest_run(runs_dir(config)))
+    try:
+        write_site(inp, folder)
+    except OSError as exc:
+        fail(1, f"cannot write the report pages into {folder}: {exc}")
+    return folder
 
 
 def peering_check_for(config: Config, offline: bool, url: str | None = None) -> PeeringCheck | None:
@@ -77,7 +93,8 @@ def peering_check_for(config: Config, offline: bool, url: str | None = None) -> 
     "site_dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=None,
-    help="Static report pages to serve at / (written by 'routesieve report --html DIR').",
+    help="Static report pages to serve at / (written by 'routesieve report --html DIR'); "
+    "default: the report of this run, written into <state>/site.",
 )
 @click.option(
     "--max-age-hours",
@@ -118,6 +135,8 @@ def serve_command(
     for w in data.decisions.warnings:
         click.echo(f"warning: {w}", err=True)
     state = state_dir or config.state_dir
+    if site_dir is None:
+        site_dir = _write_site(config, snapshot, data.decisions, state / "site")
     check = peering_check_for(config, offline)
     app = create_app(data, state, site_dir, check, max_age_hours=max_age_hours)
     click.echo(
