@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -79,13 +80,22 @@ def bird(tmp_path: Path) -> Iterator[Bird]:
     b.stop()
 
 
+def example_config(root: Path) -> Path:
+    """A copy of the bundled example beside the test's BIRD, so that the runs deploy
+    stores (in the example's state folder) stay out of the package."""
+    copy = root / "example"
+    if not copy.exists():
+        shutil.copytree(EXAMPLE, copy)
+    return copy / "routesieve.toml"
+
+
 def deploy(bird: Bird, routes: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         main,
         [
             "deploy",
             "--config",
-            str(EXAMPLE / "routesieve.toml"),
+            str(example_config(bird.folder.parent)),
             "--routes",
             str(routes),
             "--dir",
@@ -170,7 +180,10 @@ def test_stale_data_is_refused_by_default(bird: Bird) -> None:
 def test_rollback_restores_the_previous_files(bird: Bird, tmp_path: Path) -> None:
     assert deploy(bird, EXAMPLE / "routes.jsonl")[0] == 0
     first = (bird.folder / FILTERS).read_text()
-    assert deploy(bird, without_peer(tmp_path, 209002), "--force")[0] == 0
+    code, out = deploy(bird, without_peer(tmp_path, 209002), "--force")
+    assert code == 0, out
+    # the routes of AS209002 are gone since the run the first deploy stored
+    assert re.search(r"routes since the run of .*disappeared [1-9]", out), out
     assert (bird.folder / FILTERS).read_text() != first
     result = CliRunner().invoke(
         main,

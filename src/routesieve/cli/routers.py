@@ -9,13 +9,17 @@ from pathlib import Path
 import click
 
 from routesieve.cli.common import CONFIG, FORCE, OFFLINE, ROUTES, fail, load_inputs, main
+from routesieve.cli.reporting import session_specs
 from routesieve.config import Config
 from routesieve.engine.evaluate import evaluate
-from routesieve.model import Route
+from routesieve.model import Route, Verdict
 from routesieve.outputs.deploy_bird import BirdDeployment, DeployError
 from routesieve.outputs.deploy_plan import describe, manifest_of, plan
-from routesieve.outputs.filterspec import RouterPolicy, SessionSpec, router_policy
+from routesieve.outputs.diff import TITLES, Seen, diff_runs
+from routesieve.outputs.filterspec import RouterPolicy, router_policy
 from routesieve.outputs.write_files import write_atomically
+from routesieve.problems import InputError
+from routesieve.runs.store import newest_run, read_run, runs_dir, save_run
 from routesieve.snapshot import Snapshot
 
 
@@ -33,25 +37,31 @@ def _renderer(target: str) -> Callable[[RouterPolicy], dict[str, str]]:
     return render_openbgpd
 
 
-def _router_policy(config: Config, snapshot: Snapshot, routes: Sequence[Route]) -> RouterPolicy:
+def _router_policy(
+    config: Config, snapshot: Snapshot, routes: Sequence[Route]
+) -> tuple[RouterPolicy, list[Verdict]]:
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
-    sessions = {
-        peer.asn: tuple(
-            SessionSpec(
-                s.name,
-                None if s.neighbor is None else str(s.neighbor),
-                s.exchange,
-                s.route_server,
-            )
-            for s in peer.sessions
-        )
-        for peer in config.peers
-    }
+    verdicts = list(result)
     limits = {peer.asn: peer.max_prefix for peer in config.peers}
-    return router_policy(list(result), policy, snapshot, sessions, limits)
+    return router_policy(verdicts, policy, snapshot, session_specs(config), limits), verdicts
+
+
+def _changes_since_last_run(config: Config, verdicts: Sequence[Verdict]) -> None:
+    """What the routes did since the newest stored run (``routesieve diff``'s comparison)."""
+    before = newest_run(runs_dir(config))
+    if before is None:
+        return
+    try:
+        old = read_run(before)
+    except InputError as exc:
+        click.echo(f"warning: cannot compare with the last run: {exc}", err=True)
+        return
+    d = diff_runs(old.routes, (Seen.of(v) for v in verdicts))
+    counts = ", ".join(f"{TITLES[k]} {n}" for k, n in d.counts().items())
+    click.echo(f"routes since the run of {old.time or before.name}: {counts}")
 
 
 @main.command("render")
@@ -84,7 +94,7 @@ def render_command(
     config, snapshot, routes = load_inputs(
         config_path, route_paths, offline=offline, refuse_stale=True, force=force
     )
-    files = _renderer(target)(_router_policy(config, snapshot, routes))
+    files = _renderer(target)(_router_policy(config, snapshot, routes)[0])
     for path in write_atomically(output_dir, files):
         click.echo(f"wrote {path}")
 
@@ -149,9 +159,10 @@ def deploy_command(
     config, snapshot, routes = load_inputs(
         config_path, route_paths, offline=offline, refuse_stale=True, force=force
     )
-    rp = _router_policy(config, snapshot, routes)
+    rp, verdicts = _router_policy(config, snapshot, routes)
     files = _renderer(target)(rp)
     dep = BirdDeployment(folder, bird_config, socket)
+    _changes_since_last_run(config, verdicts)
     try:
         new = manifest_of(rp, target)
         change = plan(
@@ -171,6 +182,19 @@ def deploy_command(
         click.echo(f"deployed to {folder}: {dep.deploy(files, new)}")
     except DeployError as exc:
         fail(1, str(exc))
+    try:
+        stored = save_run(
+            verdicts,
+            runs_dir(config),
+            datetime.now(UTC).replace(microsecond=0),
+            config_path=config.path,
+            route_files=route_paths,
+            provenance=snapshot.provenance,
+        )
+    except OSError as exc:
+        click.echo(f"warning: deployed, but the run could not be stored: {exc}", err=True)
+    else:
+        click.echo(f"run stored: {stored}", err=True)
 
 
 @main.command("rollback")
