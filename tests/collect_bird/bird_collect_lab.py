@@ -24,6 +24,7 @@ from daemon_lab import LabError as LabError  # re-exported for the tests of this
 from daemon_lab import Processes as Processes
 from daemon_lab import free_port as free_port
 from daemon_lab import gobgp_afis, install_debian, start_gobgpd
+from daemon_lab import start_bird as start_bird
 from daemon_lab import wait_until as wait_until
 
 from routesieve.model import AsPath
@@ -210,18 +211,3 @@ def bird_conf(folder: Path, bird_asn: int, peers: Sequence[Peer], import_filter:
         f"filter rs_import {{\n{import_filter}\n}}\n" + "\n".join(blocks)
     )
     return conf
-
-
-def start_bird(procs: Processes, conf: Path, folder: Path) -> Path:
-    sock, pidfile = folder / "bird.ctl", folder / "bird.pid"
-    procs.pidfiles.append(pidfile)
-    done = subprocess.run(
-        ["bird", "-c", str(conf), "-s", str(sock), "-P", str(pidfile)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if done.returncode != 0:
-        raise LabError(f"bird did not start: {done.stderr}{done.stdout}")
-    wait_until("the BIRD control socket", sock.exists, 20)
-    return sock

@@ -15,7 +15,15 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from daemon_lab import LabError, Processes, free_port, gobgp_afis, install_debian, start_gobgpd
+from daemon_lab import (
+    LabError,
+    Processes,
+    free_port,
+    gobgp_afis,
+    install_debian,
+    start_bird,
+    start_gobgpd,
+)
 from daemon_lab import wait_until as wait_until
 
 from routesieve.collect.bird_socket import BirdClient, wait_for_socket
@@ -102,16 +110,7 @@ protocol bgp {down} {{
 }}
 """
     )
-    sock, pidfile = folder / "bird.ctl", folder / "bird.pid"
-    procs.pidfiles.append(pidfile)
-    done = subprocess.run(
-        ["bird", "-c", str(conf), "-s", str(sock), "-P", str(pidfile)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if done.returncode != 0:
-        raise LabError(f"bird did not start: {done.stderr}{done.stdout}")
+    sock = start_bird(procs, conf, folder)
     wait_for_socket(sock, 20)
     wait_until(f"BIRD protocol {up} to hold {len(ANNOUNCED)} routes", lambda: _full(sock, up), 60)
     # the down session has tried and failed once: it stays in Active with the error

@@ -130,3 +130,20 @@ def start_gobgpd(
     conf.write_text(config)
     args = ["gobgpd", "-f", str(conf), "-p", f"--api-hosts=127.0.0.1:{api}", "--pprof-disable"]
     return procs.start(args, folder / f"{name}.log")
+
+
+def start_bird(procs: Processes, conf: Path, folder: Path) -> Path:
+    """Start BIRD in the background on ``conf`` with its control socket in ``folder``;
+    returns the socket once it exists. BIRD daemonises: ``procs`` ends it by its pidfile."""
+    sock, pidfile = folder / "bird.ctl", folder / "bird.pid"
+    procs.pidfiles.append(pidfile)
+    done = subprocess.run(
+        ["bird", "-c", str(conf), "-s", str(sock), "-P", str(pidfile)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        raise LabError(f"bird did not start: {done.stderr}{done.stdout}")
+    wait_until("the BIRD control socket", sock.exists, 20)
+    return sock
