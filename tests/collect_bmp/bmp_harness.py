@@ -18,10 +18,10 @@ import pytest
 from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
 from daemon_lab import Processes as Processes
 from daemon_lab import free_port as free_port
-from daemon_lab import gobgp_afis, install_debian, start_gobgpd
+from daemon_lab import gobgp_afis, gobgp_path, install_debian, start_gobgpd
 from daemon_lab import wait_until as wait_until
 
-from routesieve.model import AsPath, SegmentType
+from routesieve.model import AsPath
 
 
 def require_gobgp() -> None:
@@ -98,16 +98,6 @@ def gobgp(api: int, *args: str, timeout: float = 20) -> str:
         if time.monotonic() > deadline:
             pytest.fail(f"{' '.join(cmd)} failed: {done.stderr}{done.stdout}")
         time.sleep(0.3)
-
-
-def gobgp_path(path: AsPath) -> str:
-    parts = []
-    for seg in path.segments:
-        if seg.type is SegmentType.AS_SEQUENCE:
-            parts.append(" ".join(map(str, seg.asns)))
-        else:
-            parts.append("{" + ",".join(map(str, seg.asns)) + "}")
-    return " ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +19,14 @@ import pytest
 from daemon_lab import LabError as LabError  # re-exported for the tests of this folder
 from daemon_lab import Processes as Processes
 from daemon_lab import free_port as free_port
-from daemon_lab import gobgp_afis, install_debian, start_gobgpd
+from daemon_lab import gobgp_afis, gobgp_announce, install_debian, start_gobgpd
 from daemon_lab import start_bird as start_bird
 from daemon_lab import wait_until as wait_until
 
 from routesieve.collect.files import read_routes
 from routesieve.config import load_config
 from routesieve.engine.evaluate import evaluate
-from routesieve.model import AsPath, Route, SegmentType, Verdict
+from routesieve.model import AsPath, Route, Verdict
 from routesieve.outputs.filterspec import RouterPolicy, SessionSpec, router_policy
 from routesieve.sources.load import load_snapshot
 
@@ -111,19 +110,6 @@ def lab_sessions(text: str, ports: dict[str, int], bird_port: int) -> str:
 # ---- GoBGP ----
 
 
-def gobgp_path(path: AsPath) -> str:
-    """GoBGP's ``aspath`` argument: ``"1 2 {3,4}"``."""
-    parts = []
-    for seg in path.segments:
-        if seg.type is SegmentType.AS_SEQUENCE:
-            parts.append(" ".join(map(str, seg.asns)))
-        elif seg.type is SegmentType.AS_SET:
-            parts.append("{" + ",".join(map(str, seg.asns)) + "}")
-        else:
-            raise ValueError(f"GoBGP cannot announce confederation segments: {path}")
-    return " ".join(parts)
-
-
 @dataclass(frozen=True)
 class Speaker:
     """A GoBGP pair for one BIRD session: the speaker that BIRD connects to, acting as a
@@ -185,29 +171,7 @@ def start_speaker(procs: Processes, folder: Path, asn: int, local_asn: int, inde
 
 
 def announce(speaker: Speaker, prefix: str, path: AsPath) -> None:
-    cmd = [
-        "gobgp",
-        "-p",
-        str(speaker.feeder_api),
-        "global",
-        "rib",
-        "add",
-        "-a",
-        "ipv6" if ":" in prefix else "ipv4",
-        prefix,
-        "aspath",
-        gobgp_path(path),
-        "nexthop",
-        "::1",
-    ]
-    deadline = time.monotonic() + 60
-    while True:  # the feeder's API may take a moment to come up (longer under load)
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-        if done.returncode == 0:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"{' '.join(cmd)} failed: {done.stderr}{done.stdout}")
-        time.sleep(0.3)
+    gobgp_announce(speaker.feeder_api, prefix, path, "::1")
 
 
 # ---- the bundled example ----

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bird_harness import Processes, free_port, gobgp_path
-from daemon_lab import gobgp_afis, start_gobgpd
+from bird_harness import Processes, free_port
+from daemon_lab import gobgp_afis, gobgp_announce, start_gobgpd
 
 from routesieve.engine.rules import Rule
 from routesieve.model import AsPath, Prefix, Route, Verdict
@@ -138,29 +138,7 @@ def start_speaker(
 def announce(speaker: Speaker, prefix: str, path: AsPath) -> None:
     """Originate ``prefix`` with ``path`` at the feeder; the next hop is the speaker's
     session address (``::1`` would be a martian next hop to FRR)."""
-    cmd = [
-        "gobgp",
-        "-p",
-        str(speaker.feeder_api),
-        "global",
-        "rib",
-        "add",
-        "-a",
-        "ipv6",
-        prefix,
-        "aspath",
-        gobgp_path(path),
-        "nexthop",
-        speaker.address,
-    ]
-    deadline = time.monotonic() + 60
-    while True:  # the feeder's API may take a moment to come up (longer under load)
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-        if done.returncode == 0:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"{' '.join(cmd)} failed: {done.stderr}{done.stdout}")
-        time.sleep(0.3)
+    gobgp_announce(speaker.feeder_api, prefix, path, speaker.address)
 
 
 def wait_for(

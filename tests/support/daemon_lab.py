@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from routesieve.model import AsPath, SegmentType
+
 INSTALL_TIMEOUT = 900
 
 
@@ -147,3 +149,32 @@ def start_bird(procs: Processes, conf: Path, folder: Path) -> Path:
         raise LabError(f"bird did not start: {done.stderr}{done.stdout}")
     wait_until("the BIRD control socket", sock.exists, 20)
     return sock
+
+
+def gobgp_path(path: AsPath) -> str:
+    """GoBGP's ``aspath`` argument: ``"1 2 {3,4}"``."""
+    parts = []
+    for seg in path.segments:
+        if seg.type is SegmentType.AS_SEQUENCE:
+            parts.append(" ".join(map(str, seg.asns)))
+        elif seg.type is SegmentType.AS_SET:
+            parts.append("{" + ",".join(map(str, seg.asns)) + "}")
+        else:
+            raise ValueError(f"GoBGP cannot announce confederation segments: {path}")
+    return " ".join(parts)
+
+
+def gobgp_announce(api: int, prefix: str, path: AsPath, nexthop: str) -> None:
+    """Originate ``prefix`` with ``path`` at the gobgpd whose API is on ``api``, retrying
+    for a minute while that API comes up (longer under load)."""
+    family = "ipv6" if ":" in prefix else "ipv4"
+    cmd = ["gobgp", "-p", str(api), "global", "rib", "add", "-a", family, prefix]
+    cmd += ["aspath", gobgp_path(path), "nexthop", nexthop]
+    deadline = time.monotonic() + 60
+    while True:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        if done.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise LabError(f"{' '.join(cmd)} failed: {done.stderr}{done.stdout}")
+        time.sleep(0.3)
