@@ -157,3 +157,10 @@ def test_only_the_newest_snapshots_are_kept(
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [p.name for p in paths[1:] if p] + [p.with_suffix(".json").name for p in paths[1:] if p]
     )
+
+
+def test_every_way_the_configuration_can_name_a_source_has_a_fetcher() -> None:
+    from routesieve.config.urls import DEFAULT_PORTS
+    from routesieve.sync.fetchers import FETCHERS
+
+    assert set(FETCHERS) == {*DEFAULT_PORTS, "peeringdb-api"}

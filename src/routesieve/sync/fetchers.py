@@ -3,9 +3,8 @@
 A fetcher takes a :class:`FetchJob` and writes its file(s) into ``job.incoming`` (an empty
 folder), returning each file as ``(kind, Fetched)`` where ``kind`` is the reader to use
 (a ``[sources]`` key: ``rpki``, ``irr``, ``peeringdb_ixlan``...). It raises
-:class:`~routesieve.sources.fetched.FetchError` when the source cannot be fetched. A
-method missing from the table is reported by ``sync`` as that source's failure ("no
-fetcher for rtr:// in this build"), never a crash.
+:class:`~routesieve.sources.fetched.FetchError` when the source cannot be fetched. Every
+method the configuration accepts (``config/urls.py``) has its entry.
 
 Files come over HTTP(S) (:mod:`routesieve.sources.http_fetch`), VRPs from an RTR cache
 (:mod:`routesieve.sources.rtr`), as-sets and route objects from an IRR whois server
@@ -103,8 +102,3 @@ FETCHERS: dict[str, Fetcher] = {
     "whois": _whois,
     "peeringdb-api": _peeringdb,
 }
-
-
-def describe_method(method: str) -> str:
-    """How a method reads in a message: ``rtr://``, ``the PeeringDB API``."""
-    return "the PeeringDB API" if method == "peeringdb-api" else f"{method}://"

@@ -20,7 +20,7 @@ from routesieve.config import Config
 from routesieve.problems import InputError, Problem
 from routesieve.sources.fetched import Fetched, FetchError
 from routesieve.sources.load import SourceData, read_source
-from routesieve.sync.fetchers import FETCHERS, FetchJob, describe_method
+from routesieve.sync.fetchers import FETCHERS, FetchJob
 from routesieve.sync.plan import PlanEntry
 from routesieve.sync.records import CopyFile, SourceRecord, load_record, save_record
 
@@ -134,11 +134,7 @@ def sync_source(entry: PlanEntry, config: Config, now: int) -> SourceOutcome:
 def _fetch_and_read(job: FetchJob, now: int) -> SourceOutcome:
     entry = job.entry
     assert entry.folder is not None
-    fetcher = FETCHERS.get(entry.method)
-    if fetcher is None:
-        how = describe_method(entry.method)
-        raise FetchError(entry.location, f"not fetched: no fetcher for {how} in this build")
-    outputs = fetcher(job)
+    outputs = FETCHERS[entry.method](job)
     swapped = _swap_in([f.path for _, f in outputs], job.incoming, entry.folder)
     try:
         parts = [read_source(kind, entry.folder / f.path.name) for kind, f in outputs]
