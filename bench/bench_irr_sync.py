@@ -1,12 +1,13 @@
-"""How fast ``fetch_whois`` fetches a large as-set and its route objects from a real IRRd.
+"""How fast ``fetch_whois`` fetches a large as-set from a real IRRd, beside bgpq4.
 
 A real IRRd 4 (tests/sources_irr/irrd_lab.py: its own venv, PostgreSQL, redis) is loaded
 with the as-sets reached from ``--sets`` in the real ripe.db.as-set.gz and the
 route/route6 objects of their ASes from ripe-nonauth.db.route(6).gz. Then ``fetch_whois``
-is timed (best of ``--runs``), and, for comparison, ``bgpq4 -4`` and ``-6`` on the same
-server, and the server-side ``!i<set>,1`` plus ``!a4``/``!a6`` of the same set.
+is timed (best of ``--runs``): the default fetch (``!i<set>,1``, ``!a4``, ``!a6``, like
+bgpq4), with ``--old`` also the ``strict_origin`` fetch (every nested set walked, ``!g``
+and ``!6`` per AS: the only fetch before), and ``bgpq4 -4`` and ``-6`` on the same server.
 
-    .venv/bin/python bench/bench_irr_sync.py [--sets AS-CLOUVIDER] [--runs 3]
+    .venv/bin/python bench/bench_irr_sync.py [--sets AS-CLOUVIDER] [--runs 3] [--old]
 
 Needs the Debian packages of scripts/debian-packages.sh and /work/shared/data. The default
 set (33 nested sets, about 1,000 ASNs) takes a minute or two in all; ``--sets AS-TIXZH``
@@ -48,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="AS-CLOUVIDER", help="comma-separated as-set names")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--old", action="store_true", help="also time the strict_origin fetch")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     args = parser.parse_args()
     sets = args.sets.split(",")
@@ -62,24 +64,33 @@ def main() -> None:
         print(f"IRRd up in {loaded:.1f} s: {len(lab.excerpt.as_sets)} as-sets, {routes} routes")
         url = f"{lab.url}?sources=RIPE,RIPE-NONAUTH"
         dest = folder / "irr.db"
-        for run in range(args.runs):
-            started = time.perf_counter()
-            result = fetch_whois(url, dest, as_sets=sets, asns=[], timeout=120)
-            took = time.perf_counter() - started
-            asns = {m for ms in lab.excerpt.as_sets.values() for m in ms if m[2:].isdigit()}
-            queries = len(lab.excerpt.as_sets) + 4 * len(asns)  # !i, then !g and !6 x 2
-            print(
-                f"fetch_whois run {run + 1}: {took:.2f} s, about {queries / took:.0f} queries/s; "
-                f"{result.count} route objects, {dest.stat().st_size / 1e6:.1f} MB",
-                flush=True,
-            )
-        print(f"  note: {result.note[:300]}")
+        kinds = [("default (prefix lists)", False)] + (
+            [("strict_origin", True)] if args.old else []
+        )
+        for label, strict in kinds:
+            for run in range(args.runs):
+                started = time.perf_counter()
+                result = fetch_whois(
+                    url, dest, as_sets=sets, asns=[], timeout=300, strict_origin=strict
+                )
+                took = time.perf_counter() - started
+                print(
+                    f"fetch_whois {label} run {run + 1}: {took:.2f} s; {result.count} rows, "
+                    f"{dest.stat().st_size / 1e6:.1f} MB",
+                    flush=True,
+                )
+            print(f"  note: {result.note[:300]}")
         if shutil.which("bgpq4"):
+            total = 0.0
             for v in ("-4", "-6"):
                 cmd = ["bgpq4", "-h", f"{lab.host}:{lab.port}", "-S", "RIPE,RIPE-NONAUTH", v]
                 cmd += ["-j", "-l", "x", *sets]
-                took = best(1, lambda c=cmd: subprocess.run(c, capture_output=True, check=True))
+                took = best(
+                    args.runs, lambda c=cmd: subprocess.run(c, capture_output=True, check=True)
+                )
+                total += took
                 print(f"bgpq4 {v}: {took:.2f} s")
+            print(f"bgpq4 -4 and -6 together: {total:.2f} s")
 
         def server_side() -> None:
             with WhoisConnection(lab.host, lab.port, timeout=120) as conn:

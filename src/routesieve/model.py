@@ -38,6 +38,8 @@ __all__ = [
     "Verdict",
     "Vrp",
     "parse_asn",
+    "set_prefix_ref",
+    "set_prefix_source",
     "unique",
 ]
 
@@ -87,11 +89,29 @@ class Vrp(NamedTuple):
 
 
 class RouteObject(NamedTuple):
-    """An IRR route or route6 object (a named tuple: a full snapshot holds millions)."""
+    """An IRR route or route6 object (a named tuple: a full snapshot holds millions).
+
+    A row whose ``source`` is ``REF@SOURCES`` (see :func:`set_prefix_source`) is not an
+    object but one prefix of an as-set's prefix list as an IRR server gave it (``!a6``):
+    it stands for route objects whose origins are in the set, and its ``origin`` is 0.
+    """
 
     prefix: Prefix
     origin: int
     source: str = ""
+
+
+def set_prefix_source(ref: str, sources: Sequence[str]) -> str:
+    """The ``source`` of a prefix-list row: the opted-in set as configured (upper-cased,
+    ``SOURCE::`` kept) and the IRR sources the server was asked, ``AS-X@RIPE,RADB``."""
+    return f"{ref.strip().upper()}@{','.join(sources)}"
+
+
+def set_prefix_ref(source: str) -> str | None:
+    """The as-set of a prefix-list row's ``source``, or None for a real route object (a
+    real IRR source name never holds ``@``)."""
+    ref, sep, _ = source.rpartition("@")
+    return ref if sep else None
 
 
 @dataclass(frozen=True, slots=True)

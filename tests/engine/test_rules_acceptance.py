@@ -24,7 +24,7 @@ from engine_builders import (
 )
 
 from routesieve.engine.rules import Rule
-from routesieve.model import Action, RpkiState
+from routesieve.model import Action, Prefix, RouteObject, RpkiState, set_prefix_source
 
 OWN = "2a0a:1000::/32"
 SUB = "2a0a:1000:5::/48"
@@ -221,6 +221,37 @@ def test_strict_origin_mode_accepts_a_matching_origin(engine: Engine) -> None:
     )
     pol = policy({PEER: ["AS-P"]}, irr_strict_origin=True)
     assert one(engine, route(PEER, V6, [PEER, OTHER, DOWN]), snap, pol).rule == Rule.IRR_EXACT
+
+
+def set_list_row(prefix: str, ref: str) -> RouteObject:
+    return RouteObject(Prefix.parse(prefix), 0, set_prefix_source(ref, ["RIPE", "RADB"]))
+
+
+def test_prefix_list_of_an_opted_in_set_accepts_by_4_4_naming_the_set(engine: Engine) -> None:
+    snap = snapshot(route_objects=[set_list_row(V6, "AS-PEER")])
+    v = one(engine, route(PEER, V6, [PEER, OTHER, DOWN]), snap, policy({PEER: ["as-peer"]}))
+    assert v.rule == Rule.IRR_EXACT
+    if engine.__module__ == "routesieve.engine.evaluate":  # the reference words it its way
+        assert "prefix list of AS-PEER from RIPE,RADB" in v.reason
+
+
+def test_prefix_list_of_a_set_the_peer_did_not_opt_in_does_not_accept(engine: Engine) -> None:
+    snap = snapshot(route_objects=[set_list_row(V6, "AS-OTHER"), set_list_row(V6, "RIPE::AS-PEER")])
+    r = route(PEER, V6, [PEER, OTHER, DOWN])
+    assert one(engine, r, snap, policy({PEER: ["AS-PEER"]})).rule == Rule.NOT_ACCEPTED
+    assert one(engine, r, snap, policy({PEER: ["RIPE::AS-PEER"]})).rule == Rule.IRR_EXACT
+
+
+def test_prefix_list_row_is_no_route_object_of_as0(engine: Engine) -> None:
+    snap = snapshot(route_objects=[set_list_row(V6, "AS-X")], as_sets=[as_set("AS-P", "AS0")])
+    r = route(PEER, V6, [PEER, OTHER, DOWN])
+    assert one(engine, r, snap, policy({PEER: ["AS-P"]})).rule == Rule.NOT_ACCEPTED
+
+
+def test_strict_origin_mode_does_not_use_prefix_lists(engine: Engine) -> None:
+    snap = snapshot(route_objects=[set_list_row(V6, "AS-PEER")])
+    pol = policy({PEER: ["AS-PEER"]}, irr_strict_origin=True)
+    assert one(engine, route(PEER, V6, [PEER, DOWN]), snap, pol).rule == Rule.NOT_ACCEPTED
 
 
 # --- 4.5 --------------------------------------------------------------------------------

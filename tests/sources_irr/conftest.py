@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from daemon_lab import Processes
+from irrd_excerpt import EXCERPT_SETS, LARGE_SET
 from irrd_lab import IrrdLab, IrrdUnavailable, start_irrd, stop_all
 
 
@@ -32,7 +33,7 @@ def irrd(shared_data: Path) -> Iterator[IrrdLab]:
         shutil.rmtree(folder, ignore_errors=True)
 
     try:
-        lab = start_irrd(shared_data, folder, procs)
+        lab = start_irrd(shared_data, folder, procs, roots=(*EXCERPT_SETS, LARGE_SET))
     except IrrdUnavailable as exc:
         clean()
         pytest.skip(f"IRRd cannot be installed here: {exc}")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 # real nested as-sets of ripe.db.as-set.gz, with loops among their nested sets
 EXCERPT_SETS = ("AS-DOIX-RS", "AS-EQUINIX-FR", "AS-8585-SET")
+# a large nested set (33 nested sets, about 1,000 ASNs), loaded beside them
+LARGE_SET = "AS-CLOUVIDER"
 # a loop of our own: AS-RSLOOP-A -> AS-RSLOOP-B -> AS-RSLOOP-A
 LOOP_SET = "AS-RSLOOP-A"
 LOOP_OBJECTS = """\

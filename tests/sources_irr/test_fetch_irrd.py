@@ -1,5 +1,7 @@
-"""fetch_whois end to end on a real IRRd: the RPSL file it writes gives, per as-set, the
-same prefixes as Debian's bgpq4 asking the same server."""
+"""fetch_whois end to end on a real IRRd, as it fetches for ``strict_origin`` (every nested
+set walked, the route objects of every AS): the RPSL file it writes gives, per as-set,
+the same prefixes as Debian's bgpq4 asking the same server. The default fetch (prefix
+lists) is tested in test_set_lists_irrd.py."""
 
 from __future__ import annotations
 
@@ -34,7 +36,12 @@ def bgpq4_prefixes(irrd: IrrdLab, as_set: str, version: int) -> set[str]:
 def fetched(irrd: IrrdLab, tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("fetch") / "irr.db"
     result = fetch_whois(
-        f"{irrd.url}?sources=RIPE,RIPE-NONAUTH", dest, as_sets=SETS, asns=[3856], timeout=20
+        f"{irrd.url}?sources=RIPE,RIPE-NONAUTH",
+        dest,
+        as_sets=SETS,
+        asns=[3856],
+        timeout=20,
+        strict_origin=True,
     )
     assert result.path == dest and result.count and result.count > 100
     assert result.generated and "4.5" in result.generated

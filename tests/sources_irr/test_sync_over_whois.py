@@ -10,6 +10,7 @@ from irrd_lab import IrrdLab
 
 from routesieve.config import load_config
 from routesieve.engine.as_sets import AsSetCatalog
+from routesieve.model import set_prefix_ref
 from routesieve.sources.irr.fetch import fetch_whois
 from routesieve.sources.rpsl import read_rpsl
 from routesieve.store.snapshot_file import load_stored_snapshot
@@ -43,4 +44,7 @@ def test_sync_fetches_the_opted_in_as_sets_and_their_route_objects(
         fetch_whois(url, tmp_path / "direct.db", as_sets=[AS_SET], asns=[PEER], timeout=20).path
     )
     assert set(snapshot.route_objects) == set(direct.route_objects)
-    assert {r.origin for r in snapshot.route_objects} <= set(expansion.asns) | {PEER}
+    listed = [r for r in snapshot.route_objects if set_prefix_ref(r.source) == AS_SET]
+    assert listed, "the set's prefix list is in the snapshot"
+    real = [r for r in snapshot.route_objects if set_prefix_ref(r.source) is None]
+    assert {r.origin for r in real} <= {PEER}

@@ -167,15 +167,28 @@ def decide(
         set_b.extend(members)
     irr_policy = PairSet(irr_a, irr_b)
     as_set_members = PairSet(set_a, set_b)
+    list_a: list[int] = []  # (peer, id of an opted-in set with a prefix list)
+    list_b: list[int] = []
+    for p in peers:
+        for ref in policy.peer(p).as_sets:
+            list_id = index.route_object_set_ids.get(ref.strip().upper())
+            if list_id is not None:
+                list_a.append(p)
+                list_b.append(list_id)
+    set_lists = PairSet(list_a, list_b)
 
     still = np.flatnonzero(out.open())
     route_object = np.full(n, -1, np.int64)
     if len(still):
         rid, eid = index.route_object_cover.pairs(cols.take(still), exact=True)
         ro_origin = index.route_object_origin[eid]
-        ok = irr_policy.contains(peer[still[rid]], ro_origin)
-        if policy.irr_strict_origin:
+        ro_set = index.route_object_set[eid]
+        row_peer = peer[still[rid]]
+        ok = (ro_set < 0) & irr_policy.contains(row_peer, ro_origin)
+        if policy.irr_strict_origin:  # a prefix list has no origin to compare
             ok &= ro_origin == origin[still[rid]]
+        else:
+            ok |= set_lists.contains(row_peer, ro_set)
         route_object[still] = first_hit(len(still), rid[ok], eid[ok])
     out.decide(route_object >= 0, Rule.IRR_EXACT, route_object)
 

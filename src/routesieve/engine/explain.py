@@ -20,7 +20,7 @@ from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, REJECTION_ORDER, TITLES, Rule
 from routesieve.engine.verdicts import VerdictBuilder, vrp_json
-from routesieve.model import Prefix, RpkiState, Verdict
+from routesieve.model import Prefix, RouteObject, RpkiState, Verdict, set_prefix_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +153,11 @@ def explain_row(d: Decisions, row: int, builder: VerdictBuilder | None = None) -
         [idx.route_objects[i] for i in _exact(idx.route_object_cover, prefix)] if prefix else []
     )
     policy_asns = {peer} | (set(expansion.asns) if expansion else set())
+    opted_in = {ref.strip().upper() for ref in d.policy.peer(peer).as_sets}
     accept[Rule.IRR_EXACT] = (
         decided is Rule.IRR_EXACT,
         "route objects for exactly this prefix: "
-        + (
-            ", ".join(
-                f"AS{o.origin} ({o.source}){' in policy' if o.origin in policy_asns else ''}"
-                for o in objects
-            )
-            or "none"
-        )
+        + (", ".join(_object_text(o, policy_asns, opted_in) for o in objects) or "none")
         + f"; IRR policy AS{peer}"
         + (
             f" + {', '.join(sets)} ({len(policy_asns) - 1} ASNs)" if sets else " (no as-set in use)"
@@ -289,3 +284,13 @@ def _handles(d: Decisions, prefix: Prefix | None, peer: int) -> str:
         or "none"
     )
     return f"prefix held by {p}; AS{peer} held by {a}"
+
+
+def _object_text(o: RouteObject, policy_asns: set[int], opted_in: set[str]) -> str:
+    """A route object (``AS65001 (RIPE) in policy``), or a prefix-list row of an as-set."""
+    listed_in = set_prefix_ref(o.source)
+    if listed_in is None:
+        return f"AS{o.origin} ({o.source}){' in policy' if o.origin in policy_asns else ''}"
+    sources = o.source.rpartition("@")[2]
+    used = " in policy" if listed_in in opted_in else ""
+    return f"in the prefix list of {listed_in} ({sources}){used}"

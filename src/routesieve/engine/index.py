@@ -27,6 +27,7 @@ from routesieve.model import (
     Prefix,
     RouteObject,
     Vrp,
+    set_prefix_ref,
 )
 from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
@@ -70,6 +71,10 @@ class SnapshotIndex:
     route_objects: Sequence[RouteObject]
     route_object_cover: CoverIndex
     route_object_origin: I64
+    # per route object row: the id of the as-set whose prefix list it is, or -1 for a
+    # real object; ids by the set as configured (``AS-X``, ``RIPE::AS-X``)
+    route_object_set: I64
+    route_object_set_ids: dict[str, int]
     rir: HandleIndex
     org: HandleIndex
     as_sets: AsSetCatalog
@@ -191,6 +196,7 @@ def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
     """
     vrps, vrp_prefixes, vrp_asn, vrp_max = _live_vrps(snapshot)
     objects, object_prefixes, origins = _route_objects(snapshot.route_objects)
+    set_of, set_ids = _set_rows(snapshot.route_objects)
     bogons = snapshot.bogons
     exchanges = [*policy.exchange_prefixes, *snapshot.exchange_prefixes]
     ips = snapshot.ip_delegations
@@ -210,6 +216,8 @@ def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
         route_objects=objects,
         route_object_cover=CoverIndex(object_prefixes),
         route_object_origin=origins,
+        route_object_set=set_of,
+        route_object_set_ids=set_ids,
         rir=_rir_handles(
             ips if isinstance(ips, IpDelegationTable) else IpDelegationTable.of(ips),
             asns if isinstance(asns, AsnDelegationTable) else AsnDelegationTable.of(asns),
@@ -234,6 +242,21 @@ def _live_vrps(snapshot: Snapshot) -> tuple[Sequence[Vrp], PrefixColumns, I64, I
         np.fromiter((v.asn for v in vrps), np.int64, len(vrps)),
         np.fromiter((v.max_length for v in vrps), np.int64, len(vrps)),
     )
+
+
+def _set_rows(objects: Sequence[RouteObject]) -> tuple[I64, dict[str, int]]:
+    """Which rows are prefix lists of as-sets (:func:`routesieve.model.set_prefix_source`):
+    the set id of each row (-1 for a real route object), and the ids by set."""
+    ids: dict[str, int] = {}
+
+    def id_of(source: str) -> int:
+        ref = set_prefix_ref(source)
+        return -1 if ref is None else ids.setdefault(ref, len(ids))
+
+    if isinstance(objects, RouteObjectTable):
+        by_code = np.fromiter(map(id_of, objects.source.names), np.int64)
+        return (by_code[objects.source.codes] if len(by_code) else np.full(0, -1, np.int64)), ids
+    return np.fromiter((id_of(o.source) for o in objects), np.int64, len(objects)), ids
 
 
 def _route_objects(

@@ -30,6 +30,7 @@ from routesieve.model import (
     RpkiState,
     Verdict,
     Vrp,
+    set_prefix_ref,
     unique,
 )
 from routesieve.policy import Policy
@@ -267,22 +268,28 @@ def _accept(
             handle,
         )
     policy_asns = {peer} | as_set_asns
+    opted_in = {ref.strip().upper() for ref in policy.peer(peer).as_sets}
     for ro in snap.route_objects:
-        if ro.prefix == prefix and ro.origin in policy_asns:
-            if policy.irr_strict_origin and ro.origin != origin:
+        if ro.prefix != prefix:
+            continue
+        listed_in = set_prefix_ref(ro.source)
+        if listed_in is not None:  # a prefix of a set's prefix list: no origin to compare
+            if listed_in not in opted_in or policy.irr_strict_origin:
                 continue
-            reason = f"route object {ro.prefix} AS{ro.origin} is in the IRR policy of AS{peer}"
-            return (
-                Rule.IRR_EXACT,
-                reason,
-                {
-                    "route_object": {
-                        "prefix": str(ro.prefix),
-                        "origin": ro.origin,
-                        "source": ro.source,
-                    }
-                },
-            )
+        elif ro.origin not in policy_asns or (policy.irr_strict_origin and ro.origin != origin):
+            continue
+        reason = f"route object {ro.prefix} AS{ro.origin} is in the IRR policy of AS{peer}"
+        return (
+            Rule.IRR_EXACT,
+            reason,
+            {
+                "route_object": {
+                    "prefix": str(ro.prefix),
+                    "origin": ro.origin,
+                    "source": ro.source,
+                }
+            },
+        )
     if (
         path.first == peer
         and path.folded == (peer, origin)

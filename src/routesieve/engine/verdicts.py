@@ -13,7 +13,7 @@ from routesieve.engine.index import HandleIndex
 from routesieve.engine.paths import bogon_asn_reason
 from routesieve.engine.rpki import STATES
 from routesieve.engine.rules import ALL_RULES, Rule, is_acceptance
-from routesieve.model import Action, RpkiState, Verdict, Vrp
+from routesieve.model import Action, RpkiState, Verdict, Vrp, set_prefix_ref
 
 FAMILY = {4: "IPv4", 6: "IPv6"}
 
@@ -189,6 +189,22 @@ def _explain(
         ro = d.index.route_objects[detail]
         sets = d.expansions[peer].sets if peer in d.expansions else ()
         via = f"AS{peer}" + (f" and {', '.join(sets)}" if sets else "")
+        listed_in = set_prefix_ref(ro.source)
+        if listed_in is not None:
+            sources = ro.source.rpartition("@")[2]
+            return (
+                f"{ro.prefix} is in the prefix list of {listed_in} from {sources} (the route "
+                f"objects of its member ASNs, as the IRR server gives them); the peer opted in "
+                f"{listed_in} ({via})",
+                {
+                    "set_prefix_list": {
+                        "prefix": str(ro.prefix),
+                        "as_set": listed_in,
+                        "sources": sources.split(","),
+                    },
+                    "irr_policy": [f"AS{peer}", *sets],
+                },
+            )
         src = f" in {ro.source}" if ro.source else ""
         return (
             f"route object {ro.prefix} with origin AS{ro.origin}{src} matches exactly; "

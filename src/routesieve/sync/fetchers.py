@@ -47,6 +47,8 @@ class FetchJob:
     ix_ids: tuple[int, ...] = ()
     max_depth: int = 10
     max_members: int = 100_000
+    strict_origin: bool = False  # rule 4.4 compares origins: fetch route objects per AS
+    versions: tuple[int, ...] = (4, 6)  # the address families routed
 
 
 Fetcher = Callable[[FetchJob], Outputs]
@@ -85,6 +87,8 @@ def _whois(job: FetchJob) -> Outputs:
         max_depth=job.max_depth,
         max_members=job.max_members,
         timeout=job.timeout,
+        strict_origin=job.strict_origin,
+        versions=job.versions,
     )
     return (("irr", fetched),)
 

@@ -108,6 +108,8 @@ def sync_source(entry: PlanEntry, config: Config, now: int) -> SourceOutcome:
         ix_ids=tuple(sorted(config.peeringdb_ix_ids())),
         max_depth=config.policy_settings.as_set_max_depth,
         max_members=config.policy_settings.as_set_max_members,
+        strict_origin=config.policy_settings.irr_strict_origin,
+        versions=tuple(sorted(config.to_policy().families)),
     )
     try:
         outcome = _fetch_and_read(job, now)

@@ -81,5 +81,7 @@ def fingerprint(config: Config) -> str:
         settings = config.policy_settings
         doc["peers"] = sorted([p.asn, sorted(s.upper() for s in p.as_sets)] for p in config.peers)
         doc["as_set_limits"] = [settings.as_set_max_depth, settings.as_set_max_members]
+        # what is fetched: per-AS route objects (strict) or prefix lists, of which families
+        doc["irr_fetch"] = [settings.irr_strict_origin, sorted(config.local.families)]
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()

@@ -162,12 +162,13 @@ def fetch_routes(
         for i, answer in enumerate(answers):
             asn, version = ordered[i // 2], 4 if i % 2 == 0 else 6
             for text in (answer or "").split():
-                routes.append(RouteObject(_prefix(conn, text, asn, version), asn, source))
+                query = f"!gAS{asn}" if version == 4 else f"!6AS{asn}"
+                routes.append(RouteObject(checked_prefix(conn, query, text, version), asn, source))
     return routes
 
 
-def _prefix(conn: WhoisConnection, text: str, asn: int, version: int) -> Prefix:
-    query = f"!gAS{asn}" if version == 4 else f"!6AS{asn}"
+def checked_prefix(conn: WhoisConnection, query: str, text: str, version: int) -> Prefix:
+    """A prefix of ``query``'s answer, of IP ``version``; WhoisError naming it if not."""
     try:
         prefix = strict_prefix(text)
     except ParseError as exc:

@@ -14,9 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from routesieve.model import AsSet, RouteObject
+from routesieve.model import AsSet, RouteObject, set_prefix_ref
 from routesieve.sources.fetched import Fetched, FetchError, write_atomically
 from routesieve.sources.irr.expand import fetch_as_sets, fetch_routes
+from routesieve.sources.irr.set_lists import fetch_set_lists
 from routesieve.sources.irr.whois import DEFAULT_PORT, WhoisConnection, WhoisError
 
 MEMBERS_PER_LINE = 8
@@ -51,33 +52,55 @@ def fetch_whois(
     max_depth: int = 10,
     max_members: int = 100_000,
     timeout: float = 30.0,
+    strict_origin: bool = False,
+    versions: Sequence[int] = (4, 6),
 ) -> Fetched:
-    """Fetch the as-sets ``as_sets`` (names, maybe ``SOURCE::NAME``) and the route objects
-    of their ASes and of ``asns`` from one server into ``dest`` (RPSL)."""
+    """Fetch what the peers' as-sets ``as_sets`` (names, maybe ``SOURCE::NAME``) stand for
+    and the route objects of ``asns`` (the peers) from one server into ``dest`` (RPSL).
+
+    By default a set is fetched as IRRd expands it, like bgpq4: its member ASNs
+    (``!i<set>,1``) and its prefix list (``!a6``, and ``!a4`` when 4 is in ``versions``),
+    see :mod:`routesieve.sources.irr.set_lists`. With ``strict_origin`` (rule 4.4 then
+    compares the origin) the nested sets are walked and every AS's route objects fetched
+    (:mod:`routesieve.sources.irr.expand`): one or two queries per set and AS."""
     try:
         host, port, sources = parse_whois_url(url)
     except ValueError as exc:
         raise FetchError(url, str(exc)) from None
     try:
+        lists: tuple[RouteObject, ...] = ()
         with WhoisConnection(host, port, timeout=timeout) as conn:
             generated, known = _server_info(conn)
             order = sources or known
             if not order:
                 raise FetchError(url, "the server lists no sources; give ?sources=")
-            walk = fetch_as_sets(conn, as_sets, order, max_depth=max_depth, max_members=max_members)
-            routes = fetch_routes(conn, walk.asns | set(asns), order)
+            if strict_origin:
+                walk = fetch_as_sets(
+                    conn, as_sets, order, max_depth=max_depth, max_members=max_members
+                )
+                sets, found_notes = walk.as_sets, walk.notes
+                routes = fetch_routes(conn, walk.asns | set(asns), order)
+            else:
+                got = fetch_set_lists(
+                    conn, as_sets, order, versions=versions, max_members=max_members
+                )
+                sets, lists, found_notes = got.as_sets, got.prefixes, got.notes
+                routes = fetch_routes(conn, set(asns), order)
     except WhoisError as exc:
         raise FetchError(url, str(exc)) from None
     fetched_at = int(time.time())
-    write_atomically(dest, _rpsl(url, fetched_at, walk.as_sets, routes))
-    note = f"{len(walk.as_sets)} as-sets, {len(routes)} route objects from {','.join(order)}"
-    if walk.notes:
+    write_atomically(dest, _rpsl(url, fetched_at, sets, [*routes, *lists]))
+    note = f"{len(sets)} as-sets, {len(routes)} route objects"
+    if lists:
+        note += f", {len(lists)} prefixes of as-set prefix lists"
+    note += f" from {','.join(order)}"
+    if found_notes:
         # what was cut by a limit first, then loops, then sets not found
-        notes = sorted(walk.notes, key=_weight)
+        notes = sorted(found_notes, key=_weight)
         shown = "; ".join(notes[:5])
         more = f" (and {len(notes) - 5} more)" if len(notes) > 5 else ""
         note += f"; {shown}{more}"
-    return Fetched(url, dest, fetched_at, generated, len(routes), note)
+    return Fetched(url, dest, fetched_at, generated, len(routes) + len(lists), note)
 
 
 def _weight(note: str) -> int:
@@ -117,5 +140,8 @@ def _rpsl(
         yield ("\n".join(lines) + "\n\n").encode()
     for r in routes:
         cls = "route" if r.prefix.version == 4 else "route6"
-        rows = ((f"{cls}:", str(r.prefix)), ("origin:", f"AS{r.origin}"), ("source:", r.source))
+        rows = [(f"{cls}:", str(r.prefix)), ("origin:", f"AS{r.origin}"), ("source:", r.source)]
+        listed_in = set_prefix_ref(r.source)
+        if listed_in is not None:
+            rows.insert(2, ("remarks:", f"in the prefix list (!a) of {listed_in}; no origin"))
         yield ("".join(f"{k:<16}{v}\n" for k, v in rows) + "\n").encode()
