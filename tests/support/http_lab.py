@@ -34,6 +34,7 @@ class Route:
     delay: float = 0.0
     sent: int = 0  # truncated: how many bytes of the body are sent before closing
     code: int = 200
+    gate: threading.Barrier | None = None  # file: answer once every route of the gate is asked
 
     @property
     def etag(self) -> str:
@@ -58,10 +59,20 @@ class HttpLab:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/{name}"
 
-    def file(self, name: str, source: Path | bytes, *, last_modified: str = RECENT) -> str:
-        """Serve the bytes of ``source`` (a real file, or bytes made for a test) at ``name``."""
+    def file(
+        self,
+        name: str,
+        source: Path | bytes,
+        *,
+        last_modified: str = RECENT,
+        delay: float = 0.0,
+        gate: threading.Barrier | None = None,
+    ) -> str:
+        """Serve the bytes of ``source`` (a real file, or bytes made for a test) at ``name``,
+        after ``delay`` seconds; with a ``gate``, only once all the gate's parties are
+        being asked at the same time (else 503 when the gate's timeout runs out)."""
         data = source if isinstance(source, bytes) else source.read_bytes()
-        self.routes[name] = Route("file", data, last_modified)
+        self.routes[name] = Route("file", data, last_modified, delay=delay, gate=gate)
         return self.url(name)
 
     def slow(self, name: str, delay: float) -> str:
@@ -124,6 +135,13 @@ def _handler(lab: HttpLab) -> type[BaseHTTPRequestHandler]:
                 self.send_header("ETag", route.etag)
                 self.end_headers()
                 return
+            if route.gate is not None:
+                try:
+                    route.gate.wait()
+                except threading.BrokenBarrierError:
+                    self._plain(503, b"the other requests of the gate never came\n")
+                    return
+            time.sleep(route.delay)
             self.send_response(200)
             self.send_header("Content-Length", str(len(route.data)))
             self.send_header("ETag", route.etag)

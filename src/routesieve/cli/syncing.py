@@ -7,13 +7,15 @@ progress display (rich) would only add a dependency and escape codes.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
 import click
 
 from routesieve.cli.common import CONFIG, fail, main, warn_problems
-from routesieve.config import ConfigError, load_config
+from routesieve.config import Config, ConfigError, load_config
+from routesieve.sync.lock import StateLocked, state_lock
 from routesieve.sync.one_source import FAILED, KEPT, SourceOutcome
 from routesieve.sync.plan import PlanEntry
 from routesieve.sync.run import run_sync
@@ -43,12 +45,25 @@ def _finished(outcome: SourceOutcome, seconds: float) -> None:
 
 @main.command("sync")
 @CONFIG
-def sync_command(config_path: Path) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait when another sync (or run) is using the state folder, then "
+    "give up (exit 1); 0 gives up at once.",
+)
+def sync_command(config_path: Path, wait: float) -> None:
     """Fetch every source of [sources] (files, https://, rtr://, whois://, PeeringDB),
     keep the last good copy of each, and store a snapshot for the other commands.
 
+    Independent sources are fetched four at a time. One sync at a time uses a state
+    folder: a second one waits (--wait) and then gives up, naming the process in the way.
+
     Exit 0 when every source is fresh or kept within its age limit, 1 when a source has
-    no usable copy at all (then no snapshot is stored) or a kept copy is over its limit.
+    no usable copy at all (then no snapshot is stored) or a kept copy is over its limit,
+    or when the state folder stayed in use.
     """
     try:
         config = load_config(config_path)
@@ -56,6 +71,23 @@ def sync_command(config_path: Path) -> None:
         fail(2, str(exc))
     if not config.sources.entries():
         fail(2, f"{config_path}: [sources] names nothing to sync")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(state_lock(config.state_dir, wait=0))
+        except StateLocked as busy:
+            if not wait:
+                fail(1, str(busy))
+            click.echo(
+                f"waiting up to {wait:g} s: {busy.holder} is using the state folder", err=True
+            )
+            try:
+                stack.enter_context(state_lock(config.state_dir, wait=wait))
+            except StateLocked as still:
+                fail(1, str(still))
+        _sync_locked(config)
+
+
+def _sync_locked(config: Config) -> None:
     result = run_sync(config, progress=_starting, done=_finished)
     warn_problems(result.problems, "the fetched data (those lines or objects were skipped)")
     now = time.time()

@@ -1,6 +1,7 @@
 """``routesieve sync`` as a function: every source, then one stored snapshot.
 
-Sources are brought up to date one after the other (:mod:`routesieve.sync.one_source`).
+Sources are brought up to date four at a time (:mod:`routesieve.sync.one_source`); the
+caller holds the state folder's lock (:mod:`routesieve.sync.lock`).
 When every source has a usable copy, the snapshot is built from those copies with the
 same readers ``load_snapshot`` uses, saved with
 :func:`routesieve.store.snapshot_file.save_snapshot` as
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ from routesieve.sync.plan import PlanEntry, fingerprint, make_plan
 from routesieve.sync.records import Manifest, SourceState, file_stamp, save_manifest
 from routesieve.sync.stored import SNAPSHOT_SUFFIX, StaleSource, list_manifests, stale_sources
 
+PARALLEL = 4  # sources fetched at once
 Progress = Callable[[int, int, PlanEntry], None]
 Done = Callable[[SourceOutcome, float], None]
 
@@ -75,15 +78,7 @@ def run_sync(
 
 def _run(config: Config, started: int, progress: Progress | None, done: Done | None) -> SyncResult:
     plan = make_plan(config)
-    outcomes: list[SourceOutcome] = []
-    for i, entry in enumerate(plan, 1):
-        if progress is not None:
-            progress(i, len(plan), entry)
-        t0 = time.monotonic()
-        outcome = read_local(entry) if entry.folder is None else sync_source(entry, config, started)
-        outcomes.append(outcome)
-        if done is not None:
-            done(outcome, time.monotonic() - t0)
+    outcomes = _bring_up_to_date(plan, config, started, progress, done)
     if any(o.status == FAILED for o in outcomes):
         return SyncResult(tuple(outcomes), None, None)
     loaded = assemble((p for o in outcomes for p in o.parts), config, started)
@@ -118,6 +113,36 @@ def _run(config: Config, started: int, progress: Progress | None, done: Done | N
     save_manifest(folder / f"{name}.json", manifest)
     _prune(folder, config.sync.keep)
     return SyncResult(tuple(outcomes), snapshot_path, manifest)
+
+
+def _bring_up_to_date(
+    plan: Sequence[PlanEntry],
+    config: Config,
+    started: int,
+    progress: Progress | None,
+    done: Done | None,
+) -> list[SourceOutcome]:
+    """Every entry's outcome, in plan order; :data:`PARALLEL` fetched at a time (each has
+    its own folder; the time goes to waiting on servers, which threads share well)."""
+
+    def one(entry: PlanEntry) -> tuple[SourceOutcome, float]:
+        t0 = time.monotonic()
+        outcome = read_local(entry) if entry.folder is None else sync_source(entry, config, started)
+        return outcome, time.monotonic() - t0
+
+    results: dict[int, SourceOutcome] = {}
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sync") as pool:
+        pending = {}
+        for i, entry in enumerate(plan, 1):
+            if progress is not None:
+                progress(i, len(plan), entry)
+            pending[pool.submit(one, entry)] = i
+        for future in as_completed(pending):
+            outcome, seconds = future.result()
+            results[pending[future]] = outcome
+            if done is not None:
+                done(outcome, seconds)
+    return [results[i] for i in sorted(results)]
 
 
 def _prune(folder: Path, keep: int) -> None:
