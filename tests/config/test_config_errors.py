@@ -59,7 +59,7 @@ rpki = "whois://rpki.example"
         "peers[1].sessions[0].exchange: no [[exchanges]] entry is named 'DE-CIX' "
         "(configured: 'LOCIX')",
         "sources.rpki: 'whois://rpki.example': this key takes a file path or a URL of "
-        "https://, http://, rtr://, not whois://",
+        "https://, http://, rtr://, rtrs://, rtr+ssh://, not whois://",
     )
 
 

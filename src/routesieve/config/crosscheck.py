@@ -24,7 +24,27 @@ def cross_check(raw: dict[str, Any]) -> Found:
     families = _families(_table(raw.get("local")))
     _peers(_array(raw.get("peers")), exchange_names, families, found)
     _routers(_array(raw.get("routers")), found)
+    _rtr_over_ssh(raw, found)
     return found
+
+
+def _rtr_over_ssh(raw: dict[str, Any], found: Found) -> None:
+    """An ``rtr+ssh://`` source needs the known_hosts file and the client key."""
+    rpki = _table(raw.get("sources")).get("rpki")
+    urls = [rpki] if isinstance(rpki, str) else rpki if isinstance(rpki, list) else []
+    if not any(isinstance(u, str) and u.strip().lower().startswith("rtr+ssh://") for u in urls):
+        return
+    rtr = _table(_table(raw.get("sync")).get("rtr"))
+    for key in ("ssh_known_hosts", "ssh_key"):
+        if key not in rtr:
+            found.append(
+                (
+                    ("sync", "rtr", key),
+                    f"sources.rpki has an rtr+ssh:// URL: [sync.rtr] {key} is needed "
+                    "(the cache's host key is checked against ssh_known_hosts; ssh_key "
+                    "logs in)",
+                )
+            )
 
 
 def _routers(routers: list[Any], found: Found) -> None:

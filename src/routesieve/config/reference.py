@@ -94,7 +94,7 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 
 | key | type | default | meaning |
 |---|---|---|---|
-| `rpki` | paths or URLs (`https`, `http`, `rtr`) | `[]` | validated ROA payloads: rpki-client / Routinator JSON, or an RTR server (rule 3.10, 4.1, 4.5) |
+| `rpki` | paths or URLs (`https`, `http`, `rtr`, `rtrs`, `rtr+ssh`) | `[]` | validated ROA payloads: rpki-client / Routinator JSON, or an RTR server over TCP (`rtr://`), TLS (`rtrs://`) or SSH (`rtr+ssh://`, needs `[sync.rtr]`) (rule 3.10, 4.1, 4.5) |
 | `irr` | paths or URLs (`https`, `http`, `whois`) | `[]` | IRR dumps (RPSL): route/route6 objects, as-sets, org handles (steps 1, 4.3, 4.4), or an IRR whois server |
 | `rir` | paths or URLs | `[]` | RIR delegated-extended statistics files (rule 4.3, 4.5) |
 | `iana_asn` | paths or URLs | built-in copy | the IANA AS-number registry CSVs, as-numbers-1.csv and -2.csv (rule 3.7) |
@@ -114,6 +114,7 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 | `timeout_seconds` | integer > 0 | `60` | per source: the longest wait to connect or for more data |
 | `max_megabytes` | integer > 0 | `4096` | per file: a larger download is refused |
 | `max_age_hours` | table | below | how old a source's copy may be |
+| `rtr` | table | below | what RTR over TLS and SSH needs |
 
 ### `[sync.max_age_hours]`
 
@@ -131,6 +132,17 @@ copy. Local files have no limit.
 | `iana` | integer > 0 | `2160` | hours, for `iana_asn` and `iana_special` (IANA registries change rarely) |
 | `bogons` | integer > 0 | `168` | hours, for `bogons` and `full_bogons` |
 | `peeringdb` | integer > 0 | `168` | hours, for `peeringdb`, `peeringdb_ixpfx` and `peeringdb_ixlan` |
+
+### `[sync.rtr]`
+
+For `rpki` sources over TLS (`rtrs://`) and SSH (`rtr+ssh://`), docs/rtr.md.
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `tls_ca_file` | path | the system's CAs | the CA certificates (PEM) an `rtrs://` cache's certificate must chain to; the host name is always verified |
+| `ssh_known_hosts` | path | none (needed by `rtr+ssh://`) | an OpenSSH known_hosts file: the cache's host key must be in it under `HOST` or `[HOST]:PORT` |
+| `ssh_key` | path | none (needed by `rtr+ssh://`) | the private key `routesieve sync` logs in with (OpenSSH or PEM, no passphrase) |
+| `ssh_user` | text | `rpki` | the SSH user name (StayRTR's default) |
 
 ## `[[routers]]`: where `collect` reads received routes (any number)
 

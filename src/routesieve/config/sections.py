@@ -38,7 +38,13 @@ from routesieve.config.fields import (
     Text,
     one_or_many,
 )
-from routesieve.config.urls import FILE_SCHEMES, Location, SourceUrl, location_checker
+from routesieve.config.urls import (
+    FILE_SCHEMES,
+    RTR_SCHEMES,
+    Location,
+    SourceUrl,
+    location_checker,
+)
 
 
 class Section(BaseModel):
@@ -162,7 +168,9 @@ _FILE = location_checker(FILE_SCHEMES)
 FileLocation = Annotated[Location, PlainValidator(_FILE)]
 FileLocations = Annotated[tuple[FileLocation, ...], BeforeValidator(one_or_many)]
 RpkiLocations = Annotated[
-    tuple[Annotated[Location, PlainValidator(location_checker((*FILE_SCHEMES, "rtr")))], ...],
+    tuple[
+        Annotated[Location, PlainValidator(location_checker((*FILE_SCHEMES, *RTR_SCHEMES)))], ...
+    ],
     BeforeValidator(one_or_many),
 ]
 IrrLocations = Annotated[
@@ -231,6 +239,15 @@ AGE_GROUP = {
 }
 
 
+class RtrSettings(Section):
+    """``[sync.rtr]``: what ``rtrs://`` (TLS) and ``rtr+ssh://`` (SSH) RTR sources need."""
+
+    tls_ca_file: SourcePath | None = None
+    ssh_known_hosts: SourcePath | None = None
+    ssh_key: SourcePath | None = None
+    ssh_user: Text = "rpki"
+
+
 class SyncSettings(Section):
     """``[sync]``: where ``routesieve sync`` keeps fetched copies and snapshots."""
 
@@ -239,6 +256,7 @@ class SyncSettings(Section):
     timeout_seconds: Positive = 60
     max_megabytes: Positive = 4096
     max_age_hours: MaxAgeSettings = Field(default_factory=MaxAgeSettings)
+    rtr: RtrSettings = Field(default_factory=RtrSettings)
 
 
 class PeeringSettings(Section):

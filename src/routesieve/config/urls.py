@@ -1,7 +1,8 @@
 """Source locations: a local file path or a URL whose scheme says how to reach it.
 
 Each ``[sources]`` key takes the schemes that make sense for its data: ``https://`` and
-``http://`` for files everywhere, ``rtr://host:port`` only for ``rpki`` (an RTR server),
+``http://`` for files everywhere, ``rtr://host:port`` only for ``rpki`` (an RTR server;
+``rtrs://`` over TLS, ``rtr+ssh://`` over SSH),
 ``whois://host:port?sources=A,B`` only for ``irr`` (an IRR whois server, queried for the
 configured peers' as-sets and AS numbers). A URL that cannot work is refused when the
 configuration is loaded, with the key named: a scheme the key does not take, no host, a
@@ -21,7 +22,8 @@ from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
 FILE_SCHEMES = ("https", "http")
-DEFAULT_PORTS = {"https": 443, "http": 80, "rtr": 323, "whois": 43}
+DEFAULT_PORTS = {"https": 443, "http": 80, "rtr": 323, "rtrs": 324, "rtr+ssh": 22, "whois": 43}
+RTR_SCHEMES = ("rtr", "rtrs", "rtr+ssh")  # TCP, TLS, SSH
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 _BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
 _IRR_SOURCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", re.ASCII)
@@ -83,8 +85,10 @@ def parse_source_url(text: str, schemes: tuple[str, ...]) -> SourceUrl:
         raise _fail(f"{text!r}: the port must be a number from 1 to 65535")
     if parts.fragment:
         raise _fail(f"{text!r}: a source URL has no '#' part")
-    if scheme == "rtr" and (parts.path not in ("", "/") or parts.query):
-        raise _fail(f"{text!r}: an rtr:// URL is only host and port, e.g. rtr://host:8282")
+    if scheme in RTR_SCHEMES and (parts.path not in ("", "/") or parts.query):
+        raise _fail(
+            f"{text!r}: an {scheme}:// URL is only host and port, e.g. {scheme}://host:8282"
+        )
     if scheme == "whois":
         _check_whois(text, parts.path, parts.query)
     return SourceUrl(text, scheme, host, port or DEFAULT_PORTS[scheme])

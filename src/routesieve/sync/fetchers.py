@@ -25,7 +25,7 @@ from routesieve.sources.fetched import Fetched
 from routesieve.sources.http_fetch import fetch_http
 from routesieve.sources.irr.fetch import fetch_whois
 from routesieve.sources.peeringdb.fetch import fetch_exchange_lans
-from routesieve.sources.rtr.fetch import fetch_rtr
+from routesieve.sources.rtr.fetch import RtrSecurity, fetch_rtr
 from routesieve.sync.plan import PlanEntry
 
 Outputs = tuple[tuple[str, Fetched], ...]
@@ -49,6 +49,7 @@ class FetchJob:
     max_members: int = 100_000
     strict_origin: bool = False  # rule 4.4 compares origins: fetch route objects per AS
     versions: tuple[int, ...] = (4, 6)  # the address families routed
+    rtr_security: RtrSecurity | None = None  # rtrs:// and rtr+ssh://: CA file, SSH files
 
 
 Fetcher = Callable[[FetchJob], Outputs]
@@ -75,7 +76,9 @@ def _http(job: FetchJob) -> Outputs:
 
 
 def _rtr(job: FetchJob) -> Outputs:
-    return (("rpki", fetch_rtr(job.url.text, job.incoming / "vrps.json", timeout=job.timeout)),)
+    dest = job.incoming / "vrps.json"
+    fetched = fetch_rtr(job.url.text, dest, timeout=job.timeout, security=job.rtr_security)
+    return (("rpki", fetched),)
 
 
 def _whois(job: FetchJob) -> Outputs:
@@ -103,6 +106,8 @@ FETCHERS: dict[str, Fetcher] = {
     "https": _http,
     "http": _http,
     "rtr": _rtr,
+    "rtrs": _rtr,
+    "rtr+ssh": _rtr,
     "whois": _whois,
     "peeringdb-api": _peeringdb,
 }

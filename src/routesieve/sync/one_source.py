@@ -20,6 +20,7 @@ from routesieve.config import Config
 from routesieve.problems import InputError, Problem
 from routesieve.sources.fetched import Fetched, FetchError
 from routesieve.sources.load import SourceData, read_source
+from routesieve.sources.rtr.fetch import RtrSecurity
 from routesieve.sync.fetchers import FETCHERS, FetchJob
 from routesieve.sync.plan import PlanEntry
 from routesieve.sync.records import CopyFile, SourceRecord, load_record, save_record
@@ -110,6 +111,12 @@ def sync_source(entry: PlanEntry, config: Config, now: int) -> SourceOutcome:
         max_members=config.policy_settings.as_set_max_members,
         strict_origin=config.policy_settings.irr_strict_origin,
         versions=tuple(sorted(config.to_policy().families)),
+        rtr_security=RtrSecurity(
+            settings.rtr.tls_ca_file,
+            settings.rtr.ssh_known_hosts,
+            settings.rtr.ssh_key,
+            settings.rtr.ssh_user,
+        ),
     )
     try:
         outcome = _fetch_and_read(job, now)

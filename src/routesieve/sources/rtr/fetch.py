@@ -1,4 +1,5 @@
-"""Fetch the VRPs of an RTR cache (``rtr://host:port``) into an rpki-client JSON file.
+"""Fetch the VRPs of an RTR cache into an rpki-client JSON file: ``rtr://host:port`` (TCP),
+``rtrs://host:port`` (TLS) or ``rtr+ssh://host:port`` (SSH), see :mod:`.transport`.
 
 The file is what :func:`routesieve.sources.rpki.read_vrps` reads: every VRP has
 ``"ta": "rtr"`` (RTR does not say which trust anchor a VRP came from), and the metadata
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,10 +23,51 @@ from routesieve.sources.fetched import Fetched, FetchError, write_atomically
 from routesieve.sources.rtr.session import RtrSession
 from routesieve.sources.rtr.stream import RtrError
 from routesieve.sources.rtr.sync_state import TA, SyncResult
+from routesieve.sources.rtr.transport import PLAIN, Ssh, Tls, Transport
 
 #: The IANA port of rpki-rtr over TCP (RFC 6810 §7), used when the URL names none.
 RTR_PORT = 323
+#: The default port of each scheme: rpki-rtr-tls is 324 (IANA), SSH 22 (RFC 6810 §7).
+PORTS = {"rtr": RTR_PORT, "rtrs": 324, "rtr+ssh": 22}
 _BATCH = 4096
+
+
+@dataclass(frozen=True)
+class RtrSecurity:
+    """What ``rtrs://`` and ``rtr+ssh://`` need: the CAs to trust (the system's without
+    ``tls_ca_file``), the known_hosts file, the client key and user of SSH."""
+
+    tls_ca_file: Path | None = None
+    ssh_known_hosts: Path | None = None
+    ssh_key: Path | None = None
+    ssh_user: str = "rpki"
+
+    def transport(self, scheme: str) -> Transport:
+        if scheme == "rtrs":
+            return Tls(self.tls_ca_file)
+        if scheme == "rtr+ssh":
+            if self.ssh_known_hosts is None or self.ssh_key is None:
+                raise ValueError(
+                    "rtr+ssh:// needs [sync.rtr] ssh_known_hosts and ssh_key in the configuration"
+                )
+            return Ssh(self.ssh_known_hosts, self.ssh_key, self.ssh_user)
+        return PLAIN
+
+
+def parse_rtr_endpoint(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of an ``rtr://``, ``rtrs://`` or ``rtr+ssh://`` URL (the
+    port defaults per :data:`PORTS`); ValueError saying what is wrong, as
+    :func:`parse_rtr_url` says it."""
+    scheme, sep, rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in ("rtrs", "rtr+ssh"):
+        return ("rtr", *parse_rtr_url(url))
+    try:
+        host, port = parse_rtr_url(f"rtr://{rest}")
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("rtr://", f"{scheme}://")) from None
+    has_port = urlsplit(f"rtr://{rest}").port is not None
+    return scheme, host, port if has_port else PORTS[scheme]
 
 
 def parse_rtr_url(url: str) -> tuple[str, int]:
@@ -52,19 +95,23 @@ def parse_rtr_url(url: str) -> tuple[str, int]:
     return host, RTR_PORT if port is None else port
 
 
-def fetch_rtr(url: str, dest: Path, *, timeout: float = 30.0) -> Fetched:
-    """Sync the whole VRP set of the RTR cache at ``url`` (Reset Query) into ``dest``.
+def fetch_rtr(
+    url: str, dest: Path, *, timeout: float = 30.0, security: RtrSecurity | None = None
+) -> Fetched:
+    """Sync the whole VRP set of the RTR cache at ``url`` (Reset Query) into ``dest``;
+    ``security`` gives the CA file or the SSH files of ``rtrs://`` and ``rtr+ssh://``.
 
     ``timeout`` bounds the connection and the whole sync. Raises :class:`FetchError`
     naming ``url`` for a bad URL, a refused or lost connection, a timeout, an Error
     Report from the cache, or malformed data; ``dest`` is then left untouched.
     """
     try:
-        host, port = parse_rtr_url(url)
+        scheme, host, port = parse_rtr_endpoint(url)
+        transport = (security or RtrSecurity()).transport(scheme)
     except ValueError as exc:
         raise FetchError(url, str(exc)) from None
     try:
-        with RtrSession(host, port, timeout=timeout) as session:
+        with RtrSession(host, port, timeout=timeout, transport=transport) as session:
             result = session.reset()
             vrps = session.vrps
     except RtrError as exc:

@@ -36,11 +36,13 @@ from routesieve.sources.rtr.pdu import (
 )
 from routesieve.sources.rtr.stream import Connection, MalformedPdu, RtrError, server_name
 from routesieve.sources.rtr.sync_state import DEFAULT_TIMERS, TA, Delta, SyncResult, Timers
+from routesieve.sources.rtr.transport import PLAIN, Transport
 
 
 class RtrSession:
     """A router's session with one RTR cache (``host`` a name or an IPv4/IPv6 literal).
 
+    ``transport`` says how the cache is reached (:mod:`.transport`: TCP, TLS or SSH).
     Use as a context manager, or call :meth:`close`. ``vrps`` is the current set (each a
     :class:`Vrp` with ``ta="rtr"``, so that the set is keyed by prefix, max length, ASN);
     ``router_keys`` the BGPsec router keys as (SKI, ASN, SPKI).
@@ -55,8 +57,10 @@ class RtrSession:
         timeout: float = 30.0,
         max_pdu_length: int = 65535,
         max_vrps: int = 10_000_000,
+        transport: Transport = PLAIN,
     ) -> None:
         self.host = host
+        self.transport = transport
         self.port = port
         self.server = server_name(host, port)
         self.version = version
@@ -90,7 +94,9 @@ class RtrSession:
         if left <= 0:
             raise RtrError(self.server, f"timed out after {self.timeout:g} s")
         if self._conn is None:
-            self._conn = Connection(self.host, self.port, left, self.max_pdu_length)
+            self._conn = Connection(
+                self.host, self.port, left, self.max_pdu_length, transport=self.transport
+            )
         self._conn.deadline = self._deadline
         return self._conn
 

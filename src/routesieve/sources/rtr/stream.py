@@ -1,4 +1,5 @@
-"""A TCP connection to an RTR cache that sends PDUs and reads them back one at a time.
+"""A connection to an RTR cache (TCP, TLS or SSH: :mod:`.transport`) that sends PDUs and
+reads them back one at a time.
 
 Reads are buffered (a full sync is about a million 20- or 32-byte PDUs), bounded by a
 deadline the caller sets for a whole exchange, and by a maximum PDU length checked from
@@ -8,27 +9,14 @@ naming the server.
 
 from __future__ import annotations
 
-import socket
 import time
 
 from routesieve.sources.rtr.codec import decode_body, read_header
+from routesieve.sources.rtr.errors import RtrError
 from routesieve.sources.rtr.pdu import HEADER, ErrorCode, Pdu, PduError
+from routesieve.sources.rtr.transport import PLAIN, Transport
 
 _CHUNK = 1 << 18
-
-
-class RtrError(Exception):
-    """An RTR exchange that failed: unreachable, closed, timed out, refused or malformed.
-
-    ``code`` is the RTR error code when the cache sent an Error Report or the router would
-    send one (a malformed PDU), else None.
-    """
-
-    def __init__(self, server: str, message: str, code: int | None = None) -> None:
-        self.server = server
-        self.message = message
-        self.code = code
-        super().__init__(f"RTR server {server}: {message}")
 
 
 def server_name(host: str, port: int) -> str:
@@ -39,7 +27,15 @@ def server_name(host: str, port: int) -> str:
 class Connection:
     """One TCP connection; ``deadline`` (a :func:`time.monotonic` value) bounds every read."""
 
-    def __init__(self, host: str, port: int, timeout: float, max_pdu_length: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        timeout: float,
+        max_pdu_length: int,
+        *,
+        transport: Transport = PLAIN,
+    ) -> None:
         self.server = server_name(host, port)
         self.max_pdu_length = max_pdu_length
         self.deadline = time.monotonic() + timeout
@@ -48,16 +44,7 @@ class Connection:
         self._seen = 0  # bytes of the stream dropped from the front of _buf
         self.received = 0  # PDUs decoded on this connection
         self._last = (0, 0)
-        try:
-            self._sock = socket.create_connection((host, port), timeout=timeout)
-        except ConnectionRefusedError:
-            raise RtrError(self.server, "connection refused (is the cache running?)") from None
-        except TimeoutError:
-            raise RtrError(self.server, f"timed out connecting after {timeout:g} s") from None
-        except socket.gaierror as exc:
-            raise RtrError(self.server, f"cannot resolve the host name: {exc.strerror}") from None
-        except OSError as exc:
-            raise RtrError(self.server, f"cannot connect: {exc.strerror or exc}") from None
+        self._sock = transport.open(host, port, timeout, self.server)
 
     def close(self) -> None:
         self._sock.close()
