@@ -37,6 +37,7 @@ from routesieve.model import (
     Segment,
     SegmentType,
     Vrp,
+    set_prefix_source,
 )
 from routesieve.policy import PeerPolicy, Policy
 from routesieve.snapshot import Snapshot
@@ -194,6 +195,14 @@ def org_handle(draw: st.DrawFn, pool: Sequence[Prefix]) -> OrgHandle:
     return OrgHandle(org, source, asn=asn(draw))
 
 
+def route_object(draw: st.DrawFn, pool: Sequence[Prefix]) -> RouteObject:
+    """A route object, or now and then a prefix-list row of an as-set (origin 0)."""
+    if draw(st.integers(0, 3)):
+        return RouteObject(near(draw, pool), asn(draw))
+    ref = draw(st.sampled_from((*SET_NAMES, "RIPE::AS-A", "ripe::as-c", "AS-OTHER")))
+    return RouteObject(near(draw, pool), 0, set_prefix_source(ref, ["RIPE"]))
+
+
 def snapshot(draw: st.DrawFn, pool: Sequence[Prefix]) -> Snapshot:
     def some(make: Callable[[], Any], most: int) -> tuple[Any, ...]:
         return tuple(make() for _ in range(draw(st.integers(0, most))))
@@ -204,7 +213,7 @@ def snapshot(draw: st.DrawFn, pool: Sequence[Prefix]) -> Snapshot:
     return Snapshot(
         as_of=AS_OF,
         vrps=some(lambda: vrp(draw, pool), 5),
-        route_objects=some(lambda: RouteObject(near(draw, pool), asn(draw)), 4),
+        route_objects=some(lambda: route_object(draw, pool), 5),
         as_sets=some(lambda: as_set(draw), 6),
         ip_delegations=some(
             lambda: IpDelegation(draw(registries), near(draw, pool), draw(statuses), draw(handles)),
