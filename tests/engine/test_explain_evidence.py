@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from engine_builders import DOWN, PEER, asn_deleg, ip_deleg, policy, route, snapshot, vrp
 
-from routesieve.columnar import AsnDelegationTable, IpDelegationTable
+from routesieve.columnar import AsnDelegationTable, IpDelegationTable, RouteObjectTable
 from routesieve.engine.evaluate import decide
 from routesieve.engine.explain import explain_row
+from routesieve.model import Prefix, RouteObject, set_prefix_source
 from routesieve.snapshot import Snapshot
 
 OWN = "2a0a:1000::/32"
@@ -61,3 +62,23 @@ def test_rir_step_names_the_holders_of_the_prefix_and_of_the_peer_as(snap: Snaps
     assert "prefix held by ripencc:h1 (2a0a:1000::/29, allocated)" in detail
     assert f"AS{PEER} held by ripencc:h1 (allocated)" in detail
     assert "h2" not in detail and "h3" not in detail
+
+
+@pytest.mark.parametrize("columns", [False, True], ids=["tuples", "columns"])
+def test_prefix_list_row_is_named_with_its_set_and_sources(columns: bool) -> None:
+    rows = [
+        RouteObject(Prefix.parse(OWN), 0, set_prefix_source("AS-PEER", ["RIPE", "RADB"])),
+        RouteObject(Prefix.parse(OWN), 0, set_prefix_source("AS-OTHER", ["RIPE"])),
+    ]
+    snap = snapshot(route_objects=RouteObjectTable.of(rows) if columns else rows)
+    d = decide([route(PEER, OWN, [PEER, DOWN])], snap, policy({PEER: ["AS-PEER"]}))
+    e = explain_row(d, int(d.table.appearance[0]))
+    detail = {s.rule: s.detail for s in e.steps}["4.4"]
+    assert "in the prefix list of AS-PEER (RIPE,RADB) in policy" in detail
+    assert "prefix list of AS-OTHER (RIPE)" in detail
+    assert "AS-OTHER (RIPE) in policy" not in detail
+    assert e.verdict.evidence["set_prefix_list"] == {
+        "prefix": OWN,
+        "as_set": "AS-PEER",
+        "sources": ["RIPE", "RADB"],
+    }

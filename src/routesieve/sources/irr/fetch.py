@@ -138,10 +138,19 @@ def _rpsl(
             lines.append(f"members:        {', '.join(s.members[i : i + MEMBERS_PER_LINE])}")
         lines.append(f"source:         {s.source}")
         yield ("\n".join(lines) + "\n\n").encode()
+    if any(set_prefix_ref(r.source) is not None for r in routes):
+        yield (
+            b"% an object whose source: is SET@SOURCES is one prefix of that as-set's prefix\n"
+            b"% list (!a4/!a6) from those sources: a route object of some member AS, origin\n"
+            b"% unknown (written AS0)\n\n"
+        )
+    batch: list[str] = []
     for r in routes:
-        cls = "route" if r.prefix.version == 4 else "route6"
-        rows = [(f"{cls}:", str(r.prefix)), ("origin:", f"AS{r.origin}"), ("source:", r.source)]
-        listed_in = set_prefix_ref(r.source)
-        if listed_in is not None:
-            rows.insert(2, ("remarks:", f"in the prefix list (!a) of {listed_in}; no origin"))
-        yield ("".join(f"{k:<16}{v}\n" for k, v in rows) + "\n").encode()
+        cls = "route:          " if r.prefix.version == 4 else "route6:         "
+        batch.append(
+            f"{cls}{r.prefix}\norigin:         AS{r.origin}\nsource:         {r.source}\n\n"
+        )
+        if len(batch) >= 4096:
+            yield "".join(batch).encode()
+            batch.clear()
+    yield "".join(batch).encode()
