@@ -61,8 +61,8 @@ def main() -> None:
             )
             return f"{result.count} rows, {dest.stat().st_size / 1e6:.1f} MB; {result.note[:160]}"
 
-        def bgpq4() -> None:
-            for v in ("-4", "-6"):
+        def bgpq4(*kinds: str) -> None:
+            for v in kinds:  # -4, -6: prefixes (!a4, !a6); -t: the member ASNs (!i<set>,1)
                 cmd = ["bgpq4", "-h", f"{lab.host}:{lab.port}", "-S", "RIPE,RIPE-NONAUTH", v]
                 subprocess.run([*cmd, "-j", "-l", "x", *sets], capture_output=True, check=True)
 
@@ -75,11 +75,13 @@ def main() -> None:
                     conn.set_prefixes(name, 6)
 
         # taken in turn, so each meets the server's caches as warm as the others do
-        times: dict[str, list[float]] = {"ours": [], "bgpq4": [], "server": []}
+        times: dict[str, list[float]] = {"ours": [], "bgpq4": [], "bgpq4+t": [], "server": []}
+        has_bgpq4 = shutil.which("bgpq4") is not None
         for run in range(args.runs):
             for name, action in (
                 ("ours", lambda: ours(False)),
-                ("bgpq4", bgpq4 if shutil.which("bgpq4") else None),
+                ("bgpq4", (lambda: bgpq4("-4", "-6")) if has_bgpq4 else None),
+                ("bgpq4+t", (lambda: bgpq4("-4", "-6", "-t")) if has_bgpq4 else None),
                 ("server", server_side),
             ):
                 if action is None:
@@ -91,7 +93,8 @@ def main() -> None:
                 print(f"run {run + 1} {name}: {times[name][-1]:.2f} s{extra}", flush=True)
         print(f"fetch_whois (!i,1 + !a4 + !a6, file written): best {min(times['ours']):.2f} s")
         if times["bgpq4"]:
-            print(f"bgpq4 -4 then -6 (-j): best {min(times['bgpq4']):.2f} s")
+            print(f"bgpq4 -4 then -6 (-j; prefixes only): best {min(times['bgpq4']):.2f} s")
+            print(f"bgpq4 -4, -6 and -t (also the ASNs): best {min(times['bgpq4+t']):.2f} s")
         print(f"the three queries alone (WhoisConnection): best {min(times['server']):.2f} s")
         if args.old:
             started = time.perf_counter()

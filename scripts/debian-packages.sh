@@ -15,6 +15,9 @@ command -v stayrtr >/dev/null || need+=(stayrtr)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v bgpq4 >/dev/null || need+=(bgpq4)
+# RTR over TLS and SSH: the tests make certificates and keys with these
+command -v openssl >/dev/null || need+=(openssl)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
