@@ -235,7 +235,8 @@ def start_irrd(
     _run([str(bin_ / "irrd_database_upgrade"), "--config", str(conf)], "irrd_database_upgrade")
     for source, path in (("RIPE", excerpt.as_set_file), ("RIPE-NONAUTH", excerpt.route_file)):
         cmd = [str(bin_ / "irrd_load_database"), "--config", str(conf), "--source", source]
-        _run([*cmd, str(path)], f"irrd_load_database {source}")
+        # a large excerpt (the bench's AS-TIXZH) on a busy machine takes minutes
+        _run([*cmd, str(path)], f"irrd_load_database {source}", timeout=900)
     # as root, IRRd wants a user to drop to, or CI set (its own switch for test runs): the
     # venv under root's home is not readable by another user, so CI it is
     daemon = ["env", "CI=true"] if os.geteuid() == 0 else []
