@@ -1,6 +1,7 @@
 """sync: fetch every outside data source the configuration names, then store a snapshot.
 
-Progress is one plain line per source on standard error (click, already the CLI's
+Progress is one plain line per source on standard error when it starts and one, naming
+it again (sources are fetched side by side), when it is done (click, already the CLI's
 library): lines read well in a terminal, a cron mail and a CI log alike, where a live
 progress display (rich) would only add a dependency and escape codes.
 """
@@ -35,12 +36,13 @@ def _finished(outcome: SourceOutcome, seconds: float) -> None:
         what += f", data of {outcome.generated}"
     if outcome.status == KEPT:
         click.echo(
-            f"  KEPT LAST GOOD COPY ({outcome.note}, {what}): the fetch failed: {outcome.error}",
+            f"  {entry.key}: KEPT LAST GOOD COPY of {entry.location} ({outcome.note}, {what}): "
+            f"the fetch failed: {outcome.error}",
             err=True,
         )
         return
     done = outcome.note or "read"
-    click.echo(f"  {outcome.status}: {done}, {what} ({seconds:.1f} s)", err=True)
+    click.echo(f"  {entry.key}: {outcome.status}: {done}, {what} ({seconds:.1f} s)", err=True)
 
 
 @main.command("sync")
