@@ -23,11 +23,12 @@ import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-import paramiko
+from typing import TYPE_CHECKING, Protocol
 
 from routesieve.sources.rtr.errors import RtrError
+
+if TYPE_CHECKING:  # paramiko is imported when an SSH transport is opened: it is slow to load
+    import paramiko
 
 SSH_SUBSYSTEM = "rpki-rtr"
 
@@ -112,6 +113,8 @@ class Ssh:
     user: str = "rpki"
 
     def open(self, host: str, port: int, timeout: float, server: str) -> Channel:
+        import paramiko
+
         name = host if port == 22 else f"[{host}]:{port}"
         known = self._known(name, server)
         key = self._client_key(server)
@@ -149,6 +152,8 @@ class Ssh:
         return _SshChannel(channel, transport)
 
     def _known(self, name: str, server: str) -> dict[str, paramiko.PKey]:
+        import paramiko
+
         try:
             keys = paramiko.HostKeys(str(self.known_hosts))
         except (OSError, paramiko.SSHException) as exc:
@@ -163,6 +168,8 @@ class Ssh:
         return {kind: found[kind] for kind in found}
 
     def _client_key(self, server: str) -> paramiko.PKey:
+        import paramiko
+
         try:
             return paramiko.PKey.from_path(self.key_file)
         except (OSError, paramiko.SSHException, ValueError) as exc:
