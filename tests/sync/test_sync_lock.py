@@ -42,7 +42,10 @@ def test_second_sync_is_refused_or_waits_and_no_snapshot_is_damaged(
     lab: HttpLab, tmp_path: Path
 ) -> None:
     sources = served_example(lab)
-    lab.file("rpki", EXAMPLE / "vrps.json", delay=20)  # the first sync holds the lock a while
+    # the first sync's download of rpki is answered only when the test says so: it holds
+    # the lock until then, however slowly the other processes start
+    release = threading.Barrier(2, timeout=300)
+    lab.file("rpki", EXAMPLE / "vrps.json", gate=release)
     config = example_with(tmp_path, sources, GENEROUS)
     first = start_sync(config)
     wait_for_holder(tmp_path / "state" / LOCK_NAME, first.pid)
@@ -53,6 +56,8 @@ def test_second_sync_is_refused_or_waits_and_no_snapshot_is_damaged(
     assert refused.returncode == 1
     assert f"in use by pid {first.pid}" in refused_err and "Traceback" not in refused_err
 
+    lab.file("rpki", EXAMPLE / "vrps.json")  # the next download is answered at once
+    release.wait()
     for proc in (first, waiting):
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
