@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from routesieve.cli.common import CONFIG, FORCE, OFFLINE, ROUTES, fail, load_inputs, main
-from routesieve.cli.reporting import session_specs
+from routesieve.cli.reporting import rtr_validation, session_specs
 from routesieve.config import Config
 from routesieve.engine.evaluate import evaluate
 from routesieve.model import Route, Verdict
@@ -46,7 +46,10 @@ def _router_policy(
         click.echo(f"warning: {w}", err=True)
     verdicts = list(result)
     limits = {peer.asn: peer.max_prefix for peer in config.peers}
-    return router_policy(verdicts, policy, snapshot, session_specs(config), limits), verdicts
+    rp = router_policy(
+        verdicts, policy, snapshot, session_specs(config), limits, rtr_validation(config)
+    )
+    return rp, verdicts
 
 
 def _changes_since_last_run(config: Config, verdicts: Sequence[Verdict]) -> None:
