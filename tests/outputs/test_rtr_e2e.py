@@ -40,7 +40,7 @@ from routesieve.cli import main
 from routesieve.model import AsPath
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources_rtr"))
-from rtr_lab import StayRtr, require_stayrtr, write_cache  # noqa: E402
+from rtr_lab import StayRtr, require_stayrtr, write_cache
 
 PEER = 1103
 PREFIX = "2001:610::/32"
@@ -230,9 +230,7 @@ def test_frr_follows_the_rtr_cache_without_a_reload(
     with h.loopback_addresses([address]):
         speaker = h.start_speaker(procs, tmp_path / "gobgp", PEER, 214312, 19, address, port)
         h.announce(speaker, PREFIX, AsPath.parse(str(PEER)))
-        sock = h.start_frr(
-            procs, tmp_path / "frr", frr_full(files, 214312), port, modules=["rpki"]
-        )
+        sock = h.start_frr(procs, tmp_path / "frr", frr_full(files, 214312), port, modules=["rpki"])
 
         def report() -> str:
             return h.frr_report(sock, [address]) + h.vtysh(sock, "show rpki cache-connection")
