@@ -21,6 +21,7 @@ says so."""
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 import time
@@ -97,13 +98,14 @@ def cache(shared_data: Path, tmp_path: Path) -> Iterator[tuple[Cache, StayRtr]]:
     server.stop()
 
 
-def _cli(*args: str) -> None:
+def _cli(*args: str) -> str:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    return result.output
 
 
-def render(folder: Path, url: str, neighbor: str, target: str) -> dict[str, str]:
-    """``routesieve sync`` from the cache, then ``routesieve render --target``."""
+def synced(folder: Path, url: str, neighbor: str) -> tuple[Path, Path]:
+    """The configuration and the received route, and ``routesieve sync`` from the cache."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "routesieve.toml"
     config.write_text(
@@ -135,6 +137,12 @@ rtr_expire_seconds = 600
         encoding="utf-8",
     )
     _cli("sync", "--config", str(config))
+    return config, routes
+
+
+def render(folder: Path, url: str, neighbor: str, target: str) -> dict[str, str]:
+    """``routesieve sync`` from the cache, then ``routesieve render --target``."""
+    config, routes = synced(folder, url, neighbor)
     out = folder / "out"
     _cli(
         "render",
@@ -287,3 +295,21 @@ def test_openbgpd_follows_the_rtr_cache_without_a_reload(
             report,
             "OpenBGPD",
         )
+
+
+def test_explain_and_report_say_the_router_validates_live_from_the_cache(
+    daemons: None, tmp_path: Path, cache: tuple[Cache, StayRtr]
+) -> None:
+    _, server = cache
+    config, routes = synced(tmp_path / "rs", server.url, "::1")
+    args = ("--config", str(config), "--routes", str(routes))
+
+    explained = _cli("explain", *args, "--prefix", PREFIX)
+    _cli("report", *args, "--html", str(tmp_path / "site"), "--no-save-run")
+    page = html.unescape((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
+
+    live = f"validates live against the RTR cache {server.url} (preference 1)"
+    own = f"routesieve's verdicts used its own snapshot of the same cache ({server.url}): 19 VRPs"
+    for text in (explained, page):
+        assert live in text and own in text
+        assert re.search(r"taken \S+, \d+ minutes old\.", text)
