@@ -97,7 +97,10 @@ def render_command(
     config, snapshot, routes = load_inputs(
         config_path, route_paths, offline=offline, refuse_stale=True, force=force
     )
-    files = _renderer(target)(_router_policy(config, snapshot, routes)[0])
+    try:
+        files = _renderer(target)(_router_policy(config, snapshot, routes)[0])
+    except ValueError as exc:  # what the target cannot express, said by the renderer
+        fail(1, f"{config.path}: cannot render for {target}: {exc}")
     for path in write_atomically(output_dir, files):
         click.echo(f"wrote {path}")
 
