@@ -17,7 +17,11 @@ but it re-validates only routes that are in its RIB: a route its route-map denie
 looked at again. So after the change to VALID, the FRR test waits for the ROA to reach
 FRR's RPKI table over RTR and then runs ``clear bgp ipv6 unicast * soft in`` (the import
 policy again from the Adj-RIB-In; no configuration change, no reload). docs/routers.md
-says so."""
+says so.
+
+Last, StayRTR is killed: each router must keep the VRPs it has (the route stays
+rejected; for FRR, whose denied routes are not re-validated, its RPKI table must still
+hold the covering ROA) for two refresh intervals, well inside the expire interval."""
 
 from __future__ import annotations
 
@@ -158,11 +162,14 @@ def flip_and_follow(
     received: Callable[[], bool],
     report: Callable[[], str],
     router: str,
+    server: StayRtr,
     once_valid: Callable[[], None] | None = None,
+    vrps_kept: Callable[[], bool] | None = None,
 ) -> list[float]:
     """The route is first rejected (INVALID), then accepted (VALID), then rejected again,
     each time after only the cache's file changed (and ``once_valid`` ran, for FRR).
-    Returns the seconds each change took."""
+    Then the cache dies: the router keeps its VRPs (``vrps_kept``, by default: the route
+    stays rejected) past two refresh intervals. Returns the seconds each change took."""
     taken: list[float] = []
     h.wait_for(
         f"{router} to receive {PREFIX} and reject it as RPKI invalid",
@@ -185,6 +192,12 @@ def flip_and_follow(
         )
         taken.append(time.monotonic() - started)
     print(f"{router}: VALID reached it in {taken[0]:.1f} s, INVALID again in {taken[1]:.1f} s")
+    server.stop()
+    kept = vrps_kept or (lambda: received() and not accepted())
+    deadline = time.monotonic() + 2 * REFRESH + 5
+    while time.monotonic() < deadline:
+        assert kept(), f"{router} dropped the VRPs when the cache went away:\n{report()}"
+        time.sleep(1)
     return taken
 
 
@@ -219,7 +232,7 @@ def test_bird_follows_the_rtr_cache_without_a_reload(
             sock, "show", "route", "table", "routesieve_roa6", "count"
         )
 
-    flip_and_follow(vrps, accepted, received, report, "BIRD")
+    flip_and_follow(vrps, accepted, received, report, "BIRD", server)
 
 
 def test_frr_follows_the_rtr_cache_without_a_reload(
@@ -243,6 +256,8 @@ def test_frr_follows_the_rtr_cache_without_a_reload(
         def report() -> str:
             return h.frr_report(sock, [address]) + h.vtysh(sock, "show rpki cache-connection")
 
+        covering = re.compile(r"2001:610::\s+29 -\s+29\s+1103")
+
         def reapply_import_policy() -> None:
             """FRR 8.4 re-validates on a VRP change only the routes in its RIB: one its
             route-map denied stays denied until the import policy is run again from the
@@ -263,7 +278,9 @@ def test_frr_follows_the_rtr_cache_without_a_reload(
             lambda: PREFIX in h.frr_routes(sock, address, received=True),
             report,
             "FRR",
+            server,
             reapply_import_policy,
+            lambda: bool(covering.search(h.vtysh(sock, "show rpki prefix-table"))),
         )
 
 
@@ -294,6 +311,7 @@ def test_openbgpd_follows_the_rtr_cache_without_a_reload(
             lambda: PREFIX in h.openbgpd_routes(sock, address, received=True),
             report,
             "OpenBGPD",
+            server,
         )
 
 
