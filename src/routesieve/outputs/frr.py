@@ -248,13 +248,11 @@ def render_frr(rp: RouterPolicy) -> dict[str, str]:
     # RPKI: VALID prefixes per (origin, family), and everything a ROA covers
     valid: dict[tuple[int, int], list[Prefix]] = {}
     lengths: dict[tuple[int, int, Prefix], int] = {}
-    for roa in rp.roas:
+    for roa in rp.roas if rp.rtr is None else ():  # RTR: the router has the VRPs
         if roa.asn != 0:
             valid.setdefault((roa.prefix.version, roa.asn), []).append(roa.prefix)
             key = (roa.prefix.version, roa.asn, roa.prefix)
             lengths[key] = max(lengths.get(key, 0), roa.max_length)
-    if rp.rtr is not None:  # the router validates live: no ROA lists
-        valid = {}
     if len(valid) > MAX_ROA_ORIGINS:
         raise ValueError(
             f"{len(valid)} origin ASes in the ROA set: FRR route-maps cannot hold them "
