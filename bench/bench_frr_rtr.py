@@ -202,8 +202,9 @@ def run_rtr(folder: Path, vrps: list[Vrp], peer: int, routes: list[tuple[Prefix,
     procs = Processes()
     try:
         rtr = RtrValidation((RtrCache(server.host, server.port, 1),), 300, 60, 7200)
+        rp = policy(peer, [p for p, _ in routes], vrps, rtr)
         started = time.perf_counter()
-        files = render_frr(policy(peer, [p for p, _ in routes], vrps, rtr))
+        files = render_frr(rp)
         render_s = time.perf_counter() - started
         text = full_config(files)
         port = free_port("::1")
@@ -252,9 +253,10 @@ def run_rtr(folder: Path, vrps: list[Vrp], peer: int, routes: list[tuple[Prefix,
 
 def run_static(folder: Path, vrps: list[Vrp], size: int, timeout: float) -> None:
     v6 = [v for v in vrps if v.prefix.version == 6][:size]
+    rp = policy(65010, [], v6, None)
     started = time.perf_counter()
     try:
-        files = render_frr(policy(65010, [], v6, None))
+        files = render_frr(rp)
     except ValueError as exc:
         print(f"prefix-list form, {len(v6):,} IPv6 VRPs: refused by render_frr: {exc}")
         return
