@@ -252,13 +252,16 @@ def run_rtr(folder: Path, vrps: list[Vrp], peer: int, routes: list[tuple[Prefix,
 
 
 def run_static(folder: Path, vrps: list[Vrp], size: int, timeout: float) -> None:
-    v6 = [v for v in vrps if v.prefix.version == 6][:size]
+    v6 = [v for v in vrps if v.prefix.version == 6][:size] if size else vrps  # 0: all
     rp = policy(65010, [], v6, None)
     started = time.perf_counter()
     try:
         files = render_frr(rp)
     except ValueError as exc:
-        print(f"prefix-list form, {len(v6):,} IPv6 VRPs: refused by render_frr: {exc}")
+        what = f"{len(v6):,} {'IPv6 ' if size else ''}VRPs"
+        print(
+            f"prefix-list form, {what}: refused by render_frr ({time.perf_counter() - started:.1f} s): {exc}"
+        )
         return
     render_s = time.perf_counter() - started
     origins = len({v.asn for v in v6})
@@ -290,7 +293,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--sample", type=int, default=400)
-    parser.add_argument("--static-sizes", default="1000,4000,16000")
+    parser.add_argument(
+        "--static-sizes", default="1000,4000,16000,0", help="IPv6 VRPs; 0: the whole set"
+    )
+    parser.add_argument("--no-rtr", action="store_true", help="only the prefix-list form")
     parser.add_argument("--static-timeout", type=float, default=300)
     args = parser.parse_args()
     if not (args.data / "vrps.json").exists():
@@ -306,7 +312,8 @@ def main() -> None:
         f"({time.perf_counter() - started:.1f} s to read)"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        run_rtr(Path(tmp), vrps, peer, routes)
+        if not args.no_rtr:
+            run_rtr(Path(tmp), vrps, peer, routes)
         for size in (int(s) for s in args.static_sizes.split(",") if s):
             run_static(Path(tmp), vrps, size, args.static_timeout)
 
