@@ -260,7 +260,8 @@ def run_static(folder: Path, vrps: list[Vrp], size: int, timeout: float) -> None
     except ValueError as exc:
         what = f"{len(v6):,} {'IPv6 ' if size else ''}VRPs"
         print(
-            f"prefix-list form, {what}: refused by render_frr ({time.perf_counter() - started:.1f} s): {exc}"
+            f"prefix-list form, {what}: refused by render_frr "
+            f"({time.perf_counter() - started:.1f} s): {exc}"
         )
         return
     render_s = time.perf_counter() - started
