@@ -17,7 +17,9 @@ from routesieve.config import (
     PeeringSettings,
     PeerSettings,
     PolicySettings,
+    RenderSettings,
     RouterSettings,
+    RtrCacheSettings,
     SessionSettings,
     SourceSettings,
     SyncSettings,
@@ -38,6 +40,8 @@ TABLES: dict[str, type[BaseModel]] = {
     "[peering]": PeeringSettings,
     "[sync]": SyncSettings,
     "[sync.max_age_hours]": MaxAgeSettings,
+    "[render]": RenderSettings,
+    "[[render.rtr_caches]]": RtrCacheSettings,
 }
 
 

@@ -65,15 +65,17 @@ def _run(cmd: list[str], text: str) -> tuple[int, str]:
         os.unlink(fh.name)
 
 
-def frr_check(text: str, bgpd: bool = True) -> tuple[bool, str]:
+def frr_check(text: str, bgpd: bool = True, modules: tuple[str, ...] = ()) -> tuple[bool, str]:
     """FRR 8.4's own checks: ``vtysh --dryrun -f`` (the CLI grammar of every daemon; exit
     status 2 on an unknown command) and ``bgpd -C -f`` (bgpd's own parser, which also
     refuses what is grammatical but wrong, such as a neighbour without remote-as; it
-    exits 0 and reports on standard error, so its output is read)."""
+    exits 0 and reports on standard error, so its output is read). ``modules`` are loaded
+    into that bgpd (``-M rpki`` for the rpki block)."""
     rc, out = _run(["vtysh", "--dryrun", "-f"], text)
     if not bgpd:  # bgpd -C is slow on big route-maps (minutes for a few thousand lines)
         return rc == 0, out
-    rc2, out2 = _run([FRR_BGPD, "-C", "-Z", "-f"], text)
+    load = [arg for module in modules for arg in ("-M", module)]
+    rc2, out2 = _run([FRR_BGPD, "-C", "-Z", *load, "-f"], text)
     errors = [line for line in out2.splitlines() if "[EC " in line or line.startswith("%")]
     return rc == 0 and rc2 == 0 and not errors, out + out2
 

@@ -13,14 +13,14 @@ import click
 import orjson
 
 from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
-from routesieve.config import Config
+from routesieve.config import Config, SourceUrl
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.evaluate import decide
 from routesieve.engine.explain import Explanation, explain_row
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Action, Verdict
 from routesieve.outputs.diff import Seen, diff_json, diff_runs, diff_text
-from routesieve.outputs.filterspec import SessionSpec, router_policy
+from routesieve.outputs.filterspec import RtrCache, RtrValidation, SessionSpec, router_policy
 from routesieve.outputs.report import PeerInputs, ReportInput, write_site
 from routesieve.outputs.report.summary import source_status, stale_limits
 from routesieve.problems import InputError
@@ -42,6 +42,25 @@ def session_specs(config: Config) -> dict[int, tuple[SessionSpec, ...]]:
         )
         for peer in config.peers
     }
+
+
+def rtr_validation(config: Config) -> RtrValidation | None:
+    """The RTR caches the rendered configuration validates against (``[render]``), or
+    None when rule 3.10 is rendered from the snapshot."""
+    caches = config.rtr_caches()
+    if not caches:
+        return None
+    render = config.render
+    return RtrValidation(
+        tuple(
+            RtrCache(c.url.host, c.url.port, c.preference)
+            for c in caches
+            if isinstance(c.url, SourceUrl)
+        ),
+        render.rtr_refresh_seconds,
+        render.rtr_retry_seconds,
+        render.rtr_expire_seconds,
+    )
 
 
 def peer_handles(snapshot: Snapshot, asns: Sequence[int]) -> dict[int, list[str]]:
@@ -129,7 +148,12 @@ def report_input(
         for p in config.peers
     }
     rp = router_policy(
-        verdicts, policy, snapshot, sessions, {p.asn: p.max_prefix for p in config.peers}
+        verdicts,
+        policy,
+        snapshot,
+        sessions,
+        {p.asn: p.max_prefix for p in config.peers},
+        rtr_validation(config),
     )
     return ReportInput(
         local_asn=config.local.asn,

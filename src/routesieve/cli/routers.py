@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from routesieve.cli.common import CONFIG, FORCE, OFFLINE, ROUTES, fail, load_inputs, main
-from routesieve.cli.reporting import session_specs
+from routesieve.cli.reporting import rtr_validation, session_specs
 from routesieve.config import Config
 from routesieve.engine.evaluate import evaluate
 from routesieve.model import Route, Verdict
@@ -46,7 +46,10 @@ def _router_policy(
         click.echo(f"warning: {w}", err=True)
     verdicts = list(result)
     limits = {peer.asn: peer.max_prefix for peer in config.peers}
-    return router_policy(verdicts, policy, snapshot, session_specs(config), limits), verdicts
+    rp = router_policy(
+        verdicts, policy, snapshot, session_specs(config), limits, rtr_validation(config)
+    )
+    return rp, verdicts
 
 
 def _changes_since_last_run(config: Config, verdicts: Sequence[Verdict]) -> None:
@@ -94,7 +97,10 @@ def render_command(
     config, snapshot, routes = load_inputs(
         config_path, route_paths, offline=offline, refuse_stale=True, force=force
     )
-    files = _renderer(target)(_router_policy(config, snapshot, routes)[0])
+    try:
+        files = _renderer(target)(_router_policy(config, snapshot, routes)[0])
+    except ValueError as exc:  # what the target cannot express, said by the renderer
+        fail(1, f"{config.path}: cannot render for {target}: {exc}")
     for path in write_atomically(output_dir, files):
         click.echo(f"wrote {path}")
 

@@ -22,10 +22,12 @@ from routesieve.cli.common import (
     main,
     output_to,
 )
+from routesieve.cli.reporting import rtr_validation
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import ParseError, Prefix
+from routesieve.outputs.live_rpki import live_rpki
 from routesieve.outputs.table import write_explanation, write_table
 from routesieve.outputs.verdict_formats import write_csv, write_jsonl
 
@@ -107,6 +109,10 @@ def explain_command(
     if not found:
         who = f" from AS{peer}" if peer is not None else ""
         fail(1, f"no received route for {wanted}{who} in {', '.join(map(str, route_paths))}")
+    live = live_rpki(rtr_validation(config), snapshot.provenance, datetime.now(UTC))
+    if live is not None:
+        for sentence in live.sentences():
+            sys.stdout.write(f"{sentence}\n")
 
 
 @main.command("demo")

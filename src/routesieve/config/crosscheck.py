@@ -25,6 +25,7 @@ def cross_check(raw: dict[str, Any]) -> Found:
     _peers(_array(raw.get("peers")), exchange_names, families, found)
     _routers(_array(raw.get("routers")), found)
     _rtr_over_ssh(raw, found)
+    _render(_table(raw.get("render")), _table(raw.get("sources")), found)
     return found
 
 
@@ -45,6 +46,22 @@ def _rtr_over_ssh(raw: dict[str, Any], found: Found) -> None:
                     "logs in)",
                 )
             )
+
+
+def _render(render: dict[str, Any], sources: dict[str, Any], found: Found) -> None:
+    """``rpki = "rtr"`` needs a cache: ``rtr_caches`` or an ``rtr://`` rpki source."""
+    if render.get("rpki") != "rtr" or _array(render.get("rtr_caches")):
+        return
+    rpki = sources.get("rpki")
+    urls = rpki if isinstance(rpki, list) else [rpki]
+    if not any(isinstance(u, str) and u.strip().lower().startswith("rtr://") for u in urls):
+        found.append(
+            (
+                ("render", "rpki"),
+                '"rtr" needs an RTR cache: list it in [[render.rtr_caches]] or give an '
+                'rtr:// URL in [sources] rpki (or write rpki = "static")',
+            )
+        )
 
 
 def _routers(routers: list[Any], found: Found) -> None:

@@ -20,10 +20,13 @@ from routesieve.config.sections import (
     PeeringSettings,
     PeerSettings,
     PolicySettings,
+    RenderSettings,
     RouterSettings,
+    RtrCacheSettings,
     SourceSettings,
     SyncSettings,
 )
+from routesieve.config.urls import SourceUrl
 from routesieve.model import ExchangePrefix
 from routesieve.policy import PeerPolicy, Policy
 
@@ -50,6 +53,7 @@ class Config:
     collect_keep: int = 30
     peering: PeeringSettings = field(default_factory=PeeringSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    render: RenderSettings = field(default_factory=RenderSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -100,6 +104,20 @@ class Config:
     def peeringdb_ix_ids(self) -> frozenset[int]:
         """The PeeringDB ix ids of the configured exchanges (their LANs feed rule 3.5)."""
         return frozenset(e.peeringdb_ix for e in self.exchanges if e.peeringdb_ix is not None)
+
+    def rtr_caches(self) -> tuple[RtrCacheSettings, ...]:
+        """The RTR caches routers validate against when ``[render] rpki`` is ``"rtr"``:
+        ``[[render.rtr_caches]]``, or else every ``rtr://`` URL of ``[sources] rpki`` in
+        order, preferred in that order (1, 2, ...). Empty in ``"static"`` mode."""
+        if self.render.rpki == "static":
+            return ()
+        if self.render.rtr_caches:
+            return self.render.rtr_caches
+        urls = [u for u in self.sources.rpki if isinstance(u, SourceUrl) and u.scheme == "rtr"]
+        return tuple(
+            RtrCacheSettings.model_construct(url=u, preference=i)  # already checked
+            for i, u in enumerate(urls, start=1)
+        )
 
     def peer(self, asn: int) -> PeerSettings | None:
         return next((p for p in self.peers if p.asn == asn), None)
@@ -156,6 +174,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         collect_keep=parsed.collect.keep,
         peering=parsed.peering,
         sync=parsed.sync,
+        render=parsed.render,
     )
 
 

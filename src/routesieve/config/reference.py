@@ -173,6 +173,28 @@ Used by `routesieve peering request` and `routesieve peering accept` (docs/peeri
 | `email` | email address | none | our peering address: the reply's `From`, and named when a request is refused |
 | `reply_template` | path | built-in | a Jinja2 template for the reply email's body, replacing the built-in one |
 
+## `[render]`: how `routesieve render` writes RPKI (rule 3.10)
+
+Routers can check RPKI themselves against an RTR cache (BIRD's `protocol rpki`, FRR's
+`rpki` block, OpenBGPD's `rtr`), which they keep up to date on their own; or
+routesieve writes its VRP snapshot into the configuration as a fixed ROA table. See
+docs/routers.md, "RPKI".
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `rpki` | `"rtr"` or `"static"` | `"rtr"` when a cache is known, else `"static"` | `"rtr"`: the rendered configuration keeps RTR sessions to the caches and validates live; `"static"`: the VRP snapshot as a ROA table, frozen at render time. A cache is known when `rtr_caches` lists one or `sources.rpki` has an `rtr://` URL |
+| `rtr_caches` | array of tables | the `rtr://` URLs of `sources.rpki`, preferred in order | the caches the routers connect to, below; give them when the routers reach the caches at other addresses than routesieve does |
+| `rtr_refresh_seconds` | integer 1..86400 | `300` | how often BIRD and FRR ask a cache for changes (besides the cache's Serial Notify); OpenBGPD uses the cache's own interval |
+| `rtr_retry_seconds` | integer 1..7200 | `60` | how soon BIRD and FRR try again after a failed connection or refresh |
+| `rtr_expire_seconds` | integer 600..172800 | `7200` | how long BIRD and FRR keep a cache's VRPs when it cannot be reached; longer than the refresh and retry intervals |
+
+### `[[render.rtr_caches]]`
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `url` | `rtr://host:port` URL | required | the cache as the routers reach it (plain TCP; OpenBGPD needs an IP address) |
+| `preference` | integer 1..255 | `1` | FRR uses the caches of the lowest preference and fails over to the next; BIRD and OpenBGPD use the union of all caches |
+
 ## Example
 
 ```toml

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PlainValidator,
     StrictFloat,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -178,6 +179,10 @@ IrrLocations = Annotated[
     BeforeValidator(one_or_many),
 ]
 ApiUrl = Annotated[Location, PlainValidator(location_checker(FILE_SCHEMES, path_allowed=False))]
+RtrUrl = Annotated[
+    Location,
+    PlainValidator(location_checker(("rtr",), path_allowed=False, example="rtr://[::1]:8282")),
+]
 
 
 class SourceSettings(Section):
@@ -276,6 +281,36 @@ class PeeringSettings(Section):
         return value
 
 
+class RtrCacheSettings(Section):
+    """One ``[[render.rtr_caches]]`` entry: an RTR cache the routers validate against."""
+
+    url: RtrUrl
+    preference: Annotated[StrictInt, Field(ge=1, le=255)] = 1
+
+
+class RenderSettings(Section):
+    """``[render]``: how ``routesieve render`` writes rule 3.10 into router configuration.
+
+    ``rpki`` left out means ``"rtr"`` when a cache is known (``rtr_caches``, or an
+    ``rtr://`` URL among ``[sources] rpki``), else ``"static"``."""
+
+    rpki: Literal["rtr", "static"] | None = None
+    rtr_caches: tuple[RtrCacheSettings, ...] = ()
+    rtr_refresh_seconds: Annotated[StrictInt, Field(ge=1, le=86400)] = 300
+    rtr_retry_seconds: Annotated[StrictInt, Field(ge=1, le=7200)] = 60
+    rtr_expire_seconds: Annotated[StrictInt, Field(ge=600, le=172800)] = 7200
+
+    @model_validator(mode="after")
+    def _expire_last(self) -> RenderSettings:
+        longest = max(self.rtr_refresh_seconds, self.rtr_retry_seconds)
+        if self.rtr_expire_seconds <= longest:
+            raise ValueError(
+                f"rtr_expire_seconds ({self.rtr_expire_seconds}) must be longer than "
+                f"rtr_refresh_seconds and rtr_retry_seconds ({longest}), RFC 8210 section 6"
+            )
+        return self
+
+
 class ConfigFile(Section):
     """The whole file, as validated before the cross-section checks."""
 
@@ -288,3 +323,4 @@ class ConfigFile(Section):
     collect: CollectSettings = Field(default_factory=CollectSettings)
     peering: PeeringSettings = Field(default_factory=PeeringSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    render: RenderSettings = Field(default_factory=RenderSettings)

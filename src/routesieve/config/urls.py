@@ -117,8 +117,14 @@ def _check_whois(text: str, path: str, query: str) -> None:
             raise _fail(f"{text!r}: sources= lists IRR database names, e.g. RIPE,RADB")
 
 
-def location_checker(schemes: tuple[str, ...], *, path_allowed: bool = True) -> Any:
-    """The pydantic validator of one ``[sources]`` key: a path, or a URL of ``schemes``."""
+def location_checker(
+    schemes: tuple[str, ...],
+    *,
+    path_allowed: bool = True,
+    example: str = "https://www.peeringdb.com/api",
+) -> Any:
+    """The pydantic validator of one ``[sources]`` key: a path, or a URL of ``schemes``
+    (``example`` is the URL a message suggests when a path is given where none is allowed)."""
 
     def check(value: Any, info: ValidationInfo) -> Location:
         if not isinstance(value, str):
@@ -127,7 +133,7 @@ def location_checker(schemes: tuple[str, ...], *, path_allowed: bool = True) -> 
         if _SCHEME.match(text):
             return parse_source_url(text, schemes)
         if not path_allowed:
-            raise _fail(f"{value!r} is not a URL; write e.g. https://www.peeringdb.com/api")
+            raise _fail(f"{value!r} is not a URL; write e.g. {example}")
         if not text or "\x00" in value:
             raise _fail("must be a file path or a URL (not empty, no NUL character)")
         path = Path(value).expanduser()

@@ -3,9 +3,10 @@
 ``render_bird2`` returns two files:
 
 - ``routesieve-filters.conf``: the guard (sets and functions), the ROA tables with the
-  static protocol that fills them, one accept set per peer (and per route-server member)
-  and the import filter ``peer_as<N>_in`` of every peer. It can be included on its own
-  from an operator's existing configuration.
+  protocols that fill them (a static protocol from the VRP snapshot, or one ``protocol
+  rpki`` per RTR cache when ``rp.rtr`` is set), one accept set per peer (and per
+  route-server member) and the import filter ``peer_as<N>_in`` of every peer. It can be
+  included on its own from an operator's existing configuration.
 - ``routesieve-sessions.conf``: one ``protocol bgp`` per configured session that has a
   neighbour address, using those filters.
 
@@ -29,7 +30,7 @@ import jinja2
 
 from routesieve import __version__
 from routesieve.model import Prefix
-from routesieve.outputs.filterspec import PeerFilter, RouterPolicy, SessionSpec
+from routesieve.outputs.filterspec import PeerFilter, RouterPolicy, RtrCache, SessionSpec
 
 FILTERS_FILE = "routesieve-filters.conf"
 SESSIONS_FILE = "routesieve-sessions.conf"
@@ -87,6 +88,26 @@ class FilterView:
     members: tuple[MemberView, ...]
     dispatch: bool  # a route-server filter: the accept list is the first AS's
     check_first_as: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RtrView:
+    name: str
+    cache: RtrCache
+    remote: str  # an address as it is, a host name quoted
+
+
+def _rtr_views(rp: RouterPolicy) -> list[RtrView]:
+    if rp.rtr is None:
+        return []
+    return [
+        RtrView(
+            f"routesieve_rtr{i}",
+            c,
+            c.host if c.is_address else f'"{bird_string(c.host)}"',
+        )
+        for i, c in enumerate(rp.rtr.caches, start=1)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +242,7 @@ def render_bird2(rp: RouterPolicy) -> dict[str, str]:
         },
         "filters": filters,
         "protocols": _protocols(rp, filters),
+        "rtr_caches": _rtr_views(rp),
     }
     env = _environment()
     return {

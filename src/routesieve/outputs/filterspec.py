@@ -13,6 +13,7 @@ verdict, so tests and reports can predict the router exactly.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -73,12 +74,41 @@ class RoaEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class RtrCache:
+    """An RTR cache as the router reaches it (plain TCP)."""
+
+    host: str  # an IP address or a host name, without brackets
+    port: int
+    preference: int  # FRR's cache groups: the lowest is used, the next on failure
+
+    @property
+    def is_address(self) -> bool:
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class RtrValidation:
+    """Rule 3.10 checked by the router itself against RTR caches (``[render] rpki =
+    "rtr"``), with the timers BIRD and FRR are given (OpenBGPD takes the cache's)."""
+
+    caches: tuple[RtrCache, ...]
+    refresh: int
+    retry: int
+    expire: int
+
+
+@dataclass(frozen=True, slots=True)
 class RouterPolicy:
     local_asn: int
     guard: Guard
-    roas: tuple[RoaEntry, ...]
+    roas: tuple[RoaEntry, ...]  # routesieve's own VRP snapshot (the static ROA table)
     peers: tuple[PeerFilter, ...]
     provenance: tuple[Provenance, ...]
+    rtr: RtrValidation | None = None  # set: the router validates live, ``roas`` not rendered
 
 
 def unallocated_ranges(first: int, last: int, blocks: Iterable[AsnBlock]) -> list[tuple[int, int]]:
@@ -112,9 +142,11 @@ def router_policy(
     snapshot: Snapshot,
     sessions: dict[int, tuple[SessionSpec, ...]],
     max_prefix: dict[int, int | None],
+    rtr: RtrValidation | None = None,
 ) -> RouterPolicy:
     """Everything a renderer needs. ``sessions`` and ``max_prefix`` are per configured
-    peer AS; only configured peers get filters (a router has no session for the others)."""
+    peer AS; only configured peers get filters (a router has no session for the others).
+    ``rtr``: the router validates RPKI live against these caches instead of ``roas``."""
     accepted: dict[int, set[Prefix]] = {}
     for v in verdicts:
         if v.action is Action.ACCEPT:
@@ -170,7 +202,9 @@ def router_policy(
         },
         key=lambda r: (r.prefix.version, r.prefix.value, r.prefix.length, r.max_length, r.asn),
     )
-    return RouterPolicy(policy.local_asn, guard, tuple(roas), tuple(peers), snapshot.provenance)
+    return RouterPolicy(
+        policy.local_asn, guard, tuple(roas), tuple(peers), snapshot.provenance, rtr
+    )
 
 
 def _sorted(prefixes: Iterable[Prefix]) -> tuple[Prefix, ...]:

@@ -13,8 +13,11 @@ from the Adj-RIB-In, where step 2 must see it (checked with the real daemon in
 ``tests/outputs/test_frr_e2e.py``). A path with AS 0 is withdrawn by FRR's parser
 whatever the configuration (RFC 7607); it cannot be made visible.
 
-RPKI: FRR validates origins only against an RTR cache (the ``rpki`` module, rtrlib);
-it cannot load a static ROA table. The ROA set is therefore written as prefix-lists
+RPKI: FRR validates origins only against an RTR cache (the ``rpki`` module, rtrlib;
+``bgpd -M rpki``). With ``rp.rtr`` set, ``filters.conf`` holds the ``rpki`` block with
+the caches and the guard denies ``match rpki invalid``; FRR then re-runs the import
+route-maps on its own when a VRP changes (from the Adj-RIB-In that ``soft-reconfiguration
+inbound`` keeps). Without a cache, the ROA set is written as prefix-lists
 per origin AS (the prefixes a ROA of that AS makes VALID, ``le maxLength``) and one
 prefix-list of every ROA prefix: a route covered by a ROA whose (prefix, origin) is in
 no origin's list is INVALID (RFC 6811) and is denied. This is exact, but a route-map
@@ -245,7 +248,7 @@ def render_frr(rp: RouterPolicy) -> dict[str, str]:
     # RPKI: VALID prefixes per (origin, family), and everything a ROA covers
     valid: dict[tuple[int, int], list[Prefix]] = {}
     lengths: dict[tuple[int, int, Prefix], int] = {}
-    for roa in rp.roas:
+    for roa in rp.roas if rp.rtr is None else ():  # RTR: the router has the VRPs
         if roa.asn != 0:
             valid.setdefault((roa.prefix.version, roa.asn), []).append(roa.prefix)
             key = (roa.prefix.version, roa.asn, roa.prefix)
@@ -265,7 +268,7 @@ def render_frr(rp: RouterPolicy) -> dict[str, str]:
             roa_lists.append(f"{_FAMILY[version]} prefix-list {name} seq {seq * 5} permit {p}{le}")
         origins.append({"asn": asn, "version": version, "family": _FAMILY[version], "list": name})
     covered: dict[int, list[Prefix]] = {}
-    for roa in rp.roas:
+    for roa in rp.roas if rp.rtr is None else ():
         covered.setdefault(roa.prefix.version, []).append(roa.prefix)
     for version in sorted(covered):
         roa_lists.extend(
@@ -317,6 +320,8 @@ def render_frr(rp: RouterPolicy) -> dict[str, str]:
         "origins": origins,
         "covered": sorted(covered),
         "roa_count": len(rp.roas),
+        "rtr": rp.rtr,
+        "rtr_caches": sorted(rp.rtr.caches, key=lambda c: c.preference) if rp.rtr else [],
         "accept_lists": accept_lists,
         "peers": peers,
         "sessions": sessions,

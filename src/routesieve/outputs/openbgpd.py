@@ -2,7 +2,8 @@
 
 Three files, included from the operator's ``bgpd.conf`` in this order, after its global
 section (``AS``, ``router-id``): ``sets.conf`` (``reject as-set yes``, the prefix-sets and
-the ``roa-set``), ``sessions.conf`` (one ``neighbor`` per configured session with an
+the ``roa-set``, or the ``rtr`` sessions to the caches when ``rp.rtr`` is set),
+``sessions.conf`` (one ``neighbor`` per configured session with an
 address) and ``filters.conf`` (the guard as ``deny quick`` rules, then one ``allow`` per
 accept list). The filters name peers by AS (``from AS N``), so they also work with the
 operator's own neighbour blocks.
@@ -70,7 +71,16 @@ def render_openbgpd(rp: RouterPolicy) -> dict[str, str]:
     rules.append((f"AS {AS_TRANS}", "3.8: AS_TRANS"))
     rules.append(("AS 0", "3.9: AS 0"))
     rules.extend((_as_range(a, b), "X-BOGON-ASN") for a, b in g.bogon_asns)
-    rules.append(("ovs invalid", "3.10: RPKI invalid against the roa-set"))
+    if rp.rtr is None:
+        rules.append(("ovs invalid", "3.10: RPKI invalid against the roa-set"))
+    else:
+        rules.append(("ovs invalid", "3.10: RPKI invalid against the VRPs of the rtr sessions"))
+        hostnames = [c.host for c in rp.rtr.caches if not c.is_address]
+        if hostnames:
+            raise ValueError(
+                f"OpenBGPD's rtr sessions need an IP address, not the name {hostnames[0]!r}: "
+                "list the cache by address in [[render.rtr_caches]]"
+            )
 
     peer_rules: list[dict[str, Any]] = []
     for peer in rp.peers:
@@ -106,7 +116,7 @@ def render_openbgpd(rp: RouterPolicy) -> dict[str, str]:
     roas = [
         f"{r.prefix}{f' maxlen {r.max_length}' if r.max_length > r.prefix.length else ''}"
         f" source-as {r.asn}"
-        for r in rp.roas
+        for r in (rp.roas if rp.rtr is None else ())
     ]
     env = template_env()
     ctx: dict[str, Any] = {
@@ -115,6 +125,7 @@ def render_openbgpd(rp: RouterPolicy) -> dict[str, str]:
         "peers": peers,
         "sets": sets,
         "roas": roas,
+        "rtr": rp.rtr,
         "rules": rules,
         "peer_rules": peer_rules,
         "sessions": sessions,

@@ -33,6 +33,7 @@ from routesieve.model import Verdict
 from routesieve.outputs.diff import TITLES as CHANGE_TITLES
 from routesieve.outputs.diff import Change, RunDiff, count_changes
 from routesieve.outputs.filterspec import RouterPolicy, SessionSpec
+from routesieve.outputs.live_rpki import live_rpki
 from routesieve.outputs.report import data
 from routesieve.outputs.report.advice import advice
 from routesieve.outputs.report.downloads import FORMATS, accept_list_files
@@ -156,6 +157,7 @@ def write_site(inp: ReportInput, out: Path) -> list[Path]:
             peers=[_peer_view(s, changes.get(s.asn, [])) for s in summaries],
             totals=_totals(summaries),
             sources=inp.sources,
+            live_rpki=live_rpki(inp.router.rtr, inp.sources, inp.when),
             has_diff=inp.diff is not None,
             diff_counts=_counts(inp.diff.changes) if inp.diff else {},
             config_path=inp.config_path,
