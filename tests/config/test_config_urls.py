@@ -49,7 +49,7 @@ TAKES = "this key takes a file path or a URL of https://, http://"
     [
         ('irr = "rtr://r.example:323"', f"sources.irr: 'rtr://r.example:323': {TAKES}, whois://, not rtr://"),
         ('rir = "whois://w.example"', f"sources.rir: 'whois://w.example': {TAKES}, not whois://"),
-        ('rpki = "ftp://f.example/v.json"', f"sources.rpki: 'ftp://f.example/v.json': {TAKES}, rtr://, not ftp://"),
+        ('rpki = "ftp://f.example/v.json"', f"sources.rpki: 'ftp://f.example/v.json': {TAKES}, rtr://, rtrs://, rtr+ssh://, not ftp://"),
         ('rpki = "https:///v.json"', "sources.rpki: 'https:///v.json': no usable host name in the URL"),
         ('rpki = "rtr://r.example:70000"', "sources.rpki: 'rtr://r.example:70000': the port must be a number from 1 to 65535"),
         ('rpki = "rtr://r.example:323/x"', "sources.rpki: 'rtr://r.example:323/x': an rtr:// URL is only host and port, e.g. rtr://host:8282"),
