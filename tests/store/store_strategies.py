@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from routesieve.columnar import NO_EXPIRY
 from routesieve.model import (
     MAX_ASN,
+    Aspa,
     AsnBlock,
     AsnDelegation,
     AsPath,
@@ -122,6 +123,9 @@ def worlds(draw: st.DrawFn) -> tuple[list[Route], Snapshot]:
         bogons=some(lambda: Bogon(near(draw, pool), draw(NAMES)), 3),
         exchange_prefixes=some(
             lambda: ExchangePrefix(draw(prefixes()), draw(NAMES), draw(st.none() | asn)), 2
+        ),
+        aspas=some(
+            lambda: Aspa.of(draw(asn), draw(st.lists(asn, max_size=4)), draw(EXPIRES)), 3
         ),
         provenance=some(
             lambda: Provenance(
