@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from routesieve.model import (
-    Aspa,
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsSet,
     Bogon,
     ExchangePrefix,

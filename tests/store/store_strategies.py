@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from routesieve.columnar import NO_EXPIRY
 from routesieve.model import (
     MAX_ASN,
-    Aspa,
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsPath,
     AsSet,
     Bogon,
@@ -124,9 +124,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Route], Snapshot]:
         exchange_prefixes=some(
             lambda: ExchangePrefix(draw(prefixes()), draw(NAMES), draw(st.none() | asn)), 2
         ),
-        aspas=some(
-            lambda: Aspa.of(draw(asn), draw(st.lists(asn, max_size=4)), draw(EXPIRES)), 3
-        ),
+        aspas=some(lambda: Aspa.of(draw(asn), draw(st.lists(asn, max_size=4)), draw(EXPIRES)), 3),
         provenance=some(
             lambda: Provenance(
                 draw(NAMES),

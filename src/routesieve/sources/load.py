@@ -15,9 +15,9 @@ from pathlib import Path
 
 from routesieve.config import Config
 from routesieve.model import (
-    Aspa,
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsSet,
     Bogon,
     ExchangePrefix,
