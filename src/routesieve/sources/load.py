@@ -90,14 +90,14 @@ def read_source(kind: str, path: Path) -> SourceData:
     """
     if kind == "rpki":
         r = cached(path, "rpki", read_vrps)
-        ra = cached(path, "aspa", read_aspas)
+        rp = cached(path, "aspa", read_aspas)
         return SourceData(
             kind,
             r.provenance,
-            r.problems + ra.problems,
+            r.problems + rp.problems,
             vrps=r.items,
-            aspas=ra.items,
-            aspa_provenance=ra.provenance if worth_noting(ra) else None,
+            aspas=rp.items,
+            aspa_provenance=rp.provenance if worth_noting(rp) else None,
         )
     if kind == "irr":
         d = cached(path, "rpsl", read_rpsl)
