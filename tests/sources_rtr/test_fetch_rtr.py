@@ -43,25 +43,22 @@ def test_fetch_rtr_writes_a_file_read_vrps_reads_back(
     assert list(read.items) == sorted(read.items)  # stable files: same set, same bytes
 
 
-def test_fetch_rtr_over_version_2_writes_the_aspas_read_aspas_reads_back(
-    stayrtr: Start, cache_file: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("protocol", "note", "aspa_note"),
+    [
+        ("2", "RTR version 2, 2 ASPAs", "2 customer ASes from aspas"),
+        ("1", "RTR version 1, no ASPA (needs version 2)", "spoke version 1"),
+    ],
+)
+def test_fetch_rtr_writes_the_aspas_of_version_2_and_says_version_1_has_none(
+    protocol: str, note: str, aspa_note: str, stayrtr: Start, cache_file: Path, tmp_path: Path
 ) -> None:
-    server = stayrtr(cache_file, "-protocol", "2")
+    server = stayrtr(cache_file, "-protocol", protocol)
     fetched = fetch_rtr(server.url, tmp_path / "vrps.json", timeout=10)
-    assert "RTR version 2, 2 ASPAs" in fetched.note
+    assert fetched.note == note
     read = read_aspas(fetched.path)
-    assert read.problems == () and read.items == read_aspas(cache_file).items
-
-
-def test_fetch_rtr_from_a_version_1_cache_says_aspa_is_absent(
-    stayrtr: Start, cache_file: Path, tmp_path: Path
-) -> None:
-    server = stayrtr(cache_file, "-protocol", "1")
-    fetched = fetch_rtr(server.url, tmp_path / "vrps.json", timeout=10)
-    assert "no ASPA (needs version 2)" in fetched.note
-    read = read_aspas(fetched.path)
-    assert read.items == ()
-    assert "spoke version 1" in read.provenance.note
+    assert read.problems == () and aspa_note in read.provenance.note
+    assert read.items == (read_aspas(cache_file).items if protocol == "2" else ())
     assert set(read_vrps(fetched.path).items) == expected(cache_file)
 
 
