@@ -77,7 +77,7 @@ def test_an_unknown_key_is_named_with_the_keys_allowed_there(tmp_path: Path) -> 
 
     assert problems_of(tmp_path, text) == (
         "peers[1].sessions[0].neighbour: unknown key 'neighbour' "
-        "(allowed here: name, route_server, exchange, neighbor)",
+        "(allowed here: name, route_server, exchange, neighbor, role)",
     )
 
 

@@ -69,6 +69,7 @@ class CheckSettings(Section):
     afi: Flag = True
     first_as: Flag = False
     bogon_asn: Flag = False
+    aspa: Flag = False
 
 
 class PolicySettings(Section):
@@ -103,6 +104,7 @@ class SessionSettings(Section):
     route_server: Flag = False
     exchange: Text | None = None
     neighbor: Address | None = None
+    role: Literal["peer", "customer", "provider"] = "peer"
 
 
 class PeerSettings(Section):

@@ -1,7 +1,7 @@
 """The route filter algorithm, decided in bulk over columns: no I/O, no clock, no globals.
 
 ``evaluate`` merges the received routes (step 2), runs the rejection tests in their order
-(X-AFI, X-MALFORMED, 3.1 … 3.10, then the X- checks that are switched on), then the
+(X-AFI, X-MALFORMED, 3.1 … 3.10, then the X- checks that are switched on, X-ASPA last), then the
 acceptance tests 4.1 … 4.5 in their order, and rejects the rest with rule 5. Each rule
 only looks at the rows that no earlier rule has decided. What decided a row is kept as
 indexes into the snapshot (the VRP, the bogon, the route object, the handle), and
@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from routesieve.engine import rpki
 from routesieve.engine.as_sets import Expansion
+from routesieve.engine.aspa import AspaResult, AspaState, Direction, verify
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, first_hit
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.handles import handle_matches
@@ -24,7 +25,7 @@ from routesieve.engine.index import SnapshotIndex, build_index
 from routesieve.engine.paths import path_facts
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import ALL_RULES, Rule
-from routesieve.engine.table import build_table
+from routesieve.engine.table import RouteTable, build_table
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Route
 from routesieve.policy import Policy
@@ -124,6 +125,12 @@ def decide(
     if policy.check_bogon_asn:
         bogon_asn = facts.bogon_asn[pid]
         out.decide(bogon_asn >= 0, Rule.X_BOGON_ASN, bogon_asn)
+    aspa: dict[int, AspaResult] = {}
+    if policy.check_aspa:
+        aspa = verify_aspa(table, index, policy, np.flatnonzero(out.open()))
+        invalid = np.zeros(n, np.bool_)
+        invalid[[r for r, res in aspa.items() if res.state is AspaState.INVALID]] = True
+        out.decide(invalid, Rule.X_ASPA)
 
     # ---- acceptance tests, in order ---------------------------------------------------
     passed = out.open()
@@ -200,6 +207,11 @@ def decide(
     out.decide(np.ones(n, np.bool_), Rule.NOT_ACCEPTED)
 
     warnings = [w for p in sorted(expanded) for w in expanded[p].warnings]
+    if policy.check_aspa and not index.aspa.providers:
+        warnings.append(
+            "X-ASPA is on, but the snapshot has no ASPA records (an RTR cache below "
+            "version 2 sends none): every path is Unknown and none is rejected by it"
+        )
     return Decisions(
         index=index,
         policy=policy,
@@ -215,7 +227,32 @@ def decide(
         org_origin=org_origin,
         expansions=expanded,
         warnings=tuple(dict.fromkeys(warnings)),
+        aspa=aspa,
     )
+
+
+def verify_aspa(
+    table: RouteTable, index: SnapshotIndex, policy: Policy, rows: npt.NDArray[np.intp]
+) -> dict[int, AspaResult]:
+    """X-ASPA for ``rows``: upstream verification, or downstream on a session where the
+    local network is the customer; on a route-server session the route server's AS is not
+    in the path, so there is no first-AS check and the member is the neighbour. One
+    verification per distinct (path, neighbour, direction)."""
+    done: dict[tuple[int, int | None, Direction], AspaResult] = {}
+    out: dict[int, AspaResult] = {}
+    for row in rows.tolist():
+        if not table.has_prefix[row]:
+            continue
+        neighbour = None if table.route_server[row] else int(table.received_from[row])
+        downstream = table.session[row] in policy.customer_sessions
+        direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
+        pid = int(table.path_id[row])
+        key = (pid, neighbour, direction)
+        result = done.get(key)
+        if result is None:
+            result = done[key] = verify(table.paths[pid], neighbour, direction, index.aspa)
+        out[row] = result
+    return out
 
 
 def _reject_covered(out: _Rules, cover: CoverIndex, cols: PrefixColumns, rule: Rule) -> None:

@@ -16,8 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from routesieve.columnar import AsnDelegationTable, IpDelegationTable
+from routesieve.engine.aspa import AspaState
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.decisions import Decisions
+from routesieve.engine.evaluate import verify_aspa
 from routesieve.engine.rules import ALL_RULES, REJECTION_ORDER, TITLES, Rule
 from routesieve.engine.verdicts import VerdictBuilder, vrp_json
 from routesieve.model import Prefix, RpkiState, Verdict
@@ -132,6 +134,15 @@ def explain_row(d: Decisions, row: int, builder: VerdictBuilder | None = None) -
         None if not pol.check_bogon_asn else bogon_asn < 0,
         f"AS{bogon_asn}" if bogon_asn >= 0 else "none",
         {},
+    )
+
+    aspa = d.aspa.get(row)
+    if aspa is None and pol.check_aspa:  # decided earlier: verified here, for the listing
+        aspa = verify_aspa(d.table, idx, pol, np.array([row], np.intp)).get(row)
+    facts[Rule.X_ASPA] = (
+        None if not pol.check_aspa else (aspa is None or aspa.state is not AspaState.INVALID),
+        "no prefix" if aspa is None else aspa.summary(),
+        {} if aspa is None else {"aspa": aspa.to_json(), "lines": aspa.lines()},
     )
 
     expansion = d.expansions.get(peer)
