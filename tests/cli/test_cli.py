@@ -52,7 +52,7 @@ def test_demo_table_has_a_block_per_peer() -> None:
     assert code == 0
     assert "Peer AS209001 (Nordwind Transit)" in out
     assert "Peer AS209003" in out  # a route-server member is judged as the peer
-    assert "received 19, accepted 4, rejected 15" in out
+    assert "received 20, accepted 4, rejected 16" in out
 
 
 def test_installed_command_runs_the_demo() -> None:
@@ -75,7 +75,7 @@ def test_jsonl_verdicts_have_the_agreed_keys_and_types() -> None:
     )
     assert code == 0
     rows = verdicts(out)
-    assert len(rows) == 30  # 31 lines, two of them one route seen on two sessions
+    assert len(rows) == 31  # 32 lines, two of them one route seen on two sessions
     for v in rows:
         assert v.keys() >= JSONL_KEYS
         assert isinstance(v["peer_asn"], int)
@@ -111,7 +111,7 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     code, _, _ = run("demo", "--format", "csv", "--output", str(target))
     assert code == 0
     lines = target.read_text().splitlines()
-    assert len(lines) == 31 and lines[0].startswith("peer_asn,")
+    assert len(lines) == 32 and lines[0].startswith("peer_asn,")
     assert [p.name for p in tmp_path.iterdir()] == ["verdicts.csv"]  # no temporary left
 
 

@@ -202,11 +202,13 @@ def test_explain_lists_every_hop_and_where_the_path_stops_being_valley_free() ->
     steps = {s.rule: s for s in explain_row(d, 0).steps}
     step = steps[Rule.X_ASPA.value]
     assert step.outcome == "fail"
-    lines = step.evidence["lines"]
+    lines = step.evidence["hops"]
     assert any("AS10 → AS30: Provider+" in line for line in lines)
     assert any("AS30 → AS20: Not Provider+" in line for line in lines)
     assert lines[-1] == "stops being valley-free at AS30 → AS20"
-    assert step.evidence["aspa"]["stops_valley_free_at"]["customer"] == 30
+    verdict = explain_row(d, 0).verdict
+    assert verdict.evidence["aspa"]["stops_valley_free_at"]["customer"] == 30
+    assert verdict.evidence["hops"] == lines
 
 
 @pytest.mark.parametrize("on", [True, False])

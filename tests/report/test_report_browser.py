@@ -84,7 +84,7 @@ def test_index_lists_every_peer_of_the_example(
     links = driver.find_elements(By.CSS_SELECTOR, "#peers tbody td:first-child a")
     assert [a.text for a in links] == [f"AS{n}" for n in EXAMPLE_PEERS]
     first = driver.find_element(By.CSS_SELECTOR, "#peers tbody tr")
-    assert "Nordwind Transit" in first.text and "19" in first.text
+    assert "Nordwind Transit" in first.text and "20" in first.text
     assert driver.find_elements(By.CSS_SELECTOR, "#sources tbody tr")
     screenshot(driver, "report-index.png", tmp_path)
     links[0].click()
@@ -95,7 +95,7 @@ def test_peer_page_filters_by_rule_verdict_and_text(
     driver: webdriver.Chrome, plain_site: Path
 ) -> None:
     open_peer(driver, plain_site, 209001)
-    assert len(visible_rows(driver)) == 19
+    assert len(visible_rows(driver)) == 20
     Select(driver.find_element(By.ID, "f-rule")).select_by_value("3.10")
     rows = visible_rows(driver)
     assert [r[0] for r in rows] == ["2a0e:8a01:10::/48"] and rows[0][3] == "3.10"
@@ -107,6 +107,26 @@ def test_peer_page_filters_by_rule_verdict_and_text(
     driver.find_element(By.ID, "f-text").send_keys("209013")
     wait_for(lambda: len(visible_rows(driver)) == 1, what="text filter")
     assert visible_rows(driver)[0][0] == "2a0e:8a06::/32"
+
+
+def test_an_x_aspa_rejection_opens_with_its_hops_and_advice(
+    driver: webdriver.Chrome, plain_site: Path, tmp_path: Path
+) -> None:
+    open_peer(driver, plain_site, 209001)
+    Select(driver.find_element(By.ID, "f-rule")).select_by_value("X-ASPA")
+    driver.find_element(By.CSS_SELECTOR, "#route-rows > tr").click()
+    steps = wait_for(
+        lambda: driver.find_elements(By.CSS_SELECTOR, "table.steps tbody tr"), what="steps"
+    )
+    row = next(s for s in steps if s.text.startswith("X-ASPA"))
+    aspa = row.text
+    assert "AS209041 → AS209040: Provider+" in aspa
+    assert "AS209040 → AS209001: Not Provider+" in aspa
+    assert "stops being valley-free at AS209040 → AS209001" in aspa
+    advice = driver.find_element(By.CSS_SELECTOR, "ul.advice").text
+    assert "AS209040 should add AS209001 to its ASPA" in advice
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+    screenshot(driver, "report-x-aspa.png", tmp_path)
 
 
 def test_an_explanation_opens_with_every_rule_and_advice(

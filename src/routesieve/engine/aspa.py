@@ -127,7 +127,8 @@ class AspaResult:
             listed = ", ".join(f"AS{p}" for p in s.providers or ()) or "none"
             return (
                 f"{head}: the path stops being valley-free at AS{s.customer} → AS{s.provider}: "
-                f"AS{s.provider} is not a provider of AS{s.customer} (its ASPA lists {listed}), "
+                f"AS{s.provider} is not a provider of AS{s.customer} (the ASPA of AS{s.customer} "
+                f"lists {listed}), "
                 "yet the route was passed on upwards (a route leak)"
             )
         if self.state is AspaState.INVALID:

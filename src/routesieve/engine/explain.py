@@ -142,7 +142,7 @@ def explain_row(d: Decisions, row: int, builder: VerdictBuilder | None = None) -
     facts[Rule.X_ASPA] = (
         None if not pol.check_aspa else (aspa is None or aspa.state is not AspaState.INVALID),
         "no prefix" if aspa is None else aspa.summary(),
-        {} if aspa is None else {"aspa": aspa.to_json(), "lines": aspa.lines()},
+        {} if aspa is None else {"hops": aspa.lines()},
     )
 
     expansion = d.expansions.get(peer)
