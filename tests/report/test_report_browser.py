@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browser import alert_open, chromium, wait_for
@@ -109,15 +110,21 @@ def test_peer_page_filters_by_rule_verdict_and_text(
     assert visible_rows(driver)[0][0] == "2a0e:8a06::/32"
 
 
+def open_first_route_of_rule(driver: webdriver.Chrome, site: Path, rule: str) -> list[Any]:
+    """Open AS209001's page, show the routes of ``rule``, open the first: its steps."""
+    open_peer(driver, site, 209001)
+    Select(driver.find_element(By.ID, "f-rule")).select_by_value(rule)
+    driver.find_element(By.CSS_SELECTOR, "#route-rows > tr").click()
+    steps: list[Any] = wait_for(
+        lambda: driver.find_elements(By.CSS_SELECTOR, "table.steps tbody tr"), what="steps"
+    )
+    return steps
+
+
 def test_an_x_aspa_rejection_opens_with_its_hops_and_advice(
     driver: webdriver.Chrome, plain_site: Path, tmp_path: Path
 ) -> None:
-    open_peer(driver, plain_site, 209001)
-    Select(driver.find_element(By.ID, "f-rule")).select_by_value("X-ASPA")
-    driver.find_element(By.CSS_SELECTOR, "#route-rows > tr").click()
-    steps = wait_for(
-        lambda: driver.find_elements(By.CSS_SELECTOR, "table.steps tbody tr"), what="steps"
-    )
+    steps = open_first_route_of_rule(driver, plain_site, "X-ASPA")
     row = next(s for s in steps if s.text.startswith("X-ASPA"))
     aspa = row.text
     assert "AS209041 → AS209040: Provider+" in aspa
@@ -132,12 +139,7 @@ def test_an_x_aspa_rejection_opens_with_its_hops_and_advice(
 def test_an_explanation_opens_with_every_rule_and_advice(
     driver: webdriver.Chrome, plain_site: Path, tmp_path: Path
 ) -> None:
-    open_peer(driver, plain_site, 209001)
-    Select(driver.find_element(By.ID, "f-rule")).select_by_value("3.10")
-    driver.find_element(By.CSS_SELECTOR, "#route-rows > tr").click()
-    steps = wait_for(
-        lambda: driver.find_elements(By.CSS_SELECTOR, "table.steps tbody tr"), what="steps"
-    )
+    steps = open_first_route_of_rule(driver, plain_site, "3.10")
     rules = [s.find_element(By.CSS_SELECTOR, "td.rule").text for s in steps]
     assert rules[:3] == ["X-AFI", "X-MALFORMED", "3.1"] and "4.4" in rules
     failed = next(s.text for s in steps if "3.10" in s.text)
