@@ -1,9 +1,11 @@
 """ASPA AS_PATH verification, with the hop-by-hop evidence behind each outcome.
 
-The procedures are those of draft-ietf-sidrops-aspa-verification-27 (§5): the hop check
-of §5.1–5.2 (does the ASPA of the customer list the provider?), the up-ramp and down-ramp
-bounds of §5.3, upstream verification (§5.4, for routes from peers, route servers and
-customers) and downstream verification (§5.5, for routes from a provider). Pure: no I/O,
+The procedures are those of draft-ietf-sidrops-aspa-verification-28 (§5): the compressed
+path of §5.2, the hop check ``authorized()`` of §5.3 (does the ASPA of the customer list
+the provider?), the up-ramp and down-ramp bounds of §5.4, upstream verification (§5.5, for
+routes from peers, route servers and customers) and downstream verification (§5.6, for
+routes from a provider), each starting with the same three steps: an empty path, a most
+recently added AS other than the neighbour, or an AS_SET is Invalid. Pure: no I/O,
 no clock (expired ASPAs are dropped by :meth:`AspaIndex.of` at the snapshot's time).
 
 The path is written as received, neighbour first; the draft numbers it the other way:
@@ -21,11 +23,11 @@ from typing import Any
 
 from routesieve.model import Aspa, AsPath
 
-DRAFT = "draft-ietf-sidrops-aspa-verification-27"
+DRAFT = "draft-ietf-sidrops-aspa-verification-28"
 
 
 class Hop(enum.Enum):
-    """What the customer's ASPA says of one provider (§5.2)."""
+    """What the customer's ASPA says of one provider (``authorized()``, §5.3)."""
 
     PROVIDER_PLUS = "Provider+"
     NOT_PROVIDER_PLUS = "Not Provider+"
@@ -39,8 +41,8 @@ class AspaState(enum.Enum):
 
 
 class Direction(enum.Enum):
-    UPSTREAM = "upstream"  # from a peer, a route server or a customer (§5.4)
-    DOWNSTREAM = "downstream"  # from a provider (§5.5)
+    UPSTREAM = "upstream"  # from a peer, a route server or a customer (§5.5)
+    DOWNSTREAM = "downstream"  # from a provider (§5.6)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ class AspaResult:
 
     ``path`` is the folded path, neighbour first; ``stop`` is the hop where the path stops
     being valley-free (the first "Not Provider+" above the up-ramp), or None;
-    ``precondition`` names the §5.4/§5.5 step that decided before any hop was looked at.
+    ``precondition`` names the §5.5/§5.6 step that decided before any hop was looked at.
     """
 
     state: AspaState
@@ -185,20 +187,22 @@ def verify(
 ) -> AspaResult:
     """Verify ``path`` as received from ``neighbour`` (None: from a transparent route
     server, whose AS is not in the path: the first AS, the member, is the neighbour)."""
-    if path.is_empty:
+    if path.is_empty:  # step 1
         return AspaResult(AspaState.INVALID, direction, (), precondition="the AS path is empty")
-    folded = path.folded
-    if folded is None:
-        return AspaResult(
-            AspaState.INVALID, direction, (), precondition="the AS path has an AS_SET segment"
-        )
-    if neighbour is not None and folded[0] != neighbour:
+    first = path.first
+    if neighbour is not None and first != neighbour:  # step 2 (not from a route server)
+        latest = "an AS_SET" if first is None else f"AS{first}"
         return AspaResult(
             AspaState.INVALID,
             direction,
-            folded,
-            precondition=f"the most recently added AS, AS{folded[0]}, is not the neighbour "
+            path.folded or (),
+            precondition=f"the most recently added AS, {latest}, is not the neighbour "
             f"AS{neighbour}",
+        )
+    folded = path.folded
+    if folded is None:  # step 3
+        return AspaResult(
+            AspaState.INVALID, direction, (), precondition="the AS path has an AS_SET segment"
         )
     n = len(folded)
     asn = folded[::-1]  # asn[i - 1] is AS(i): AS(1) the origin, AS(N) the neighbour
@@ -228,9 +232,7 @@ def verify(
         if h.hop is Hop.NOT_PROVIDER_PLUS:
             max_down = n - j
             break
-    if n <= 2:
-        state = AspaState.VALID
-    elif max_up + max_down < n:
+    if max_up + max_down < n:
         state = AspaState.INVALID
     elif min_up + min_down < n:
         state = AspaState.UNKNOWN

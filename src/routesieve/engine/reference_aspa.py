@@ -1,5 +1,5 @@
 """ASPA verification written straight from the pseudo-code of
-draft-ietf-sidrops-aspa-verification-27 §5, for tests only.
+draft-ietf-sidrops-aspa-verification-28 §5, for tests only.
 
 No index, no early exits, no evidence: a list of ASPA records scanned for every hop, the
 path numbered AS(1) (origin) .. AS(N) (neighbour) exactly as the draft numbers it, and
@@ -19,7 +19,7 @@ NO_ATTESTATION = "No Attestation"
 
 
 def hop(aspas: Sequence[Aspa], as_of: int, customer: int, provider: int) -> str:
-    """§5.2: the authorization of ``provider`` by the (merged) ASPA of ``customer``."""
+    """§5.3 ``authorized()``: ``provider`` against the (merged) ASPAs of ``customer``."""
     records = [
         a for a in aspas if a.customer == customer and (a.expires is None or a.expires >= as_of)
     ]
@@ -36,11 +36,13 @@ def verify(
 ) -> str:
     """ "Valid", "Invalid" or "Unknown" for ``path`` received from ``neighbour`` (None when
     it came through a transparent route server: no first-AS check)."""
-    if path.is_empty or path.has_set:
+    if path.is_empty:  # step 1
+        return "Invalid"
+    if neighbour is not None and path.first != neighbour:  # step 2
+        return "Invalid"
+    if path.has_set:  # step 3
         return "Invalid"
     received = list(path.asns())
-    if neighbour is not None and received[0] != neighbour:
-        return "Invalid"
     collapsed: list[int] = []
     for a in received:
         if not collapsed or collapsed[-1] != a:
@@ -51,7 +53,7 @@ def verify(
     def h(i: int, j: int) -> str:
         return hop(aspas, as_of, as_[i], as_[j])
 
-    # §5.3
+    # §5.4
     not_plus_up = [u for u in range(2, n + 1) if h(u - 1, u) == NOT_PROVIDER_PLUS]
     max_up_ramp = min(not_plus_up) - 1 if not_plus_up else n
     not_sure_up = [u for u in range(2, n + 1) if h(u - 1, u) != PROVIDER_PLUS]
@@ -61,17 +63,13 @@ def verify(
     not_sure_down = [v for v in range(1, n) if h(v + 1, v) != PROVIDER_PLUS]
     min_down_ramp = n - max(not_sure_down) if not_sure_down else n
 
-    if not downstream:  # §5.4
-        if n == 1:
-            return "Valid"
+    if not downstream:  # §5.5
         if max_up_ramp < n:
             return "Invalid"
         if min_up_ramp < n:
             return "Unknown"
         return "Valid"
-    if n <= 2:  # §5.5
-        return "Valid"
-    if max_up_ramp + max_down_ramp < n:
+    if max_up_ramp + max_down_ramp < n:  # §5.6
         return "Invalid"
     if min_up_ramp + min_down_ramp < n:
         return "Unknown"
