@@ -73,8 +73,8 @@ def main() -> None:
         merged = len(d.rule)
         print(
             f"  {label:22} best of {args.repeat}: {best:6.2f} s, {merged / best:,.0f} routes/s; "
-            f"X-ASPA rejects {rules[Rule.X_ASPA]:,}, verified {len(d.aspa):,} rows "
-            f"({len({id(v) for v in d.aspa.values()}):,} distinct verifications)"
+            f"X-ASPA rejects {rules[Rule.X_ASPA]:,} "
+            f"({len({id(v) for v in d.aspa.values()}):,} distinct paths with evidence built)"
         )
 
 

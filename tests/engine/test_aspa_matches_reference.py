@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routesieve.engine import reference_aspa
-from routesieve.engine.aspa import AspaIndex, Direction, verify
+from routesieve.engine.aspa import AspaIndex, Direction, outcome, verify
 from routesieve.model import Aspa, AsPath
 
 AS_OF = 1_750_000_000
@@ -31,14 +31,15 @@ def worlds(draw: st.DrawFn) -> tuple[list[Aspa], AsPath, int | None, bool]:
 
 @settings(max_examples=2000, deadline=None)
 @given(world=worlds())
-def test_fast_aspa_verification_matches_the_pseudo_code(
+def test_aspa_verification_and_its_fast_state_match_the_pseudo_code(
     world: tuple[list[Aspa], AsPath, int | None, bool],
 ) -> None:
     aspas, path, neighbour, downstream = world
     direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
-    fast = verify(path, neighbour, direction, AspaIndex.of(aspas, AS_OF))
+    index = AspaIndex.of(aspas, AS_OF)
     plain = reference_aspa.verify(aspas, AS_OF, path, neighbour, downstream)
-    assert fast.state.value == plain
+    assert verify(path, neighbour, direction, index).state.value == plain
+    assert outcome(path, neighbour, direction, index).value == plain  # the engine's fast path
 
 
 @settings(max_examples=300, deadline=None)

@@ -243,6 +243,48 @@ def verify(
     return AspaResult(state, direction, folded, up, down, max_up, min_up, max_down, min_down, stop)
 
 
+def outcome(
+    path: AsPath, neighbour: int | None, direction: Direction, index: AspaIndex
+) -> AspaState:
+    """The state :func:`verify` gives, without building its evidence: the engine runs it
+    on every open row and builds the evidence only for the paths it rejects."""
+    if path.is_empty or (neighbour is not None and path.first != neighbour):
+        return AspaState.INVALID
+    folded = path.folded
+    if folded is None:
+        return AspaState.INVALID
+    n = len(folded)
+    providers = index.providers
+    # going up from the origin: folded[k] is AS(n - k), so AS(i) -> AS(i + 1) is
+    # folded[k] -> folded[k - 1] for k = n - i
+    max_up = min_up = n
+    for k in range(n - 1, 0, -1):
+        spas = providers.get(folded[k])
+        if spas is None or folded[k - 1] not in spas:
+            if min_up == n:
+                min_up = n - k
+            if spas is not None:
+                max_up = n - k
+                break
+    if direction is Direction.UPSTREAM:
+        if max_up < n:
+            return AspaState.INVALID
+        return AspaState.UNKNOWN if min_up < n else AspaState.VALID
+    # going down from the neighbour: AS(j + 1) -> AS(j) is folded[k] -> folded[k + 1]
+    max_down = min_down = n
+    for k in range(n - 1):
+        spas = providers.get(folded[k])
+        if spas is None or folded[k + 1] not in spas:
+            if min_down == n:
+                min_down = k + 1
+            if spas is not None:
+                max_down = k + 1
+                break
+    if max_up + max_down < n:
+        return AspaState.INVALID
+    return AspaState.UNKNOWN if min_up + min_down < n else AspaState.VALID
+
+
 def _check(index: AspaIndex, customer: int, provider: int) -> HopCheck:
     spas = index.providers.get(customer)
     return HopCheck(

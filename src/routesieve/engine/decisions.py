@@ -23,7 +23,7 @@ class Decisions:
     (a bogon, an exchange prefix, an ASN, a VRP, a seed row or a route object);
     ``rpki_state`` uses the codes of ``engine.rpki``; the handle columns give the matched
     handle entry of the peer (4.3) and of the origin (4.5), or -1; ``aspa`` the ASPA
-    verification of every row X-ASPA looked at (none when the check is off)."""
+    verification, with its evidence, of every row X-ASPA rejected."""
 
     index: SnapshotIndex
     policy: Policy

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from routesieve.engine import rpki
 from routesieve.engine.as_sets import Expansion
-from routesieve.engine.aspa import AspaResult, AspaState, Direction, verify
+from routesieve.engine.aspa import AspaResult, AspaState, Direction, outcome, verify
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, first_hit
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.handles import handle_matches
@@ -129,7 +129,7 @@ def decide(
     if policy.check_aspa:
         aspa = verify_aspa(table, index, policy, np.flatnonzero(out.open()))
         invalid = np.zeros(n, np.bool_)
-        invalid[[r for r, res in aspa.items() if res.state is AspaState.INVALID]] = True
+        invalid[list(aspa)] = True
         out.decide(invalid, Rule.X_ASPA)
 
     # ---- acceptance tests, in order ---------------------------------------------------
@@ -234,24 +234,38 @@ def decide(
 def verify_aspa(
     table: RouteTable, index: SnapshotIndex, policy: Policy, rows: npt.NDArray[np.intp]
 ) -> dict[int, AspaResult]:
-    """X-ASPA for ``rows``: upstream verification, or downstream on a session where the
-    local network is the customer; on a route-server session the route server's AS is not
-    in the path, so there is no first-AS check and the member is the neighbour. One
-    verification per distinct (path, neighbour, direction)."""
-    done: dict[tuple[int, int | None, Direction], AspaResult] = {}
+    """X-ASPA for ``rows``: the verification, with its evidence, of each row it finds
+    Invalid. Upstream verification, or downstream on a session where the local network
+    is the customer; on a route-server session the route server's AS is not in the path,
+    so there is no first-AS check and the member is the neighbour. The state is computed
+    once per distinct (path, neighbour, direction), the evidence only for Invalid ones."""
+    states: dict[tuple[int, int | None, Direction], AspaState] = {}
+    found: dict[tuple[int, int | None, Direction], AspaResult] = {}
     out: dict[int, AspaResult] = {}
-    for row in rows.tolist():
-        if not table.has_prefix[row]:
+    picked = rows.tolist()
+    has_prefix = table.has_prefix[rows].tolist()
+    route_server = table.route_server[rows].tolist()
+    received_from = table.received_from[rows].tolist()
+    path_id = table.path_id[rows].tolist()
+    customer = policy.customer_sessions
+    aspa = index.aspa
+    for row, prefixed, rs, neighbour_as, pid in zip(
+        picked, has_prefix, route_server, received_from, path_id, strict=True
+    ):
+        if not prefixed:
             continue
-        neighbour = None if table.route_server[row] else int(table.received_from[row])
-        downstream = table.session[row] in policy.customer_sessions
+        neighbour = None if rs else neighbour_as
+        downstream = bool(customer) and table.session[row] in customer
         direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
-        pid = int(table.path_id[row])
         key = (pid, neighbour, direction)
-        result = done.get(key)
-        if result is None:
-            result = done[key] = verify(table.paths[pid], neighbour, direction, index.aspa)
-        out[row] = result
+        state = states.get(key)
+        if state is None:
+            state = states[key] = outcome(table.paths[pid], neighbour, direction, aspa)
+        if state is AspaState.INVALID:
+            result = found.get(key)
+            if result is None:
+                result = found[key] = verify(table.paths[pid], neighbour, direction, aspa)
+            out[row] = result
     return out
 
 
