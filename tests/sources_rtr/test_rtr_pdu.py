@@ -47,6 +47,8 @@ SAMPLES: list[Pdu] = [
     KEY,
     ASPA,
     AspaPdu(2, False, True, 64496, ()),
+    AspaPdu(2, True, False, 64496, (1299, 6939), afi_layout=False),
+    AspaPdu(2, False, False, 64496, (), afi_layout=False),
     EndOfData(2, 9, 12, 3600, 600, 7200),
     ErrorReport(1, ErrorCode.NO_DATA_AVAILABLE, b"", "No data available"),
     ErrorReport(0, ErrorCode.CORRUPT_DATA, encode(V4), "bad prefix ✗"),
@@ -140,6 +142,17 @@ def test_aspa_pdus_stayrtr_sends_decode_to_the_cache_files_records() -> None:
         40,
     )
     assert encode(ASPA) == v4
+
+
+def test_the_later_8210bis_aspa_layout_decodes_too() -> None:
+    """Flags in the header, customer and providers after it, no AFI and no count."""
+    announce = bytes.fromhex("020b0100" + "00000014" + "0000fbf0" + "00000513" + "00001b1b")
+    assert decode(announce) == (AspaPdu(2, True, False, 64496, (1299, 6939), False), 20)
+    withdraw = bytes.fromhex("020b0000" + "0000000c" + "0000fbf0")
+    assert decode(withdraw) == (AspaPdu(2, False, False, 64496, (), False), 12)
+    assert "length 14 is not 12 + 4 per provider" in _err(
+        bytes.fromhex("020b0100" + "0000000e" + "0000fbf0" + "0001")
+    )
 
 
 def test_an_aspa_pdu_whose_count_does_not_fit_its_length_is_refused() -> None:

@@ -65,7 +65,7 @@ def _fixed_length(pdu_type: PduType, version: int) -> int | None:
     return None
 
 
-_MIN_LENGTH = {PduType.ROUTER_KEY: 32, PduType.ERROR_REPORT: 16, PduType.ASPA: 16}
+_MIN_LENGTH = {PduType.ROUTER_KEY: 32, PduType.ERROR_REPORT: 16, PduType.ASPA: 12}
 _SINCE = {PduType.ROUTER_KEY: 1, PduType.ASPA: 2}  # the first version a type exists in
 
 
@@ -195,11 +195,19 @@ def _decode_body(head: Header, data: _Bytes, at: int) -> Pdu:
         spki = bytes(data[body + 24 : at + length])
         return RouterKey(version, bool((field >> 8) & _ANNOUNCE), ski, asn, spki)
     if kind is PduType.ASPA:
-        return _decode_aspa(version, data, at, length)
+        return _decode_aspa(version, field, data, at, length)
     return _decode_error_report(version, field, data, at, length)
 
 
-def _decode_aspa(version: int, data: _Bytes, at: int, length: int) -> Pdu:
+def _decode_aspa(version: int, field: int, data: _Bytes, at: int, length: int) -> Pdu:
+    """The 8210bis-10 layout has a zero header field and at least 16 bytes; the later one
+    has its flags in the header (announce set) or is a 12-byte withdrawal."""
+    if length == HEADER + 4 or field >> 8:
+        if (length - HEADER - 4) % 4:
+            raise _Malformed(f"length {length} is not 12 + 4 per provider")
+        (customer,) = _SERIAL.unpack_from(data, at + HEADER)
+        providers = struct.unpack_from(f"!{(length - HEADER - 4) // 4}I", data, at + HEADER + 4)
+        return AspaPdu(version, bool((field >> 8) & _ANNOUNCE), False, customer, providers, False)
     flags, afi, count, customer = _ASPA.unpack_from(data, at + HEADER)
     if HEADER + 8 + 4 * count != length:
         raise _Malformed(f"{count} providers do not fit length {length} (16 + 4 per provider)")
@@ -257,6 +265,11 @@ def encode(pdu: Pdu) -> bytes:
         length = HEADER + 24 + len(pdu.spki)
         head = _HEAD.pack(pdu.version, PduType.ROUTER_KEY, flags, length)
         return head + pdu.ski + _SERIAL.pack(pdu.asn) + pdu.spki
+    if isinstance(pdu, AspaPdu) and not pdu.afi_layout:
+        count = len(pdu.providers)
+        flags = (_ANNOUNCE if pdu.announce else 0) << 8
+        head = _HEAD.pack(pdu.version, PduType.ASPA, flags, HEADER + 4 + 4 * count)
+        return head + struct.pack(f"!I{count}I", pdu.customer, *pdu.providers)
     if isinstance(pdu, AspaPdu):
         count = len(pdu.providers)
         head = _HEAD.pack(pdu.version, PduType.ASPA, 0, HEADER + 8 + 4 * count)

@@ -157,19 +157,24 @@ class RouterKey:
 
 @dataclass(frozen=True, slots=True)
 class AspaPdu:
-    """An ASPA PDU (version 2 only), laid out as draft-ietf-sidrops-8210bis-10 has it and
-    StayRTR 0.5.1 sends it: after the header (whose 16-bit field is zero) one byte of
-    flags (bit 0: announce), one byte of AFI flags (bit 0: IPv6 when set, else IPv4), the
-    16-bit provider count, the customer ASN and the provider ASNs, 32 bits each.
+    """An ASPA PDU (version 2 only), in one of two layouts.
 
-    ``ipv6`` is the AFI flag; the records of both families are merged by the reader,
-    since the current ASPA profile has no AFI."""
+    ``afi_layout`` True: as draft-ietf-sidrops-8210bis-10 has it and StayRTR 0.5.1 sends
+    it: after the header (whose 16-bit field is zero) one byte of flags (bit 0: announce),
+    one byte of AFI flags (bit 0: IPv6 when set, else IPv4), the 16-bit provider count,
+    the customer ASN and the provider ASNs, 32 bits each. False: the later revisions'
+    layout: the flags in the header's first field byte, then the customer ASN and the
+    providers, no AFI and no count (a withdrawal is 12 bytes).
+
+    ``ipv6`` is the AFI flag (False in the later layout); the records of both families are
+    merged by the reader, since the current ASPA profile has no AFI."""
 
     version: int
     announce: bool
     ipv6: bool
     customer: int
     providers: tuple[int, ...]
+    afi_layout: bool = True
 
 
 @dataclass(frozen=True, slots=True)
