@@ -23,6 +23,7 @@ __all__ = [
     "AsSet",
     "AsnBlock",
     "AsnDelegation",
+    "Aspa",
     "Bogon",
     "DelegationStatus",
     "ExchangePrefix",
@@ -86,6 +87,26 @@ class Vrp(NamedTuple):
 
     def covers(self, prefix: Prefix) -> bool:
         return self.prefix.contains(prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class Aspa:
+    """An ASPA record: the customer AS and the set of its provider ASes (SPAS).
+
+    ``providers`` is sorted and free of repeats; an ASPA whose only provider is AS 0 says
+    "this AS has no providers" and is held as an empty tuple (every provider asked about
+    is then "Not Provider+"). ``expires`` is a Unix time or None, as for a :class:`Vrp`.
+    """
+
+    customer: int
+    providers: tuple[int, ...]
+    expires: int | None = None
+
+    @staticmethod
+    def of(customer: int, providers: Sequence[int], expires: int | None = None) -> Aspa:
+        """An ASPA from providers as found (any order, repeats, AS 0 alone for none)."""
+        spas = tuple(sorted(set(providers) - {0}))
+        return Aspa(customer, spas, expires)
 
 
 class RouteObject(NamedTuple):

@@ -36,11 +36,13 @@ class Policy:
     check_afi: bool = True
     check_first_as: bool = False
     check_bogon_asn: bool = False
+    check_aspa: bool = False
     irr_strict_origin: bool = False
     as_set_max_depth: int = 10
     as_set_max_members: int = 100_000
     peers: Mapping[int, PeerPolicy] = field(default_factory=dict)
     route_server_sessions: frozenset[str] = frozenset()
+    customer_sessions: frozenset[str] = frozenset()  # we are the customer: X-ASPA downstream
     exchange_prefixes: tuple[ExchangePrefix, ...] = ()
 
     def peer(self, asn: int) -> PeerPolicy:

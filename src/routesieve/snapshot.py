@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from routesieve.model import (
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsSet,
     Bogon,
     ExchangePrefix,
@@ -33,8 +34,8 @@ class Provenance:
 class Snapshot:
     """Everything the engine may look at besides the routes and the policy.
 
-    ``as_of`` is the Unix time the snapshot stands for: VRPs that expire before it are
-    ignored. The engine has no clock of its own.
+    ``as_of`` is the Unix time the snapshot stands for: VRPs and ASPAs that expire before
+    it are ignored. The engine has no clock of its own.
 
     Each data set is a read-only sequence: a tuple when read from the source files, or a
     column-backed table (:mod:`routesieve.columnar`, for the big ones) when loaded from a
@@ -51,4 +52,5 @@ class Snapshot:
     asn_blocks: Sequence[AsnBlock] = ()
     bogons: Sequence[Bogon] = ()
     exchange_prefixes: Sequence[ExchangePrefix] = ()
+    aspas: Sequence[Aspa] = ()
     provenance: tuple[Provenance, ...] = field(default=(), compare=False)

@@ -52,7 +52,7 @@ def test_demo_table_has_a_block_per_peer() -> None:
     assert code == 0
     assert "Peer AS209001 (Nordwind Transit)" in out
     assert "Peer AS209003" in out  # a route-server member is judged as the peer
-    assert "received 19, accepted 4, rejected 15" in out
+    assert "received 20, accepted 4, rejected 16" in out
 
 
 def test_installed_command_runs_the_demo() -> None:
@@ -75,7 +75,7 @@ def test_jsonl_verdicts_have_the_agreed_keys_and_types() -> None:
     )
     assert code == 0
     rows = verdicts(out)
-    assert len(rows) == 30  # 31 lines, two of them one route seen on two sessions
+    assert len(rows) == 31  # 32 lines, two of them one route seen on two sessions
     for v in rows:
         assert v.keys() >= JSONL_KEYS
         assert isinstance(v["peer_asn"], int)
@@ -111,20 +111,17 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     code, _, _ = run("demo", "--format", "csv", "--output", str(target))
     assert code == 0
     lines = target.read_text().splitlines()
-    assert len(lines) == 31 and lines[0].startswith("peer_asn,")
+    assert len(lines) == 32 and lines[0].startswith("peer_asn,")
     assert [p.name for p in tmp_path.iterdir()] == ["verdicts.csv"]  # no temporary left
 
 
+def explain_example(prefix: str) -> tuple[int, str, str]:
+    config, routes = str(EXAMPLE / "routesieve.toml"), str(EXAMPLE / "routes.jsonl")
+    return run("explain", "--config", config, "--routes", routes, "--prefix", prefix)
+
+
 def test_explain_lists_every_rule_with_evidence() -> None:
-    code, out, _ = run(
-        "explain",
-        "--config",
-        str(EXAMPLE / "routesieve.toml"),
-        "--routes",
-        str(EXAMPLE / "routes.jsonl"),
-        "--prefix",
-        "2a0e:8a08::/32",
-    )
+    code, out, _ = explain_example("2a0e:8a08::/32")
     assert code == 0
     assert "ACCEPT by rule 4.5" in out
     for rule in ("X-AFI", "3.1", "3.10", "4.1", "4.4", "4.5"):
@@ -133,16 +130,22 @@ def test_explain_lists_every_rule_with_evidence() -> None:
     assert "no match" in out and "pass" in out
 
 
+def test_explain_of_the_demo_route_leak_lists_every_hop() -> None:
+    code, out, _ = explain_example("2a0e:8a12::/32")
+    assert code == 0
+    assert "REJECT by rule X-ASPA" in out
+    hops = [line.strip() for line in out.splitlines() if line.strip().startswith("up AS")]
+    assert hops == [
+        "up AS209041 → AS209040: Provider+ (the ASPA of AS209041 lists AS209040; "
+        "providers: AS209040)",
+        "up AS209040 → AS209001: Not Provider+ (the ASPA of AS209040 does not list "
+        "AS209001; providers: AS209045)",
+    ]
+    assert "stops being valley-free at AS209040 → AS209001" in out
+
+
 def test_explain_of_an_unknown_prefix_is_an_input_error() -> None:
-    code, _, err = run(
-        "explain",
-        "--config",
-        str(EXAMPLE / "routesieve.toml"),
-        "--routes",
-        str(EXAMPLE / "routes.jsonl"),
-        "--prefix",
-        "2a0e:ffff::/32",
-    )
+    code, _, err = explain_example("2a0e:ffff::/32")
     assert code == 1
     assert "no received route for 2a0e:ffff::/32" in err
 

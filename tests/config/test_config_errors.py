@@ -77,7 +77,7 @@ def test_an_unknown_key_is_named_with_the_keys_allowed_there(tmp_path: Path) -> 
 
     assert problems_of(tmp_path, text) == (
         "peers[1].sessions[0].neighbour: unknown key 'neighbour' "
-        "(allowed here: name, route_server, exchange, neighbor)",
+        "(allowed here: name, route_server, exchange, neighbor, role)",
     )
 
 
@@ -303,3 +303,14 @@ def test_collect_folder_is_taken_from_the_config_folder(tmp_path: Path) -> None:
     assert load_config(path).collect_dir == tmp_path / "state" / "routes"
     path.write_text("[local]\nasn = 214312\n")
     assert load_config(path).collect_dir == tmp_path / "collected"
+
+
+def test_a_session_role_other_than_peer_customer_or_provider_is_refused(tmp_path: Path) -> None:
+    text = (
+        '[local]\nasn = 214312\n\n[[peers]]\nasn = 3356\nsessions = [{ name = "t", '
+        'role = "upstream" }]\n'
+    )
+    assert problems_of(tmp_path, text) == (
+        "peers[0].sessions[0].role: must be 'peer', 'customer' or 'provider', "
+        "not a string ('upstream')",
+    )

@@ -126,3 +126,14 @@ def test_the_loaded_config_cannot_be_changed(tmp_path: Path) -> None:
         config.peers = ()  # type: ignore[misc]
     with pytest.raises(ValueError, match="frozen"):
         config.local.asn = 1  # type: ignore[misc]
+
+
+def test_aspa_check_and_the_customer_role_of_a_session_reach_the_policy(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "\n[policy.checks]\naspa = true\n\n[[peers]]\nasn = 3356\n"
+        'sessions = [{ name = "transit-1", role = "customer" }, { name = "pni-1" }]\n'
+    )
+    policy = load_config(write_config(tmp_path, text)).to_policy()
+    assert policy.check_aspa is True
+    assert policy.customer_sessions == frozenset({"transit-1"})
+    assert load_config(write_config(tmp_path, MINIMAL)).to_policy().check_aspa is False

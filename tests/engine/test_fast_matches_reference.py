@@ -24,6 +24,7 @@ from routesieve.model import (
     Action,
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsPath,
     AsSet,
     Bogon,
@@ -231,6 +232,14 @@ def snapshot(draw: st.DrawFn, pool: Sequence[Prefix]) -> Snapshot:
             lambda: Bogon(near(draw, pool) if draw(st.integers(0, 3)) == 0 else draw(prefixes())), 2
         ),
         exchange_prefixes=some(lambda: ExchangePrefix(draw(prefixes()), "IX"), 2),
+        aspas=some(
+            lambda: Aspa.of(
+                asn(draw),
+                [asn(draw) for _ in range(draw(st.integers(0, 3)))],
+                draw(st.sampled_from((None, None, AS_OF - 1, AS_OF))),
+            ),
+            6,
+        ),
     )
 
 
@@ -264,11 +273,13 @@ def policy(draw: st.DrawFn, pool: Sequence[Prefix]) -> Policy:
         check_afi=draw(st.booleans()),
         check_first_as=draw(st.booleans()),
         check_bogon_asn=draw(st.booleans()),
+        check_aspa=draw(st.booleans()),
         irr_strict_origin=draw(st.booleans()),
         as_set_max_depth=draw(st.integers(1, 4)),
         as_set_max_members=draw(st.sampled_from((1_000_000, 1_000_000, 2))),
         peers=peers,
         route_server_sessions=draw(st.sampled_from((frozenset(), frozenset({"rs-ams", "rs-fra"})))),
+        customer_sessions=draw(st.sampled_from((frozenset(), frozenset({"ix-fra", "rs-fra"})))),
         exchange_prefixes=exchange,
     )
 

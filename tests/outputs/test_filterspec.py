@@ -94,3 +94,15 @@ def test_rule5_route_is_router_accepted_only_through_the_accept_list() -> None:
     assert router_accepts(five, {P(five.prefix)})
     rejected = next(v for v in verdicts if v.rule == "3.4")
     assert not router_accepts(rejected, {P(rejected.prefix)})
+
+
+def test_x_aspa_is_in_the_accept_lists_only_as_no_router_checks_aspa() -> None:
+    verdicts, rp = demo_policy()
+    leak = next(v for v in verdicts if v.rule == "X-ASPA")
+    nordwind = next(p for p in rp.peers if p.asn == leak.peer_asn)
+    assert P(leak.prefix) not in nordwind.accept  # the decision: no prefix from the leak
+    assert rp.guard.aspa_in_accept_lists
+    assert not router_accepts(leak, set(nordwind.accept))
+    # the router cannot tell the leaked path apart: the same prefix accepted through
+    # another path lets the leak through too
+    assert router_accepts(leak, {P(leak.prefix)})

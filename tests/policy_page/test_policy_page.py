@@ -54,6 +54,13 @@ def test_checks_switched_off_are_not_promised() -> None:
     assert "X-FIRST-AS" not in off and "X-BOGON-ASN" not in off
 
 
+def test_x_aspa_is_on_the_page_only_when_it_is_on() -> None:
+    on = render_policy(_config(), "markdown")  # the example switches it on
+    assert "X-ASPA" in on and "valley-free" in on
+    off = render_policy(_config(checks={"afi": True, "aspa": False}), "markdown")
+    assert "X-ASPA" not in off and "ASPA" not in off
+
+
 def test_families_come_from_local_families() -> None:
     v6 = render_policy(_config(), "markdown")
     assert "IPv6-only autonomous system" in v6 and "IPv4 prefixes" not in v6

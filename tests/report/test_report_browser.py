@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browser import alert_open, chromium, wait_for
@@ -84,7 +85,7 @@ def test_index_lists_every_peer_of_the_example(
     links = driver.find_elements(By.CSS_SELECTOR, "#peers tbody td:first-child a")
     assert [a.text for a in links] == [f"AS{n}" for n in EXAMPLE_PEERS]
     first = driver.find_element(By.CSS_SELECTOR, "#peers tbody tr")
-    assert "Nordwind Transit" in first.text and "19" in first.text
+    assert "Nordwind Transit" in first.text and "20" in first.text
     assert driver.find_elements(By.CSS_SELECTOR, "#sources tbody tr")
     screenshot(driver, "report-index.png", tmp_path)
     links[0].click()
@@ -95,7 +96,7 @@ def test_peer_page_filters_by_rule_verdict_and_text(
     driver: webdriver.Chrome, plain_site: Path
 ) -> None:
     open_peer(driver, plain_site, 209001)
-    assert len(visible_rows(driver)) == 19
+    assert len(visible_rows(driver)) == 20
     Select(driver.find_element(By.ID, "f-rule")).select_by_value("3.10")
     rows = visible_rows(driver)
     assert [r[0] for r in rows] == ["2a0e:8a01:10::/48"] and rows[0][3] == "3.10"
@@ -109,15 +110,36 @@ def test_peer_page_filters_by_rule_verdict_and_text(
     assert visible_rows(driver)[0][0] == "2a0e:8a06::/32"
 
 
+def open_first_route_of_rule(driver: webdriver.Chrome, site: Path, rule: str) -> list[Any]:
+    """Open AS209001's page, show the routes of ``rule``, open the first: its steps."""
+    open_peer(driver, site, 209001)
+    Select(driver.find_element(By.ID, "f-rule")).select_by_value(rule)
+    driver.find_element(By.CSS_SELECTOR, "#route-rows > tr").click()
+    steps: list[Any] = wait_for(
+        lambda: driver.find_elements(By.CSS_SELECTOR, "table.steps tbody tr"), what="steps"
+    )
+    return steps
+
+
+def test_an_x_aspa_rejection_opens_with_its_hops_and_advice(
+    driver: webdriver.Chrome, plain_site: Path, tmp_path: Path
+) -> None:
+    steps = open_first_route_of_rule(driver, plain_site, "X-ASPA")
+    row = next(s for s in steps if s.text.startswith("X-ASPA"))
+    aspa = row.text
+    assert "AS209041 → AS209040: Provider+" in aspa
+    assert "AS209040 → AS209001: Not Provider+" in aspa
+    assert "stops being valley-free at AS209040 → AS209001" in aspa
+    advice = driver.find_element(By.CSS_SELECTOR, "ul.advice").text
+    assert "AS209040 should add AS209001 to its ASPA" in advice
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+    screenshot(driver, "report-x-aspa.png", tmp_path)
+
+
 def test_an_explanation_opens_with_every_rule_and_advice(
     driver: webdriver.Chrome, plain_site: Path, tmp_path: Path
 ) -> None:
-    open_peer(driver, plain_site, 209001)
-    Select(driver.find_element(By.ID, "f-rule")).select_by_value("3.10")
-    driver.find_element(By.CSS_SELECTOR, "#route-rows > tr").click()
-    steps = wait_for(
-        lambda: driver.find_elements(By.CSS_SELECTOR, "table.steps tbody tr"), what="steps"
-    )
+    steps = open_first_route_of_rule(driver, plain_site, "3.10")
     rules = [s.find_element(By.CSS_SELECTOR, "td.rule").text for s in steps]
     assert rules[:3] == ["X-AFI", "X-MALFORMED", "3.1"] and "4.4" in rules
     failed = next(s.text for s in steps if "3.10" in s.text)

@@ -89,7 +89,7 @@ def test_route_chunks_hold_every_route_in_order(
     )
     assert meta_text is not None
     meta = json.loads(meta_text.group(1))
-    assert (meta["total"], meta["chunks"], meta["chunk"]) == (19, 5, 4)
+    assert (meta["total"], meta["chunks"], meta["chunk"]) == (20, 5, 4)
 
 
 def test_downloads_hold_the_accept_list_of_router_policy(hostile_site: Path) -> None:

@@ -13,15 +13,15 @@ from routesieve.problems import InputError
 from routesieve.sources.rpki import read_vrps
 
 
-def test_rpki_client_json_gives_its_19_roas_and_ignores_aspa_and_bgpsec(shared_data: Path) -> None:
+def test_rpki_client_json_gives_its_19_roas_and_ignores_bgpsec(shared_data: Path) -> None:
     result = read_vrps(shared_data / "rpki" / "stayrtr_test.rpki.json")
     assert len(result.items) == 19
     assert result.problems == ()
     assert result.provenance.kind == "rpki"
     assert result.provenance.generated == "2023-07-27T18:56:02Z"
     assert result.provenance.count == 19
-    assert "provider_authorizations" in result.provenance.note
     assert "bgpsec_keys" in result.provenance.note
+    assert "provider_authorizations" not in result.provenance.note  # sources/aspa.py reads it
     first = result.items[0]
     assert first == Vrp(Prefix.parse("1.0.0.0/24"), 24, 13335, "apnic", 1827568318)
     assert sum(1 for v in result.items if v.prefix.version == 6) == 14

@@ -15,6 +15,7 @@ import pytest
 from rtr_lab import Listener, StayRtr, expected, listening, read_exactly, relay
 
 from routesieve.model import Prefix
+from routesieve.sources.aspa import read_aspas
 from routesieve.sources.fetched import FetchError
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rtr import RtrError, RtrSession, fetch_rtr, parse_rtr_url
@@ -34,12 +35,31 @@ def test_fetch_rtr_writes_a_file_read_vrps_reads_back(
     doc = json.loads(dest.read_text())
     rtr = doc["metadata"]["rtr"]
     assert fetched.generated == f"serial {rtr['serial']} session {rtr['session_id']}"
-    assert rtr["version"] == 1 and abs(doc["metadata"]["generated"] - time.time()) < 60
+    assert rtr["version"] == 2 and abs(doc["metadata"]["generated"] - time.time()) < 60
     read = read_vrps(dest)
     assert read.problems == ()
     assert set(read.items) == expected(cache_file)
     assert {v.ta for v in read.items} == {"rtr"}
     assert list(read.items) == sorted(read.items)  # stable files: same set, same bytes
+
+
+@pytest.mark.parametrize(
+    ("protocol", "note", "aspa_note"),
+    [
+        ("2", "RTR version 2, 2 ASPAs", "2 customer ASes from aspas"),
+        ("1", "RTR version 1, no ASPA (needs version 2)", "spoke version 1"),
+    ],
+)
+def test_fetch_rtr_writes_the_aspas_of_version_2_and_says_version_1_has_none(
+    protocol: str, note: str, aspa_note: str, stayrtr: Start, cache_file: Path, tmp_path: Path
+) -> None:
+    server = stayrtr(cache_file, "-protocol", protocol)
+    fetched = fetch_rtr(server.url, tmp_path / "vrps.json", timeout=10)
+    assert fetched.note == note
+    read = read_aspas(fetched.path)
+    assert read.problems == () and aspa_note in read.provenance.note
+    assert read.items == (read_aspas(cache_file).items if protocol == "2" else ())
+    assert set(read_vrps(fetched.path).items) == expected(cache_file)
 
 
 def test_fetch_rtr_over_ipv6_loopback(stayrtr: Start, cache_file: Path, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The RTR PDU codec: every PDU type round-trips in version 0 and 1, the bytes are the
-RFC layouts, and hostile bytes give errors naming the PDU type, length and offset."""
+"""The RTR PDU codec: every PDU type round-trips in version 0, 1 and 2, the bytes are the
+RFC layouts (and, for ASPA, the bytes StayRTR 0.5.1 sends), and hostile bytes give errors
+naming the PDU type, length and offset."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rtr_lab import UNSUPPORTED_VERSION
 from routesieve.model import Prefix
 from routesieve.sources.rtr.codec import decode, encode, read_header
 from routesieve.sources.rtr.pdu import (
+    AspaPdu,
     CacheReset,
     CacheResponse,
     EndOfData,
@@ -31,6 +33,7 @@ from routesieve.sources.rtr.pdu import (
 V4 = PrefixPdu(1, True, Prefix.parse("192.0.2.0/24"), 24, 64500)
 V6 = PrefixPdu(0, False, Prefix.parse("2001:db8::/32"), 48, 4200000000)
 KEY = RouterKey(1, True, bytes(range(20)), 64500, b"\x30\x59" + bytes(89))
+ASPA = AspaPdu(2, True, False, 15562, (2914, 8283, 51088, 206238))
 SAMPLES: list[Pdu] = [
     SerialNotify(1, 4321, 77),
     SerialQuery(0, 4321, 2**32 - 1),
@@ -42,6 +45,11 @@ SAMPLES: list[Pdu] = [
     EndOfData(1, 9, 12, 3600, 600, 7200),
     CacheReset(1),
     KEY,
+    ASPA,
+    AspaPdu(2, False, True, 64496, ()),
+    AspaPdu(2, True, False, 64496, (1299, 6939), afi_layout=False),
+    AspaPdu(2, False, False, 64496, (), afi_layout=False),
+    EndOfData(2, 9, 12, 3600, 600, 7200),
     ErrorReport(1, ErrorCode.NO_DATA_AVAILABLE, b"", "No data available"),
     ErrorReport(0, ErrorCode.CORRUPT_DATA, encode(V4), "bad prefix ✗"),
 ]
@@ -106,13 +114,54 @@ def test_a_wrong_fixed_length_is_refused() -> None:
 
 
 def test_unknown_type_and_version_are_refused_with_their_codes() -> None:
-    with pytest.raises(PduError, match="unknown PDU type 11") as caught:
-        decode(struct.pack("!BBHI", 2, 11, 0, 32) + bytes(24))
+    with pytest.raises(PduError, match="unknown PDU type 12") as caught:
+        decode(struct.pack("!BBHI", 2, 12, 0, 32) + bytes(24))
     assert caught.value.code == ErrorCode.UNSUPPORTED_PDU_TYPE
-    with pytest.raises(PduError, match="unsupported protocol version 2") as caught:
-        decode(struct.pack("!BBHI", 2, 4, 0, 20) + bytes(12))
+    with pytest.raises(PduError, match="unsupported protocol version 3") as caught:
+        decode(struct.pack("!BBHI", 3, 4, 0, 20) + bytes(12))
     assert caught.value.code == ErrorCode.UNSUPPORTED_PROTOCOL_VERSION
     assert "do not exist in version 0" in _err(encode(replace(KEY, version=0)))
+    assert "ASPA PDUs do not exist in version 1" in _err(encode(replace(ASPA, version=1)))
+
+
+def test_aspa_pdus_stayrtr_sends_decode_to_the_cache_files_records() -> None:
+    """Bytes captured from StayRTR 0.5.1 ``-protocol 2`` serving stayrtr_test.rpki.json
+    (draft-ietf-sidrops-8210bis-10 layout: flags, AFI flags, provider count, customer)."""
+    v4 = bytes.fromhex(
+        "020b000000000020" + "01000004" + "00003cca" + "00000b620000205b0000c7900003259e"
+    )
+    v6 = bytes.fromhex(
+        "020b000000000028"
+        + "01010006"
+        + "0000fbf0"
+        + "0000051300001b1b00001d3800007d610000c38a0000eed2"
+    )
+    assert decode(v4) == (ASPA, 32)
+    assert decode(v6) == (
+        AspaPdu(2, True, True, 64496, (1299, 6939, 7480, 32097, 50058, 61138)),
+        40,
+    )
+    assert encode(ASPA) == v4
+
+
+def test_the_later_8210bis_aspa_layout_decodes_too() -> None:
+    """Flags in the header, customer and providers after it, no AFI and no count."""
+    announce = bytes.fromhex("020b0100" + "00000014" + "0000fbf0" + "00000513" + "00001b1b")
+    assert decode(announce) == (AspaPdu(2, True, False, 64496, (1299, 6939), False), 20)
+    withdraw = bytes.fromhex("020b0000" + "0000000c" + "0000fbf0")
+    assert decode(withdraw) == (AspaPdu(2, False, False, 64496, (), False), 12)
+    assert "length 14 is not 12 + 4 per provider" in _err(
+        bytes.fromhex("020b0100" + "0000000e" + "0000fbf0" + "0001")
+    )
+
+
+def test_an_aspa_pdu_whose_count_does_not_fit_its_length_is_refused() -> None:
+    bad = bytearray(encode(ASPA))
+    bad[10:12] = struct.pack("!H", 5)  # five providers claimed, four sent
+    assert "5 providers do not fit length 32" in _err(bytes(bad))
+    bad = bytearray(encode(ASPA))
+    bad[9] = 2  # an AFI flag that is not defined
+    assert "AFI flags 0x02" in _err(bytes(bad))
 
 
 def test_a_huge_length_is_refused_from_the_header_alone() -> None:

@@ -9,10 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rtr_lab import UNSUPPORTED_VERSION, StayRtr, expected, listening, version0_only, write_cache
+from rtr_lab import (
+    UNSUPPORTED_VERSION,
+    StayRtr,
+    expected,
+    listening,
+    read_exactly,
+    relay,
+    version0_only,
+    write_cache,
+)
 
+from routesieve.sources.aspa import read_aspas
 from routesieve.sources.rtr import RtrError, RtrSession, Timers
-from routesieve.sources.rtr.pdu import ErrorCode
+from routesieve.sources.rtr.codec import encode
+from routesieve.sources.rtr.pdu import ErrorCode, ErrorReport
 
 Start = Callable[..., StayRtr]
 
@@ -35,11 +46,59 @@ def test_reset_sync_gets_exactly_the_vrps_of_the_cache_file(
         result = session.reset()
         assert session.vrps == expected(cache_file)
         assert len(session.vrps) == 19
-        assert result.reset and result.announced == 19 and result.version == 1
+        assert result.reset and result.announced == 19 and result.version == 2
         assert session.timers == Timers(120, 30, 900)
-        # the cache file has 3 BGPsec router keys, which StayRTR sends in version 1
+        # the cache file has 3 BGPsec router keys, which StayRTR sends from version 1 on
         assert len(session.router_keys) == 3
         assert all(len(ski) == 20 and spki for ski, _, spki in session.router_keys)
+
+
+def test_version_2_session_gets_the_aspas_of_the_cache_file_per_family(
+    stayrtr: Start, cache_file: Path
+) -> None:
+    server = stayrtr(cache_file, "-protocol", "2")
+    with RtrSession(server.host, server.port, timeout=10) as session:
+        assert session.reset().version == 2
+    wanted = {a.customer: a.providers for a in read_aspas(cache_file).items}
+    assert wanted  # the shared cache file has ASPA records for two customers
+    assert session.aspas == {
+        (customer, ipv6): providers
+        for customer, providers in wanted.items()
+        for ipv6 in (False, True)
+    }
+
+
+def test_a_version_1_cache_answer_is_followed_down_and_has_no_aspa(
+    stayrtr: Start, cache_file: Path
+) -> None:
+    server = stayrtr(cache_file, "-protocol", "1")
+    with RtrSession(server.host, server.port, timeout=10) as session:
+        result = session.reset()
+        assert result.version == session.version == 1
+        assert session.vrps == expected(cache_file)
+        assert session.aspas == {}
+        assert len(session.router_keys) == 3  # version 1 still has router keys
+
+
+def test_unsupported_version_reports_step_down_from_2_to_1_to_0(
+    stayrtr: Start, cache_file: Path
+) -> None:
+    server = stayrtr(cache_file)
+    asked: list[int] = []
+
+    def step_down(conn: Any, index: int) -> None:
+        query = read_exactly(conn, 8)
+        asked.append(query[0])
+        if query[0] > 0:  # refuse, reporting the next lower version
+            report = ErrorReport(query[0] - 1, ErrorCode.UNSUPPORTED_PROTOCOL_VERSION, query, "")
+            conn.sendall(encode(report))
+            return
+        relay((server.host, server.port), query, conn)
+
+    with listening(step_down) as cache, RtrSession(cache.host, cache.port, timeout=10) as session:
+        assert session.reset().version == 0
+        assert asked == [2, 1, 0] and cache.connections == 3
+        assert session.vrps == expected(cache_file) and session.aspas == {}
 
 
 def test_serial_query_applies_announcements_and_withdrawals_after_serial_notify(

@@ -19,6 +19,7 @@ from routesieve.model import (
     MAX_ASN,
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsPath,
     AsSet,
     Bogon,
@@ -123,6 +124,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Route], Snapshot]:
         exchange_prefixes=some(
             lambda: ExchangePrefix(draw(prefixes()), draw(NAMES), draw(st.none() | asn)), 2
         ),
+        aspas=some(lambda: Aspa.of(draw(asn), draw(st.lists(asn, max_size=4)), draw(EXPIRES)), 3),
         provenance=some(
             lambda: Provenance(
                 draw(NAMES),

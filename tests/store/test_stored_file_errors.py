@@ -7,6 +7,7 @@ a member replaced, or a file that is something else altogether.
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import subprocess
@@ -21,6 +22,7 @@ from routesieve.model import Prefix, RouteObject, Vrp
 from routesieve.problems import InputError
 from routesieve.snapshot import Provenance, Snapshot
 from routesieve.store.layout import to_arrays
+from routesieve.store.npz_file import write_npz
 from routesieve.store.snapshot_file import SUFFIX, load_stored_snapshot, save_snapshot
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -223,3 +225,16 @@ def test_a_save_that_fails_midway_leaves_the_previous_file(stored: Path) -> None
     assert stored.read_bytes() == before
     assert sorted(p.name for p in stored.parent.iterdir()) == [stored.name]  # no temp left
     assert load_stored_snapshot(stored) == sample()
+
+
+def test_a_snapshot_stored_before_aspa_existed_loads_with_none(tmp_path: Path) -> None:
+    """The header of a file written before ASPA records were stored has no "aspas" key."""
+    arrays = to_arrays(sample(10))
+    meta = json.loads(arrays["meta"].tobytes().decode("ascii"))
+    del meta["aspas"]
+    del meta["counts"]["aspas"]
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("ascii"), np.uint8)
+    path = tmp_path / f"old{SUFFIX}"
+    write_npz(path, arrays)
+    loaded = load_stored_snapshot(path)
+    assert tuple(loaded.aspas) == () and len(loaded.vrps) == 10

@@ -55,7 +55,7 @@ def test_sync_then_evaluate_gives_the_verdicts_of_the_same_data_read_from_files(
     code, verdicts, err = run("evaluate", "--config", str(config), "--routes", ROUTES)
     assert code == 0, err
     assert "data: " in err and ".snapshot (synced " in err
-    assert verdicts == expected and verdicts.count("\n") == 30
+    assert verdicts == expected and verdicts.count("\n") == 31
 
 
 def test_url_sources_without_a_stored_snapshot_say_run_sync_first(
@@ -81,7 +81,7 @@ def test_offline_uses_only_the_stored_snapshot_and_fails_clearly_without_one(
 
     assert run("sync", "--config", config)[0] == 0
     code, out, err = run("evaluate", "--config", config, "--routes", ROUTES, "--offline")
-    assert code == 0 and "data: " in err and out.count("\n") == 30
+    assert code == 0 and "data: " in err and out.count("\n") == 31
 
 
 def test_local_files_newer_than_the_stored_snapshot_are_read_instead(tmp_path: Path) -> None:

@@ -176,7 +176,7 @@ def test_sources_give_provenance_and_the_stale_flag(
 def test_run_gives_time_files_and_counts(client: httpx.Client) -> None:
     run = RunOut.model_validate(client.get("/api/v1/run").json())
     assert run.local_asn == 214312
-    assert run.received == 31 and run.merged == 30
+    assert run.received == 32 and run.merged == 31
     assert run.accepted + run.rejected == run.merged
     assert sum(run.by_rule.values()) == run.merged
     assert run.route_files[0].endswith("routes.jsonl")

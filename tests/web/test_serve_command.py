@@ -50,7 +50,7 @@ def test_serve_evaluates_the_example_and_answers_over_http(tmp_path: Path) -> No
             step=0.2,
         )
         run = httpx.get(url + "/api/v1/run", timeout=5).json()
-        assert run["merged"] == 30 and run["local_asn"] == 214312
+        assert run["merged"] == 31 and run["local_asn"] == 214312
         # the report of this run is served at / (written into <state>/site)
         index = httpx.get(url + "/", timeout=5)
         assert index.status_code == 200 and "AS209001" in index.text

@@ -70,6 +70,7 @@ class Config:
             check_afi=settings.checks.afi,
             check_first_as=settings.checks.first_as,
             check_bogon_asn=settings.checks.bogon_asn,
+            check_aspa=settings.checks.aspa,
             irr_strict_origin=settings.irr_strict_origin,
             as_set_max_depth=settings.as_set_max_depth,
             as_set_max_members=settings.as_set_max_members,
@@ -81,6 +82,12 @@ class Config:
                 for peer in self.peers
                 for session in peer.sessions
                 if session.route_server
+            ),
+            customer_sessions=frozenset(
+                session.name
+                for peer in self.peers
+                for session in peer.sessions
+                if session.role == "customer"
             ),
             exchange_prefixes=tuple(
                 ExchangePrefix(prefix, exchange.name, exchange.peeringdb_ix)

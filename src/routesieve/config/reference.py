@@ -48,6 +48,7 @@ home folder.
 | `afi` | boolean | `true` | X-AFI: reject routes of a family not in `local.families` |
 | `first_as` | boolean | `false` | X-FIRST-AS: reject a path whose first AS is not the peer (never on route-server sessions) |
 | `bogon_asn` | boolean | `false` | X-BOGON-ASN: reject paths with private, reserved or documentation AS numbers |
+| `aspa` | boolean | `false` | X-ASPA: reject paths that ASPA verification finds Invalid (a route leak); needs ASPA records in `sources.rpki` |
 
 X-MALFORMED (empty path, unreadable prefix or path) is always on: a `malformed` key is
 refused, because a route that cannot be read has nothing the other checks could judge.
@@ -79,6 +80,7 @@ refused, because a route that cannot be read has nothing the other checks could 
 | `route_server` | boolean | `false` | a route-server session: the peer AS of each route is the first AS of its path |
 | `exchange` | text | none | the `[[exchanges]]` entry the session runs over (must be configured) |
 | `neighbor` | address | none | the neighbour's address; its family must be in `local.families` |
+| `role` | `"peer"`, `"customer"` or `"provider"` | `"peer"` | the local network's role on the session (RFC 9234 names): `"customer"` when the neighbour is its transit provider, so X-ASPA verifies downstream; upstream otherwise |
 
 ## `[sources]`: outside data, as local files or URLs
 

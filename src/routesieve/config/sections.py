@@ -76,6 +76,7 @@ class CheckSettings(Section):
     afi: Flag = True
     first_as: Flag = False
     bogon_asn: Flag = False
+    aspa: Flag = False
 
 
 class PolicySettings(Section):
@@ -110,6 +111,7 @@ class SessionSettings(Section):
     route_server: Flag = False
     exchange: Text | None = None
     neighbor: Address | None = None
+    role: Literal["peer", "customer", "provider"] = "peer"
 
 
 class PeerSettings(Section):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from routesieve.engine.as_sets import Expansion
+from routesieve.engine.aspa import AspaResult
 from routesieve.engine.index import SnapshotIndex
 from routesieve.engine.paths import PathFacts
 from routesieve.engine.table import RouteTable
@@ -21,7 +22,8 @@ class Decisions:
     """``rule`` indexes ``rules.ALL_RULES``; ``detail`` is the rule's own evidence index
     (a bogon, an exchange prefix, an ASN, a VRP, a seed row or a route object);
     ``rpki_state`` uses the codes of ``engine.rpki``; the handle columns give the matched
-    handle entry of the peer (4.3) and of the origin (4.5), or -1."""
+    handle entry of the peer (4.3) and of the origin (4.5), or -1; ``aspa`` the ASPA
+    verification, with its evidence, of every row X-ASPA rejected."""
 
     index: SnapshotIndex
     policy: Policy
@@ -37,3 +39,4 @@ class Decisions:
     org_origin: I64
     expansions: dict[int, Expansion]
     warnings: tuple[str, ...]
+    aspa: dict[int, AspaResult] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """The route filter algorithm, decided in bulk over columns: no I/O, no clock, no globals.
 
 ``evaluate`` merges the received routes (step 2), runs the rejection tests in their order
-(X-AFI, X-MALFORMED, 3.1 … 3.10, then the X- checks that are switched on), then the
+(X-AFI, X-MALFORMED, 3.1 … 3.10, then the X- checks that are switched on, X-ASPA last), then the
 acceptance tests 4.1 … 4.5 in their order, and rejects the rest with rule 5. Each rule
 only looks at the rows that no earlier rule has decided. What decided a row is kept as
 indexes into the snapshot (the VRP, the bogon, the route object, the handle), and
@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from routesieve.engine import rpki
 from routesieve.engine.as_sets import Expansion
+from routesieve.engine.aspa import AspaResult, AspaState, Direction, outcome, verify
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, first_hit
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.handles import handle_matches
@@ -24,7 +25,7 @@ from routesieve.engine.index import SnapshotIndex, build_index
 from routesieve.engine.paths import path_facts
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import ALL_RULES, Rule
-from routesieve.engine.table import build_table
+from routesieve.engine.table import RouteTable, build_table
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Route
 from routesieve.policy import Policy
@@ -124,6 +125,12 @@ def decide(
     if policy.check_bogon_asn:
         bogon_asn = facts.bogon_asn[pid]
         out.decide(bogon_asn >= 0, Rule.X_BOGON_ASN, bogon_asn)
+    aspa: dict[int, AspaResult] = {}
+    if policy.check_aspa:
+        aspa = verify_aspa(table, index, policy, np.flatnonzero(out.open()))
+        invalid = np.zeros(n, np.bool_)
+        invalid[list(aspa)] = True
+        out.decide(invalid, Rule.X_ASPA)
 
     # ---- acceptance tests, in order ---------------------------------------------------
     passed = out.open()
@@ -213,6 +220,11 @@ def decide(
     out.decide(np.ones(n, np.bool_), Rule.NOT_ACCEPTED)
 
     warnings = [w for p in sorted(expanded) for w in expanded[p].warnings]
+    if policy.check_aspa and not index.aspa.providers:
+        warnings.append(
+            "X-ASPA is on, but the snapshot has no ASPA records (an RTR cache below "
+            "version 2 sends none): every path is Unknown and none is rejected by it"
+        )
     return Decisions(
         index=index,
         policy=policy,
@@ -228,7 +240,46 @@ def decide(
         org_origin=org_origin,
         expansions=expanded,
         warnings=tuple(dict.fromkeys(warnings)),
+        aspa=aspa,
     )
+
+
+def verify_aspa(
+    table: RouteTable, index: SnapshotIndex, policy: Policy, rows: npt.NDArray[np.intp]
+) -> dict[int, AspaResult]:
+    """X-ASPA for ``rows``: the verification, with its evidence, of each row it finds
+    Invalid. Upstream verification, or downstream on a session where the local network
+    is the customer; on a route-server session the route server's AS is not in the path,
+    so there is no first-AS check and the member is the neighbour. The state is computed
+    once per distinct (path, neighbour, direction), the evidence only for Invalid ones."""
+    states: dict[tuple[int, int | None, Direction], AspaState] = {}
+    found: dict[tuple[int, int | None, Direction], AspaResult] = {}
+    out: dict[int, AspaResult] = {}
+    picked = rows.tolist()
+    has_prefix = table.has_prefix[rows].tolist()
+    route_server = table.route_server[rows].tolist()
+    received_from = table.received_from[rows].tolist()
+    path_id = table.path_id[rows].tolist()
+    customer = policy.customer_sessions
+    aspa = index.aspa
+    for row, prefixed, rs, neighbour_as, pid in zip(
+        picked, has_prefix, route_server, received_from, path_id, strict=True
+    ):
+        if not prefixed:
+            continue
+        neighbour = None if rs else neighbour_as
+        downstream = bool(customer) and table.session[row] in customer
+        direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
+        key = (pid, neighbour, direction)
+        state = states.get(key)
+        if state is None:
+            state = states[key] = outcome(table.paths[pid], neighbour, direction, aspa)
+        if state is AspaState.INVALID:
+            result = found.get(key)
+            if result is None:
+                result = found[key] = verify(table.paths[pid], neighbour, direction, aspa)
+            out[row] = result
+    return out
 
 
 def _reject_covered(out: _Rules, cover: CoverIndex, cols: PrefixColumns, rule: Rule) -> None:

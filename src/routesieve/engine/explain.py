@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routesieve.columnar import AsnDelegationTable, IpDelegationTable
+from routesieve.engine.aspa import AspaResult, AspaState, Direction, verify
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, REJECTION_ORDER, TITLES, Rule
@@ -134,6 +135,15 @@ def explain_row(d: Decisions, row: int, builder: VerdictBuilder | None = None) -
         {},
     )
 
+    aspa = d.aspa.get(row)
+    if aspa is None and pol.check_aspa:  # not rejected by it: verified here, for the listing
+        aspa = verify_row(d, row)
+    facts[Rule.X_ASPA] = (
+        None if not pol.check_aspa else (aspa is None or aspa.state is not AspaState.INVALID),
+        "no prefix" if aspa is None else aspa.summary(),
+        {} if aspa is None else {"hops": aspa.lines()},
+    )
+
     expansion = d.expansions.get(peer)
     sets = list(expansion.sets) if expansion else []
     accept: dict[Rule, tuple[bool | None, str, dict[str, Any]]] = {}
@@ -208,6 +218,17 @@ def explain_row(d: Decisions, row: int, builder: VerdictBuilder | None = None) -
             Step(Rule.NOT_ACCEPTED.value, TITLES[Rule.NOT_ACCEPTED], "fail", verdict.reason, {})
         )
     return Explanation(verdict, tuple(steps))
+
+
+def verify_row(d: Decisions, row: int) -> AspaResult | None:
+    """The ASPA verification of one row with its evidence, as X-ASPA would run it."""
+    t = d.table
+    if not t.has_prefix[row]:
+        return None
+    neighbour = None if t.route_server[row] else int(t.received_from[row])
+    downstream = t.session[row] in d.policy.customer_sessions
+    direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
+    return verify(t.paths[int(t.path_id[row])], neighbour, direction, d.index.aspa)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from routesieve.columnar import (
     VrpTable,
 )
 from routesieve.engine.as_sets import AsSetCatalog
+from routesieve.engine.aspa import AspaIndex
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns
 from routesieve.model import (
     AsnDelegation,
@@ -80,6 +81,7 @@ class SnapshotIndex:
     as_sets: AsSetCatalog
     ip_delegations: Sequence[IpDelegation]
     asn_delegations: Sequence[AsnDelegation]
+    aspa: AspaIndex
 
 
 class _RirHandles(Sequence[Handle]):
@@ -226,6 +228,7 @@ def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
         as_sets=AsSetCatalog(snapshot.as_sets),
         ip_delegations=ips,
         asn_delegations=asns,
+        aspa=AspaIndex.of(snapshot.aspas, snapshot.as_of),
     )
 
 

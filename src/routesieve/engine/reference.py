@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from routesieve.engine import reference_aspa
 from routesieve.engine.reference_as_sets import expand_as_sets
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import Rule, is_acceptance
@@ -224,6 +225,12 @@ def _reject(m: _Merged, state: RpkiState | None, snap: Snapshot, policy: Policy)
             for first, last, kind in _BOGON_ASNS:
                 if first <= asn <= last:
                     return Rule.X_BOGON_ASN, f"AS{asn} is {kind}", {"asn": asn}
+    if policy.check_aspa:
+        neighbour = None if first_rs else route.peer_asn
+        downstream = route.session in policy.customer_sessions
+        aspa = reference_aspa.verify(snap.aspas, snap.as_of, path, neighbour, downstream)
+        if aspa == "Invalid":
+            return Rule.X_ASPA, "ASPA verification: Invalid", {"aspa": aspa}
     return None
 
 

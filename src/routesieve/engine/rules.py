@@ -25,6 +25,7 @@ class Rule(enum.StrEnum):
     RPKI_INVALID = "3.10"
     X_FIRST_AS = "X-FIRST-AS"
     X_BOGON_ASN = "X-BOGON-ASN"
+    X_ASPA = "X-ASPA"
     RPKI_VALID_ORIGIN = "4.1"
     DOWNSTREAM_OF_ACCEPTED = "4.2"
     RIR_HANDLE = "4.3"
@@ -48,6 +49,7 @@ REJECTION_ORDER: tuple[Rule, ...] = (
     Rule.RPKI_INVALID,
     Rule.X_FIRST_AS,
     Rule.X_BOGON_ASN,
+    Rule.X_ASPA,
 )
 
 ACCEPTANCE_ORDER: tuple[Rule, ...] = (
@@ -75,6 +77,7 @@ TITLES: dict[Rule, str] = {
     Rule.RPKI_INVALID: "RPKI invalid",
     Rule.X_FIRST_AS: "first AS of the path is not the peer",
     Rule.X_BOGON_ASN: "private, reserved or documentation AS number in the path",
+    Rule.X_ASPA: "ASPA verification: the AS path is not valley-free (route leak)",
     Rule.RPKI_VALID_ORIGIN: "originated by the peer and RPKI valid",
     Rule.DOWNSTREAM_OF_ACCEPTED: "downstream route inside an accepted prefix of the peer",
     Rule.RIR_HANDLE: "RIR handle of the prefix matches the peer",

@@ -165,6 +165,9 @@ def _explain(
         )
     if rule is Rule.X_BOGON_ASN:
         return (f"AS{detail} in the path is {bogon_asn_reason(detail)}", {"asn": detail})
+    if rule is Rule.X_ASPA:
+        result = d.aspa[i]
+        return result.summary(), {"aspa": result.to_json(), "hops": result.lines()}
     if rule is Rule.RPKI_VALID_ORIGIN:
         v = d.index.vrps[int(d.rpki_vrp[i])]
         return (

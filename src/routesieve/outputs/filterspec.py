@@ -64,6 +64,8 @@ class Guard:
     unallocated_asns: tuple[tuple[int, int], ...]  # 3.7: the range minus allocated blocks
     bogon_asns: tuple[tuple[int, int], ...]  # X-BOGON-ASN, empty when the check is off
     check_first_as: bool
+    # X-ASPA is on: no rendered router checks ASPA, so it is in the accept lists only
+    aspa_in_accept_lists: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ def router_policy(
         ),
         bogon_asns=tuple((a, b) for a, b, _ in BOGON_ASN_RANGES) if policy.check_bogon_asn else (),
         check_first_as=policy.check_first_as,
+        aspa_in_accept_lists=policy.check_aspa,
     )
     roas = sorted(
         {
@@ -213,8 +216,13 @@ def _sorted(prefixes: Iterable[Prefix]) -> tuple[Prefix, ...]:
 
 def router_accepts(verdict: Verdict, accept_list: frozenset[Prefix] | set[Prefix]) -> bool:
     """Whether the generated filter accepts this route: step 4 accepted it, or it passed
-    every rejection test (its verdict is 5) and its prefix is in the peer's accept list
-    through another path. X-AFI and X-MALFORMED routes never reach the filter."""
+    every rejection test a router can check (its verdict is 5, or X-ASPA, which no
+    rendered router checks: it is part of the accept decision only, as its route adds no
+    prefix to the accept list) and its prefix is in the peer's accept list through another
+    path. X-AFI and X-MALFORMED routes never reach the filter."""
     if verdict.action is Action.ACCEPT:
         return True
-    return verdict.rule == Rule.NOT_ACCEPTED.value and Prefix.parse(verdict.prefix) in accept_list
+    return verdict.rule in _ACCEPT_LIST_ONLY and Prefix.parse(verdict.prefix) in accept_list
+
+
+_ACCEPT_LIST_ONLY = frozenset((Rule.NOT_ACCEPTED.value, Rule.X_ASPA.value))

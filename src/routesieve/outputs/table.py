@@ -78,4 +78,6 @@ def write_explanation(e: Explanation, out: IO[str]) -> None:
     out.write(f"  verdict: {v.action.value.upper()} by rule {v.rule}: {v.reason}\n")
     for s in e.steps:
         out.write(f"  {s.rule:<12} {s.outcome:<22} {s.title}: {s.detail}\n")
+        for line in s.evidence.get("hops", ()):  # X-ASPA: one line per pair of ASes
+            out.write(f"  {'':<12} {'':<22}   {line}\n")
     out.write("\n")

@@ -144,6 +144,20 @@ def _checks_after(config: Config) -> tuple[Item, ...]:
                 t("Reject paths with private, reserved or documentation AS numbers."),
             )
         )
+    if checks.aspa:
+        out.append(
+            Item(
+                Rule.X_ASPA.value,
+                "ASPA (route leaks)",
+                t(
+                    "Verify the AS path against the ASPA records the RPKI publishes "
+                    "(draft-ietf-sidrops-aspa-verification): reject a path that cannot be "
+                    "valley-free, where an AS passed the route to an AS that its ASPA does "
+                    "not list as a provider. A path with ASes that publish no ASPA is not "
+                    "rejected for that."
+                ),
+            )
+        )
     return tuple(out)
 
 

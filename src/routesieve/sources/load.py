@@ -17,6 +17,7 @@ from routesieve.config import Config
 from routesieve.model import (
     AsnBlock,
     AsnDelegation,
+    Aspa,
     AsSet,
     Bogon,
     ExchangePrefix,
@@ -27,6 +28,7 @@ from routesieve.model import (
 )
 from routesieve.problems import InputError, Problem
 from routesieve.snapshot import Provenance, Snapshot
+from routesieve.sources.aspa import read_aspas, worth_noting
 from routesieve.sources.bogons import default_bogons, read_bogons
 from routesieve.sources.iana import default_asn_registry, read_asn_registry
 from routesieve.sources.iana_special import read_special_registry
@@ -77,6 +79,8 @@ class SourceData:
     bogons: tuple[Bogon, ...] = ()
     exchange_prefixes: tuple[ExchangePrefix, ...] = ()
     ixlan_map: tuple[tuple[int, int], ...] = ()
+    aspas: tuple[Aspa, ...] = ()
+    aspa_provenance: Provenance | None = None
 
 
 def read_source(kind: str, path: Path) -> SourceData:
@@ -86,7 +90,15 @@ def read_source(kind: str, path: Path) -> SourceData:
     """
     if kind == "rpki":
         r = cached(path, "rpki", read_vrps)
-        return SourceData(kind, r.provenance, r.problems, vrps=r.items)
+        rp = cached(path, "aspa", read_aspas)
+        return SourceData(
+            kind,
+            r.provenance,
+            r.problems + rp.problems,
+            vrps=r.items,
+            aspas=rp.items,
+            aspa_provenance=rp.provenance if worth_noting(rp) else None,
+        )
     if kind == "irr":
         d = cached(path, "rpsl", read_rpsl)
         return SourceData(
@@ -161,7 +173,13 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
         asn_blocks=tuple(b for p in given for b in p.asn_blocks),
         bogons=tuple(bogons),
         exchange_prefixes=tuple(exchange_prefixes),
-        provenance=tuple(p.provenance for p in _in_key_order(given)),
+        aspas=tuple(a for p in given for a in p.aspas),
+        provenance=tuple(
+            prov
+            for p in _in_key_order(given)
+            for prov in (p.provenance, p.aspa_provenance)
+            if prov is not None
+        ),
     )
     return LoadedSnapshot(snapshot, tuple(q for p in given for q in p.problems))
 

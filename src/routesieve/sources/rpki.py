@@ -2,8 +2,8 @@
 
 * rpki-client / Routinator / OctoRPKI JSON: ``{"metadata": {...}, "roas": [{"asn": 13335 or
   "AS13335", "prefix": "1.0.0.0/24", "maxLength": 24, "ta": "apnic", "expires": 1827568318}]}``.
-  ``bgpsec_keys``, ``aspas`` and ``provider_authorizations`` are not VRPs; they are ignored and
-  the provenance note says so.
+  ``bgpsec_keys`` are ignored and the provenance note says so; ``aspas`` and
+  ``provider_authorizations`` are read by :mod:`routesieve.sources.aspa`.
 * CSV: ``ASN,IP Prefix,Max Length[,Trust Anchor[,Expires]]`` with ``AS31207`` (RIPE validator,
   Routinator and rpki-client CSV output).
 
@@ -30,7 +30,7 @@ from routesieve.sources._common import (
 )
 
 KIND = "rpki"
-_IGNORED_KEYS = ("bgpsec_keys", "aspas", "provider_authorizations")
+_IGNORED_KEYS = ("bgpsec_keys",)
 
 
 def read_vrps(path: str | Path) -> ReadResult[Vrp]:

@@ -4,7 +4,7 @@ The big data sets (VRPs, route objects, bogons, IP and ASN delegations) become t
 columns of their table (:mod:`routesieve.columnar`), one array each, named
 ``<data set>.<column>`` (a prefix column is four: ``.version``, ``.hi``, ``.lo``,
 ``.length``). The small rest (as-sets, org handles, the IANA ASN blocks, exchange
-prefixes, provenance) and the distinct strings of every coded column go into one JSON
+prefixes, ASPA records, provenance) and the distinct strings of every coded column go into one JSON
 document, stored as the ``meta`` array (UTF-8 bytes). docs/snapshots.md describes it all.
 """
 
@@ -27,7 +27,7 @@ from routesieve.columnar import (
     StringColumn,
     VrpTable,
 )
-from routesieve.model import AsnBlock, AsSet, ExchangePrefix, OrgHandle, Prefix
+from routesieve.model import AsnBlock, Aspa, AsSet, ExchangePrefix, OrgHandle, Prefix
 from routesieve.snapshot import Provenance, Snapshot
 from routesieve.store.npz_file import Arrays
 
@@ -72,6 +72,7 @@ def to_arrays(snapshot: Snapshot) -> Arrays:
         "exchange_prefixes": [
             [_prefix(x.prefix), x.exchange, x.peeringdb_ix] for x in snapshot.exchange_prefixes
         ],
+        "aspas": [[a.customer, list(a.providers), a.expires] for a in snapshot.aspas],
         "provenance": [
             [p.kind, p.location, p.generated, p.count, p.note] for p in snapshot.provenance
         ],
@@ -115,6 +116,7 @@ def from_arrays(arrays: Arrays, meta: dict[str, Any]) -> Snapshot:
             ExchangePrefix(_from_prefix(p), _str(x), _opt_int(ix))
             for p, x, ix in meta["exchange_prefixes"]
         ),
+        aspas=_aspas(meta.get("aspas", [])),  # absent in files stored before ASPA
         provenance=tuple(
             Provenance(_str(k), _str(loc), None if g is None else _str(g), _int(c), _str(note))
             for k, loc, g, c, note in meta["provenance"]
@@ -137,6 +139,7 @@ _DATA_SETS = (
     "asn_blocks",
     "bogons",
     "exchange_prefixes",
+    "aspas",
 )
 
 
@@ -148,6 +151,17 @@ def _as_sets(rows: list[Any]) -> tuple[AsSet, ...]:
     _all(members, list)
     _all(chain.from_iterable(members), str)
     return tuple(map(AsSet, names, map(tuple, members), sources))
+
+
+def _aspas(rows: list[Any]) -> tuple[Aspa, ...]:
+    customers, providers, expires = _columns(rows, 3)
+    _all(customers, int)
+    _all(providers, list)
+    _all(chain.from_iterable(providers), int)
+    _all(expires, int, type(None))
+    return tuple(
+        Aspa(c, tuple(p), e) for c, p, e in zip(customers, providers, expires, strict=True)
+    )
 
 
 def _org_handles(rows: list[Any]) -> tuple[OrgHandle, ...]:

@@ -83,6 +83,23 @@ def _path_asn(v: Verdict, sets: tuple[str, ...], local: int) -> list[str]:
     ]
 
 
+def _aspa(v: Verdict, sets: tuple[str, ...], local: int) -> list[str]:
+    stop = (v.evidence.get("aspa") or {}).get("stops_valley_free_at")
+    if not stop:
+        return [
+            "the path cannot be valley-free given the ASPA records of its ASes "
+            "(see the hops): check the export filters towards your peers and providers"
+        ]
+    customer, provider = stop["customer"], stop["provider"]
+    listed = ", ".join(f"AS{p}" for p in stop["providers"] or []) or "no provider"
+    return [
+        f"if AS{provider} is a transit provider of AS{customer}, AS{customer} should add "
+        f"AS{provider} to its ASPA (its ASPA lists {listed})",
+        f"if not, AS{customer} leaked this route to AS{provider}: it should announce to its "
+        "peers and providers only its own routes and its customers' routes",
+    ]
+
+
 _ADVICE: dict[str, Callable[[Verdict, tuple[str, ...], int], list[str]]] = {
     Rule.X_AFI.value: lambda v, s, loc: [
         f"AS{loc} does not take this address family: do not send it on this session"
@@ -119,6 +136,7 @@ _ADVICE: dict[str, Callable[[Verdict, tuple[str, ...], int], list[str]]] = {
         f"the path must start with your own AS{v.peer_asn}: do not strip it on export "
         "(this session is not a route server)"
     ],
+    Rule.X_ASPA.value: _aspa,
     Rule.NOT_ACCEPTED.value: _not_accepted,
 }
 

@@ -1,4 +1,5 @@
-"""Encoding and decoding of RTR PDUs (RFC 8210 version 1, RFC 6810 version 0). No I/O.
+"""Encoding and decoding of RTR PDUs (draft-ietf-sidrops-8210bis version 2 as StayRTR
+speaks it, RFC 8210 version 1, RFC 6810 version 0). No I/O.
 
 Every PDU starts with an 8-byte header (protocol version, PDU type, a 16-bit field that is
 a session id, flags or an error code, and the total length); :func:`read_header` checks a
@@ -16,6 +17,7 @@ from routesieve.model import BITS, Prefix
 from routesieve.sources.rtr.pdu import (
     HEADER,
     VERSIONS,
+    AspaPdu,
     CacheReset,
     CacheResponse,
     EndOfData,
@@ -40,6 +42,7 @@ _SERIAL = struct.Struct("!I")
 _TIMERS = struct.Struct("!IIII")
 _V4 = struct.Struct("!BBBBII")
 _V6 = struct.Struct("!BBBB16sI")
+_ASPA = struct.Struct("!BBHI")  # flags, AFI flags, provider count, customer ASN
 _ANNOUNCE = 1
 
 
@@ -62,7 +65,8 @@ def _fixed_length(pdu_type: PduType, version: int) -> int | None:
     return None
 
 
-_MIN_LENGTH = {PduType.ROUTER_KEY: 32, PduType.ERROR_REPORT: 16}
+_MIN_LENGTH = {PduType.ROUTER_KEY: 32, PduType.ERROR_REPORT: 16, PduType.ASPA: 12}
+_SINCE = {PduType.ROUTER_KEY: 1, PduType.ASPA: 2}  # the first version a type exists in
 
 
 #: (version << 8 | type) -> (type, lowest length, highest length or 0 for ``max_length``)
@@ -70,7 +74,7 @@ _SHAPES = {
     version << 8 | kind: (kind, fixed or _MIN_LENGTH[kind], fixed or 0)
     for version in VERSIONS
     for kind in PduType
-    if not (kind is PduType.ROUTER_KEY and version == 0)
+    if version >= _SINCE.get(kind, 0)
     for fixed in [_fixed_length(kind, version)]
 }
 
@@ -101,13 +105,17 @@ def _refuse_header(data: _Bytes, offset: int, max_length: int) -> NoReturn:
         ) from None
     if version not in VERSIONS:
         raise PduError(
-            f"unsupported protocol version {version} (0 and 1 are supported)",
+            f"unsupported protocol version {version} (0, 1 and 2 are supported)",
             offset=offset,
             pdu_type=raw_type,
             code=ErrorCode.UNSUPPORTED_PROTOCOL_VERSION,
         )
-    if pdu_type is PduType.ROUTER_KEY and version == 0:
-        raise PduError("Router Key PDUs do not exist in version 0", offset=offset, pdu_type=9)
+    if version < _SINCE.get(pdu_type, 0):
+        raise PduError(
+            f"{_NAMES[pdu_type]} PDUs do not exist in version {version}",
+            offset=offset,
+            pdu_type=raw_type,
+        )
     fixed = _fixed_length(pdu_type, version)
     if fixed is not None and length != fixed:
         raise PduError(
@@ -122,6 +130,9 @@ def _refuse_header(data: _Bytes, offset: int, max_length: int) -> NoReturn:
             pdu_type=raw_type,
         )
     raise AssertionError(f"header {bytes(data[offset : offset + HEADER]).hex()} is valid")
+
+
+_NAMES = {PduType.ROUTER_KEY: "Router Key", PduType.ASPA: "ASPA"}
 
 
 def decode(data: _Bytes, offset: int = 0, max_length: int = 65535) -> tuple[Pdu, int]:
@@ -183,7 +194,28 @@ def _decode_body(head: Header, data: _Bytes, at: int) -> Pdu:
         (asn,) = _SERIAL.unpack_from(data, body + 20)
         spki = bytes(data[body + 24 : at + length])
         return RouterKey(version, bool((field >> 8) & _ANNOUNCE), ski, asn, spki)
+    if kind is PduType.ASPA:
+        return _decode_aspa(version, field, data, at, length)
     return _decode_error_report(version, field, data, at, length)
+
+
+def _decode_aspa(version: int, field: int, data: _Bytes, at: int, length: int) -> Pdu:
+    """The 8210bis-10 layout has a zero header field and at least 16 bytes; the later one
+    has its flags in the header (announce set) or is a 12-byte withdrawal."""
+    if length == HEADER + 4 or field >> 8:
+        if (length - HEADER - 4) % 4:
+            raise _Malformed(f"length {length} is not 12 + 4 per provider")
+        (customer,) = _SERIAL.unpack_from(data, at + HEADER)
+        providers = struct.unpack_from(f"!{(length - HEADER - 4) // 4}I", data, at + HEADER + 4)
+        return AspaPdu(version, bool((field >> 8) & _ANNOUNCE), False, customer, providers, False)
+    flags, afi, count, customer = _ASPA.unpack_from(data, at + HEADER)
+    if HEADER + 8 + 4 * count != length:
+        raise _Malformed(f"{count} providers do not fit length {length} (16 + 4 per provider)")
+    if afi > 1:
+        raise _Malformed(f"AFI flags {afi:#04x}: only bit 0 (IPv6) is defined")
+    start = at + HEADER + 8
+    providers = struct.unpack_from(f"!{count}I", data, start)
+    return AspaPdu(version, bool(flags & _ANNOUNCE), bool(afi), customer, providers)
 
 
 def _decode_error_report(version: int, code: int, data: _Bytes, at: int, length: int) -> Pdu:
@@ -233,6 +265,17 @@ def encode(pdu: Pdu) -> bytes:
         length = HEADER + 24 + len(pdu.spki)
         head = _HEAD.pack(pdu.version, PduType.ROUTER_KEY, flags, length)
         return head + pdu.ski + _SERIAL.pack(pdu.asn) + pdu.spki
+    if isinstance(pdu, AspaPdu) and not pdu.afi_layout:
+        count = len(pdu.providers)
+        flags = (_ANNOUNCE if pdu.announce else 0) << 8
+        head = _HEAD.pack(pdu.version, PduType.ASPA, flags, HEADER + 4 + 4 * count)
+        return head + struct.pack(f"!I{count}I", pdu.customer, *pdu.providers)
+    if isinstance(pdu, AspaPdu):
+        count = len(pdu.providers)
+        head = _HEAD.pack(pdu.version, PduType.ASPA, 0, HEADER + 8 + 4 * count)
+        flags = _ANNOUNCE if pdu.announce else 0
+        body = _ASPA.pack(flags, 1 if pdu.ipv6 else 0, count, pdu.customer)
+        return head + body + struct.pack(f"!{count}I", *pdu.providers)
     text = pdu.text.encode()
     length = HEADER + 8 + len(pdu.pdu) + len(text)
     head = _HEAD.pack(pdu.version, PduType.ERROR_REPORT, pdu.code, length)

@@ -1,9 +1,11 @@
-"""Fetch the VRPs of an RTR cache into an rpki-client JSON file: ``rtr://host:port`` (TCP),
-``rtrs://host:port`` (TLS) or ``rtr+ssh://host:port`` (SSH), see :mod:`.transport`.
+"""Fetch the VRPs and ASPAs of an RTR cache into an rpki-client JSON file: ``rtr://host:port``
+(TCP), ``rtrs://host:port`` (TLS) or ``rtr+ssh://host:port`` (SSH), see :mod:`.transport`.
 
-The file is what :func:`routesieve.sources.rpki.read_vrps` reads: every VRP has
-``"ta": "rtr"`` (RTR does not say which trust anchor a VRP came from), and the metadata
-block records the session id, serial and protocol version of the sync. The file is
+The file is what :func:`routesieve.sources.rpki.read_vrps` and
+:func:`routesieve.sources.aspa.read_aspas` read: every VRP has ``"ta": "rtr"`` (RTR does
+not say which trust anchor a VRP came from), the ASPAs of a version 2 session are an
+``"aspas"`` list (both address families of a customer merged), and the metadata block
+records the session id, serial and protocol version of the sync (below 2: no ASPA). The file is
 written only after a complete sync, atomically; any failure raises :class:`FetchError`
 and leaves a previous file as it was.
 """
@@ -114,6 +116,7 @@ def fetch_rtr(
         with RtrSession(host, port, timeout=timeout, transport=transport) as session:
             result = session.reset()
             vrps = session.vrps
+            aspas = merged_aspas(session.aspas)
     except RtrError as exc:
         raise FetchError(url, f"RTR server {exc.server}: {exc.message}") from None
     if not vrps:
@@ -121,7 +124,7 @@ def fetch_rtr(
         raise FetchError(url, f"the RTR cache sent no VRPs (serial {result.serial})")
     fetched_at = int(time.time())
     try:
-        write_atomically(dest, rpki_client_json(vrps, result, fetched_at))
+        write_atomically(dest, rpki_client_json(vrps, result, fetched_at, aspas))
     except OSError as exc:
         raise FetchError(url, f"cannot write {dest}: {exc}") from None
     return Fetched(
@@ -130,8 +133,19 @@ def fetch_rtr(
         fetched_at=fetched_at,
         generated=f"serial {result.serial} session {result.session_id}",
         count=len(vrps),
-        note=f"RTR version {result.version}",
+        note=f"RTR version {result.version}"
+        + (f", {len(aspas)} ASPAs" if result.version >= 2 else ", no ASPA (needs version 2)"),
     )
+
+
+def merged_aspas(
+    by_family: dict[tuple[int, bool], tuple[int, ...]],
+) -> dict[int, tuple[int, ...]]:
+    """The providers of each customer, its IPv4 and IPv6 records merged, sorted."""
+    out: dict[int, set[int]] = {}
+    for (customer, _), providers in by_family.items():
+        out.setdefault(customer, set()).update(providers)
+    return {c: tuple(sorted(p)) for c, p in sorted(out.items())}
 
 
 def _order(vrp: Vrp) -> int:
@@ -141,8 +155,14 @@ def _order(vrp: Vrp) -> int:
     return (((p.version << 128 | p.value) << 8 | p.length) << 8 | vrp.max_length) << 32 | vrp.asn
 
 
-def rpki_client_json(vrps: Iterable[Vrp], result: SyncResult, generated: int) -> Iterator[bytes]:
-    """The rpki-client JSON document of ``vrps``, in chunks, sorted for stable diffs."""
+def rpki_client_json(
+    vrps: Iterable[Vrp],
+    result: SyncResult,
+    generated: int,
+    aspas: dict[int, tuple[int, ...]] | None = None,
+) -> Iterator[bytes]:
+    """The rpki-client JSON document of ``vrps`` (and ``aspas``, customer to providers),
+    in chunks, sorted for stable diffs."""
     meta = {
         "generated": generated,
         "rtr": {
@@ -166,4 +186,8 @@ def rpki_client_json(vrps: Iterable[Vrp], result: SyncResult, generated: int) ->
         if len(batch) >= _BATCH:
             yield b"".join(batch)
             batch.clear()
-    yield b"".join(batch) + b"\n]}\n"
+    tail = b""
+    if aspas:
+        rows = [orjson.dumps({"customer_asid": c, "providers": list(p)}) for c, p in aspas.items()]
+        tail = b', "aspas": [\n' + b",\n".join(rows) + b"\n]"
+    yield b"".join(batch) + b"\n]" + tail + b"}\n"

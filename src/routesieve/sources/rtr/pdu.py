@@ -1,4 +1,5 @@
-"""The PDUs of the RPKI-to-Router protocol, version 1 (RFC 8210) and version 0 (RFC 6810).
+"""The PDUs of the RPKI-to-Router protocol: version 2 (draft-ietf-sidrops-8210bis, with
+ASPA), version 1 (RFC 8210) and version 0 (RFC 6810).
 
 Plain values, one class per PDU type, plus the error codes and the error a malformed PDU
 raises; :mod:`routesieve.sources.rtr.codec` turns them into bytes and back.
@@ -15,6 +16,7 @@ from routesieve.model import Prefix
 __all__ = [
     "HEADER",
     "VERSIONS",
+    "AspaPdu",
     "CacheReset",
     "CacheResponse",
     "EndOfData",
@@ -32,7 +34,7 @@ __all__ = [
 ]
 
 HEADER = 8
-VERSIONS = (0, 1)
+VERSIONS = (0, 1, 2)
 
 
 class PduType(enum.IntEnum):
@@ -46,6 +48,7 @@ class PduType(enum.IntEnum):
     CACHE_RESET = 8
     ROUTER_KEY = 9
     ERROR_REPORT = 10
+    ASPA = 11
 
 
 class ErrorCode(enum.IntEnum):
@@ -153,6 +156,28 @@ class RouterKey:
 
 
 @dataclass(frozen=True, slots=True)
+class AspaPdu:
+    """An ASPA PDU (version 2 only), in one of two layouts.
+
+    ``afi_layout`` True: as draft-ietf-sidrops-8210bis-10 has it and StayRTR 0.5.1 sends
+    it: after the header (whose 16-bit field is zero) one byte of flags (bit 0: announce),
+    one byte of AFI flags (bit 0: IPv6 when set, else IPv4), the 16-bit provider count,
+    the customer ASN and the provider ASNs, 32 bits each. False: the later revisions'
+    layout: the flags in the header's first field byte, then the customer ASN and the
+    providers, no AFI and no count (a withdrawal is 12 bytes).
+
+    ``ipv6`` is the AFI flag (False in the later layout); the records of both families are
+    merged by the reader, since the current ASPA profile has no AFI."""
+
+    version: int
+    announce: bool
+    ipv6: bool
+    customer: int
+    providers: tuple[int, ...]
+    afi_layout: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorReport:
     """An Error Report: ``code`` (an :class:`ErrorCode` when known), the PDU in error as
     raw bytes (may be empty) and the diagnostic text (may be empty)."""
@@ -181,6 +206,7 @@ Pdu = (
     | CacheReset
     | RouterKey
     | ErrorReport
+    | AspaPdu
 )
 
 

@@ -6,9 +6,12 @@ announcements and withdrawals (flags bit 0) the cache sends, or starts over when
 cache answers Cache Reset. A response is applied only when its End of Data has arrived
 and every PDU in it was consistent, so a session that fails keeps its last good set.
 
-Version negotiation (RFC 8210 §7): the session asks for version 1; a cache that answers
-in version 0 is followed down to 0, and a cache that answers "Unsupported Protocol
-Version" is asked again once, on a new connection, in the version it reported.
+Version negotiation (RFC 8210 §7, draft-ietf-sidrops-8210bis §7): the session asks for
+version 2, the one with ASPA PDUs; a cache that answers in a lower version (StayRTR
+``-protocol 1`` answers a version 2 query in version 1) is followed down, and a cache
+that answers "Unsupported Protocol Version" is asked again, on a new connection, in the
+version it reported, as long as that is lower (2, then 1, then 0). Below version 2 a
+cache sends no ASPA: ``aspas`` stays empty and ``version`` says why.
 Everything is bounded: one ``timeout`` for each exchange, ``max_pdu_length`` for the
 variable-length PDUs, and ``max_vrps`` for the size of the set.
 """
@@ -22,6 +25,7 @@ from typing import NoReturn, Self
 from routesieve.model import Vrp
 from routesieve.sources.rtr.codec import encode
 from routesieve.sources.rtr.pdu import (
+    AspaPdu,
     CacheReset,
     CacheResponse,
     EndOfData,
@@ -45,7 +49,9 @@ class RtrSession:
     ``transport`` says how the cache is reached (:mod:`.transport`: TCP, TLS or SSH).
     Use as a context manager, or call :meth:`close`. ``vrps`` is the current set (each a
     :class:`Vrp` with ``ta="rtr"``, so that the set is keyed by prefix, max length, ASN);
-    ``router_keys`` the BGPsec router keys as (SKI, ASN, SPKI).
+    ``router_keys`` the BGPsec router keys as (SKI, ASN, SPKI); ``aspas`` the providers of
+    each (customer ASN, IPv6 flag) from ASPA PDUs (version 2 only; an announcement
+    replaces the customer's earlier one, as draft-ietf-sidrops-8210bis says).
     """
 
     def __init__(
@@ -53,7 +59,7 @@ class RtrSession:
         host: str,
         port: int,
         *,
-        version: int = 1,
+        version: int = 2,
         timeout: float = 30.0,
         max_pdu_length: int = 65535,
         max_vrps: int = 10_000_000,
@@ -72,6 +78,7 @@ class RtrSession:
         self.timers = Timers(*DEFAULT_TIMERS)
         self.vrps: set[Vrp] = set()
         self.router_keys: set[tuple[bytes, int, bytes]] = set()
+        self.aspas: dict[tuple[int, bool], tuple[int, ...]] = {}
         self.notified: SerialNotify | None = None
         self._conn: Connection | None = None
         self._deadline = 0.0  # time.monotonic() by which the current exchange must end
@@ -105,12 +112,12 @@ class RtrSession:
 
         ``timeout`` bounds it all: connecting, a version fallback, and every PDU."""
         self._deadline = time.monotonic() + self.timeout
-        try:
-            return self._exchange(ResetQuery(self.version))
-        except _Downgrade as down:
-            self.close()
-            self.version = down.version
-            return self._exchange(ResetQuery(self.version))
+        while True:
+            try:
+                return self._exchange(ResetQuery(self.version))
+            except _Downgrade as down:  # the version strictly falls: at most two rounds
+                self.close()
+                self.version = down.version
 
     def refresh(self) -> SyncResult:
         """Bring the set up to date with a Serial Query (after a :meth:`reset`)."""
@@ -202,6 +209,7 @@ class RtrSession:
     def _read_payload(self, conn: Connection, session_id: int, resetting: bool) -> SyncResult:
         vrps = Delta(set() if resetting else self.vrps)
         keys = Delta(set() if resetting else self.router_keys)
+        aspas = {} if resetting else dict(self.aspas)
         what = "waiting for End of Data"
         next_pdu, version, limit = conn.next_pdu, self.version, self.max_vrps
         room = limit - len(vrps.base)  # a cheap test first: the set can outgrow only by adding
@@ -228,6 +236,12 @@ class RtrSession:
                     self._duplicate(f"router key of AS{pdu.asn}", conn)
                 if not pdu.announce and not keys.withdraw(key):
                     self._unknown(f"router key of AS{pdu.asn}", conn)
+            elif isinstance(pdu, AspaPdu):
+                customer = (pdu.customer, pdu.ipv6)
+                if pdu.announce:
+                    aspas[customer] = pdu.providers
+                elif aspas.pop(customer, None) is None:
+                    self._unknown(f"ASPA of AS{pdu.customer}", conn)
             elif isinstance(pdu, EndOfData):
                 if pdu.session_id != session_id:
                     self._fail(
@@ -235,6 +249,7 @@ class RtrSession:
                         f"End of Data for session {pdu.session_id} in session {session_id}",
                         conn.last_raw(),
                     )
+                self.aspas = aspas
                 return self._finish(pdu, vrps, keys, resetting)
             elif isinstance(pdu, SerialNotify):
                 self.notified = pdu

@@ -159,6 +159,11 @@
   }
 
   function json(v) { return typeof v === "string" ? v : JSON.stringify(v); }
+  // a list of texts (the hop-by-hop ASPA evidence) shows one per line
+  function lines(v) {
+    var texts = Array.isArray(v) && v.length && v.every(function (x) { return typeof x === "string"; });
+    return texts ? "\n" + v.join("\n") : json(v);
+  }
 
   function fillDetail(td, r, d) {
     var box = make("div", "explain");
@@ -181,7 +186,7 @@
     if (keys.length) {
       box.appendChild(make("h3", null, "Evidence"));
       var dl = make("dl", "kv evidence");
-      keys.forEach(function (k) { dl.appendChild(make("dt", null, k)); dl.appendChild(make("dd", "mono", json(d.e[k]))); });
+      keys.forEach(function (k) { dl.appendChild(make("dt", null, k)); dl.appendChild(make("dd", "mono", lines(d.e[k]))); });
       box.appendChild(dl);
     }
     box.appendChild(make("h3", null, "Every rule"));
@@ -202,7 +207,7 @@
         var ev = Object.keys(s[4] || {}).filter(function (k) {
           var v = s[4][k]; return !(Array.isArray(v) && v.length === 0);
         });
-        ev.forEach(function (k) { cell.appendChild(make("div", "mono small", k + ": " + json(s[4][k]))); });
+        ev.forEach(function (k) { cell.appendChild(make("div", "mono small", k + ": " + lines(s[4][k]))); });
         row.appendChild(cell);
         tb.appendChild(row);
       });
