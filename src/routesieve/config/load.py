@@ -24,6 +24,7 @@ from routesieve.config.sections import (
     SourceSettings,
     SyncSettings,
 )
+from routesieve.config.run_settings import RunSettings
 from routesieve.model import ExchangePrefix
 from routesieve.policy import PeerPolicy, Policy
 
@@ -50,6 +51,7 @@ class Config:
     collect_keep: int = 30
     peering: PeeringSettings = field(default_factory=PeeringSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    run: RunSettings = field(default_factory=RunSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -156,6 +158,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         collect_keep=parsed.collect.keep,
         peering=parsed.peering,
         sync=parsed.sync,
+        run=parsed.run,
     )
 
 

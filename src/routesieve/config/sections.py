@@ -38,6 +38,7 @@ from routesieve.config.fields import (
     Text,
     one_or_many,
 )
+from routesieve.config.run_settings import RunSettings
 from routesieve.config.urls import FILE_SCHEMES, Location, SourceUrl, location_checker
 
 
@@ -270,3 +271,4 @@ class ConfigFile(Section):
     collect: CollectSettings = Field(default_factory=CollectSettings)
     peering: PeeringSettings = Field(default_factory=PeeringSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
