@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from routesieve.config.crosscheck import cross_check
 from routesieve.config.errors import ConfigError, Loc, from_pydantic, problem
 from routesieve.config.fields import FAMILY_VERSION
+from routesieve.config.run_settings import RunSettings
 from routesieve.config.sections import (
     ConfigFile,
     ExchangeSettings,
@@ -24,7 +25,6 @@ from routesieve.config.sections import (
     SourceSettings,
     SyncSettings,
 )
-from routesieve.config.run_settings import RunSettings
 from routesieve.model import ExchangePrefix
 from routesieve.policy import PeerPolicy, Policy
 

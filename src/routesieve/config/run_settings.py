@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictStr, field_validator
 
 from routesieve.config.fields import Positive, SourcePath, Text
 
@@ -16,13 +16,14 @@ class _Section(BaseModel):
 
 Share = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
 Seconds = Annotated[StrictFloat | int, Field(gt=0)]
+Argument = Annotated[StrictStr, Field(min_length=1, max_length=4096)]  # any text: argv
 
 
 class NotifySettings(_Section):
     """One ``[[run.notify]]``: a webhook that gets JSON, and/or a command given it on stdin."""
 
-    url: Text | None = None
-    command: tuple[Text, ...] = ()
+    url: Argument | None = None
+    command: tuple[Argument, ...] = ()
     timeout_seconds: Positive = 10
 
     @field_validator("url")

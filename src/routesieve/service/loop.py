@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -34,6 +35,7 @@ from routesieve.service.metrics import ServiceMetrics, refusal_reason
 from routesieve.service.notify import Notifier
 from routesieve.service.rtr_feed import RtrDown, RtrFeed, VrpUpdate
 from routesieve.service.schedule import Every
+from routesieve.service.vrp_copy import load_vrps, save_vrps
 from routesieve.snapshot import Snapshot
 from routesieve.store.snapshot_file import load_stored_snapshot
 from routesieve.sync.one_source import FAILED, KEPT
@@ -70,6 +72,12 @@ class Service:
         self._last_deploy = 0.0
         self._verdicts_changed = False
         self._rtr_down = False
+        self._vrps_unsaved = False
+        self._rpki_stale_at_start = False
+
+    @property
+    def state_dir(self) -> Path:
+        return self.config.state_dir / "run"
 
     def _setup(self, config: Config) -> None:
         run = config.run
@@ -90,6 +98,11 @@ class Service:
         started = time.monotonic()
         self.live = LiveEvaluation(routes or [], snapshot, self.config.to_policy())
         log.info("decided %d routes in %.1f s", len(self.live), time.monotonic() - started)
+        saved = load_vrps(self.state_dir) if rtr_url(self.config) is not None else None
+        if saved is not None and self._rpki_stale_at_start:
+            self.live.set_vrps(saved)
+            self.metrics.source_items.labels("rpki").set(self.live.vrp_count)
+            log.info("RTR cache not reached at start: %d VRPs from %s", len(saved), self.state_dir)
         self._verdicts_changed = True
         self._pending_since = time.monotonic()
         target = rtr_url(self.config)
@@ -166,6 +179,7 @@ class Service:
             applied = self.live.remove_vrps(u.removed)
             applied = _join(applied, self.live.add_vrps(u.added))
         if u.added or u.removed:
+            self._vrps_unsaved = True
             log.info(
                 "RTR: +%d -%d VRPs, %d verdicts changed",
                 len(u.added),
@@ -208,6 +222,8 @@ class Service:
             key = o.entry.key
             stale = o.status in (KEPT, FAILED)
             self.metrics.source_stale.labels(key).set(1 if stale else 0)
+            if key == "rpki":
+                self._rpki_stale_at_start = stale
             self.metrics.source_items.labels(key).set(o.count)
             if not stale and o.fetched_at is not None:
                 self.metrics.source_last_success.labels(key).set(o.fetched_at)
@@ -259,6 +275,12 @@ class Service:
         if self._verdicts_changed:
             self._verdicts_changed = False
             self._store_run(verdicts)
+        if self._vrps_unsaved:
+            self._vrps_unsaved = False
+            try:
+                save_vrps(self.state_dir, self.live.snapshot().vrps)
+            except OSError as exc:
+                log.warning("the VRPs could not be saved: %s", exc)
         outcome = self.deployer.deploy(verdicts, self.live.snapshot())
         if outcome is None:
             return
