@@ -15,6 +15,8 @@ command -v stayrtr >/dev/null || need+=(stayrtr)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v bgpq4 >/dev/null || need+=(bgpq4)
+# systemd-analyze verify checks packaging/routesieve.service
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
