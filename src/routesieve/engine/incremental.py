@@ -101,14 +101,20 @@ class LiveEvaluation:
         self._vrp_at: dict[Prefix, list[Vrp]] = {}
         self._vrp_lengths: Counter[tuple[int, int]] = Counter()
         self._full_vrp_index: SnapshotIndex | None = None
+        self._bulk = False
         for v in snapshot.vrps:
             self._add_vrp(v)
+        self._bulk = True  # no sorted inserts while loading: the starts are sorted once
         fresh: list[Key] = []
         for r in routes:
             k = self._add_route(r)
             if k is not None:
                 fresh.append(k)
-        self._decide(dict.fromkeys(fresh))
+        self._bulk = False
+        for version in (4, 6):
+            self._starts[version] = sorted(v for (f, v) in self._start_lengths if f == version)
+        # every route is decided here: no helper or dependent can be missing
+        self._decide_once(dict.fromkeys(fresh), complete=True)
 
     # ---- what is held ----------------------------------------------------------------
 
@@ -259,7 +265,8 @@ class LiveEvaluation:
             lengths = self._start_lengths.get((p.version, p.value))
             if lengths is None:
                 lengths = self._start_lengths[(p.version, p.value)] = Counter()
-                insort(self._starts[p.version], p.value)
+                if not self._bulk:
+                    insort(self._starts[p.version], p.value)
             lengths[p.length] += 1
             self._route_lengths[(p.version, p.length)] += 1
         at[key] = None
@@ -398,12 +405,12 @@ class LiveEvaluation:
             return first
         return _join(first, self._decide_once(dependents))
 
-    def _decide_once(self, keys: dict[Key, None]) -> Applied:
+    def _decide_once(self, keys: dict[Key, None], complete: bool = False) -> Applied:
         chosen = {k: None for k in keys if k in self._merged}
         if not chosen:
             return Applied(0, ())
         helpers: dict[Key, None] = {}
-        for k in chosen:
+        for k in () if complete else chosen:
             m = self._merged[k]
             if m.prefix is not None and not m.own() and m.origin is not None:
                 for c in self._covering(m.prefix):
