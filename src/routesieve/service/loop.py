@@ -105,6 +105,9 @@ class Service:
             log.info("RTR cache not reached at start: %d VRPs from %s", len(saved), self.state_dir)
         self._verdicts_changed = True
         self._pending_since = time.monotonic()
+        self._start_rtr()
+
+    def _start_rtr(self) -> None:
         target = rtr_url(self.config)
         if target is not None:
             self.rtr = RtrFeed(*target, self.events, float(self.config.run.rtr_retry_seconds))
@@ -371,8 +374,17 @@ class Service:
             return
         self.metrics.config_reloads.labels("done").inc()
         log.info("SIGHUP: configuration reloaded from %s", config.path)
-        self.config = config
+        old, self.config = self.config, config
         self._setup(config)
+        if config.routers != old.routers:
+            self.collector.stop()
+            self.collector = Collector(config.routers)
+            self.collector.start()
+        if rtr_url(config) != rtr_url(old):
+            if self.rtr is not None:
+                self.rtr.stop()
+                self.rtr = None
+            self._start_rtr()
         snapshot = self.live.snapshot()
         self.live = LiveEvaluation(self.live.routes(), snapshot, config.to_policy())
         self._verdicts_changed = True
