@@ -7,7 +7,10 @@ Used by tests/service/test_run_e2e.py and bench/bench_run_roa_to_bird.py.
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
@@ -23,6 +26,8 @@ from routesieve.model import AsPath
 PEER = 65010
 LOCAL = 214312
 WAIT = 120  # generous: other work loads the machine
+
+ROUTE = re.compile(r"^([0-9a-fA-F:.]+/\d+)\s")
 
 Metrics = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -91,10 +96,23 @@ class Lab:
         )
 
     def accepted(self) -> set[str]:
-        return h.routes_of(self.sock, "peer1", False)
+        return self._routes(filtered=False)
 
     def received(self) -> set[str]:
-        return self.accepted() | h.routes_of(self.sock, "peer1", True)
+        return self.accepted() | self._routes(filtered=True)
+
+    def _routes(self, filtered: bool) -> set[str]:
+        """``birdc show route [filtered] protocol peer1``, asked again while BIRD answers
+        that a reconfiguration (the service's deploy) interrupted the query."""
+        words = ["show", "route", *(["filtered"] if filtered else []), "protocol", "peer1"]
+        for _ in range(50):
+            done = subprocess.run(
+                ["birdc", "-s", str(self.sock), *words], capture_output=True, text=True, timeout=60
+            )
+            if done.returncode == 0 and "Stopped due to reconfiguration" not in done.stdout:
+                return {m.group(1) for line in done.stdout.splitlines() if (m := ROUTE.match(line))}
+            time.sleep(0.1)
+        raise AssertionError(f"birdc {' '.join(words)} kept failing: {done.stdout}{done.stderr}")
 
     def announce(self, prefix: str) -> None:
         h.announce(self.speaker, prefix, AsPath.sequence([PEER]))

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from routesieve.engine.as_sets import AsSetCatalog, Expansion
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.evaluate import decide
 from routesieve.engine.index import SnapshotIndex, build_index
 from routesieve.engine.verdicts import VerdictBuilder
-from routesieve.model import Prefix, Route, Verdict, Vrp
+from routesieve.model import AsSet, Prefix, Route, Verdict, Vrp
 from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
 
@@ -39,6 +40,25 @@ from routesieve.snapshot import Snapshot
 Key = tuple[object, ...]
 SEED_RULES = frozenset(("4.1", "4.3"))
 BULK = 3000  # above this many routes, re-decide against an index of every VRP
+
+
+class _RememberingCatalog(AsSetCatalog):
+    """The as-sets, each peer's expansion made once per data set (not once per change)."""
+
+    def __init__(self, as_sets: Iterable[AsSet]) -> None:
+        super().__init__(as_sets)
+        self._memo: dict[tuple[tuple[str, ...], int, int], Expansion] = {}
+
+    def expand(self, refs: Sequence[str], max_depth: int, max_members: int) -> Expansion:
+        key = (tuple(refs), max_depth, max_members)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = super().expand(refs, max_depth, max_members)
+        return found
+
+
+def _index(data: Snapshot, policy: Policy) -> SnapshotIndex:
+    return replace(build_index(data, policy), as_sets=_RememberingCatalog(data.as_sets))
 
 
 @dataclass
@@ -88,7 +108,7 @@ class LiveEvaluation:
     def __init__(self, routes: Iterable[Route], snapshot: Snapshot, policy: Policy) -> None:
         self.policy = policy
         self._data = replace(snapshot, vrps=())
-        self._base = build_index(self._data, policy)
+        self._base = _index(self._data, policy)
         self._seq = 0
         self._raw: dict[Route, tuple[int, Key]] = {}
         self._merged: dict[Key, _Merged] = {}
@@ -207,7 +227,7 @@ class LiveEvaluation:
         if peers is None:
             peers = self._peers_affected(self._data, new)
         self._data = new
-        self._base = build_index(new, self.policy)
+        self._base = _index(new, self.policy)
         self._full_vrp_index = None
         keys: dict[Key, None] = {}
         for p in peers:
