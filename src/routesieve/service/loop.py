@@ -176,12 +176,12 @@ class Service:
         if self._rtr_down:
             self._rtr_down = False
             self.notifier.send({"event": "source_fresh", "source": "rpki"})
-        if u.reset:
-            applied = self.live.set_vrps(u.added | (set(self.live.snapshot().vrps) - u.removed))
+        if u.everything is not None:  # a reset: the cache's whole set replaces ours
+            applied = self.live.set_vrps(u.everything)
         else:
             applied = self.live.remove_vrps(u.removed)
             applied = _join(applied, self.live.add_vrps(u.added))
-        if u.added or u.removed:
+        if u.added or u.removed or u.everything is not None:
             self._vrps_unsaved = True
             log.info(
                 "RTR: +%d -%d VRPs, %d verdicts changed",

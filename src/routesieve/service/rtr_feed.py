@@ -27,6 +27,7 @@ class VrpUpdate:
     seconds: float
     reset: bool
     at: float  # time.monotonic() when the change arrived
+    everything: frozenset[Vrp] | None = None  # the whole set, after a reset
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class RtrFeed:
                 time.monotonic() - started,
                 reset,
                 time.monotonic(),
+                now if reset else None,
             )
         )
         self._held = now
