@@ -26,6 +26,7 @@ from test_fast_matches_reference import (
     worlds,
 )
 
+from routesieve.engine import incremental
 from routesieve.engine.evaluate import evaluate
 from routesieve.engine.incremental import LiveEvaluation
 from routesieve.model import AsPath, Bogon, Prefix, Route, RouteObject, Vrp
@@ -151,3 +152,21 @@ def test_a_new_roa_accepts_only_the_routes_it_covers() -> None:
     assert [v.rule for v in live.verdicts()] == ["4.1", "5"]
     live.remove_vrps([Vrp(route.prefix, 48, peer)])  # type: ignore[arg-type]
     assert [v.rule for v in live.verdicts()] == ["5", "5"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.data())
+def test_incremental_verdicts_equal_a_full_evaluate_on_the_bulk_path(
+    world: World, data: st.DataObject
+) -> None:
+    """Big changes are decided against an index of every VRP instead of the covering ones."""
+    routes, snapshot, policy = world
+    saved = incremental.BULK
+    incremental.BULK = 0
+    try:
+        live = LiveEvaluation(routes, snapshot, policy)
+        for _ in range(data.draw(st.integers(1, 6))):
+            step(live, data.draw)
+            assert_equals_full(live, policy)
+    finally:
+        incremental.BULK = saved
