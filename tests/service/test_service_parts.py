@@ -109,3 +109,10 @@ def test_full_check_counts_a_verdict_the_incremental_state_got_wrong(tmp_path: P
         assert samples["routesieve_source_items"] == 1  # the one VRP of the file
     finally:
         service.stop()
+
+
+def test_a_bird_folder_without_the_main_configuration_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[run]\nbird_dir = "bird"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert "run" in str(refused.value) and "bird_dir needs bird_config" in str(refused.value)

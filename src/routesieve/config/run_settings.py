@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 from routesieve.config.fields import Positive, SourcePath, Text
 
@@ -50,6 +58,12 @@ class RunSettings(_Section):
     max_shrink: Share = 0.25
     max_age_hours: Seconds = 48
     notify: tuple[NotifySettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _bird_together(self) -> RunSettings:
+        if self.bird_dir is not None and self.bird_config is None:
+            raise ValueError("bird_dir needs bird_config (BIRD's main file, for bird -p)")
+        return self
 
     @field_validator("listen_metrics")
     @classmethod
