@@ -135,27 +135,20 @@ def main() -> None:
         for r in rnd.sample(with_origin, 200)
     ]
     route_pool = [new_route(rnd.choice(bilateral), 10_000 + i) for i in range(200)]
-    held_v: set[Vrp] = set()
-    held_r: set[Route] = set()
+    held: set[object] = set()
     samples: list[tuple[int, float]] = [(0, rss_mb())]
     t = time.perf_counter()
     for n in range(1, args.changes + 1):
-        if n % 2:
-            v = rnd.choice(vrp_pool)
-            if v in held_v:
-                live.remove_vrps([v])
-                held_v.discard(v)
-            else:
-                live.add_vrps([v])
-                held_v.add(v)
+        item: Vrp | Route = rnd.choice(vrp_pool) if n % 2 else rnd.choice(route_pool)
+        coming = item not in held
+        if isinstance(item, Vrp):
+            (live.add_vrps if coming else live.remove_vrps)([item])
         else:
-            r = rnd.choice(route_pool)
-            if r in held_r:
-                live.withdraw([r])
-                held_r.discard(r)
-            else:
-                live.announce([r])
-                held_r.add(r)
+            (live.announce if coming else live.withdraw)([item])
+        if coming:
+            held.add(item)
+        else:
+            held.discard(item)
         if n % 1000 == 0:
             gc.collect()
             samples.append((n, rss_mb()))

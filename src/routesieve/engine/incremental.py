@@ -23,7 +23,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from routesieve.snapshot import Snapshot
 # A merged route: (effective peer, prefix, path) or, for a malformed route, its own id.
 Key = tuple[object, ...]
 SEED_RULES = frozenset(("4.1", "4.3"))
+_NOT_EVERYTHING = frozenset(("as_of", "vrps", "route_objects", "as_sets", "provenance"))
 BULK = 3000  # above this many routes, re-decide against an index of every VRP
 
 
@@ -388,14 +389,9 @@ class LiveEvaluation:
         return out
 
     def _peers_affected(self, old: Snapshot, new: Snapshot) -> set[int]:
-        everything = (
-            "ip_delegations",
-            "asn_delegations",
-            "org_handles",
-            "asn_blocks",
-            "bogons",
-            "exchange_prefixes",
-        )
+        # every data set but VRPs (kept here), IRR (below) and the provenance can touch
+        # any route
+        everything = [f.name for f in fields(Snapshot) if f.name not in _NOT_EVERYTHING]
         if any(getattr(old, name) != getattr(new, name) for name in everything):
             return set(self._by_peer)
         peers: set[int] = set()
