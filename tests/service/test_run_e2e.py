@@ -116,6 +116,17 @@ def _scenario(lab: Lab) -> None:
     )
     time.sleep(3)
     assert accepted() == {A, B}
+    events = [json.loads(line) for line in notified.read_text().splitlines() if line.strip()]
+    assert any(e["event"] == "source_stale" and e["source"] == "rpki" for e in events)
+    gained = [
+        x
+        for e in events
+        if e["event"] == "verdicts_changed"
+        for p in e["peers"]
+        for x in p["gained"]
+        if x["prefix"] == B
+    ]
+    assert gained and gained[0]["rule"] == "4.1", events
     m = lab.metrics()
     assert m[("routesieve_deploys_total", ())] >= 3
     assert m[("routesieve_full_checks_total", ())] >= 1
