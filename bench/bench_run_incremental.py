@@ -82,6 +82,23 @@ def main() -> None:
     line("LiveEvaluation start (index + decide + keep)", f"{time.perf_counter() - t:8.2f} s")
     line("RSS with the live state", f"{rss_mb():8.0f} MB")
 
+    # what a deploy turn of the service costs before BIRD: every verdict, rendered
+    from routesieve.cli.reporting import session_specs
+    from routesieve.outputs.bird import render_bird2
+    from routesieve.outputs.filterspec import router_policy
+
+    t = time.perf_counter()
+    verdicts = live.verdicts()
+    limits = {peer.asn: peer.max_prefix for peer in config.peers}
+    rp = router_policy(verdicts, policy, live.snapshot(), session_specs(config), limits)
+    files = render_bird2(rp)
+    took = time.perf_counter() - t
+    size = sum(len(text) for text in files.values()) / 1e6
+    line(
+        "deploy turn: verdicts + router policy + render", f"{took:8.2f} s  ({size:.0f} MB of files)"
+    )
+    del verdicts, rp, files
+
     rnd = random.Random(214312)
     with_origin = [r for r in routes if r.prefix is not None and r.as_path.origin is not None]
     transit_peer = max(
