@@ -20,6 +20,8 @@ command -v bgpq4 >/dev/null || need+=(bgpq4)
 # RTR over TLS and SSH: the tests make certificates and keys with these
 command -v openssl >/dev/null || need+=(openssl)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
+# systemd-analyze verify checks packaging/routesieve.service
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

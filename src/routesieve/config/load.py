@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from routesieve.config.crosscheck import cross_check
 from routesieve.config.errors import ConfigError, Loc, from_pydantic, problem
 from routesieve.config.fields import FAMILY_VERSION
+from routesieve.config.run_settings import RunSettings
 from routesieve.config.sections import (
     ConfigFile,
     ExchangeSettings,
@@ -54,6 +55,7 @@ class Config:
     peering: PeeringSettings = field(default_factory=PeeringSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
+    run: RunSettings = field(default_factory=RunSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -182,6 +184,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         peering=parsed.peering,
         sync=parsed.sync,
         render=parsed.render,
+        run=parsed.run,
     )
 
 

@@ -107,6 +107,31 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 | `peeringdb_ixlan` | paths or URLs | `[]` | PeeringDB `ixlan` JSON: which exchange each LAN belongs to (rule 3.5) |
 | `peeringdb` | URL | none | the PeeringDB API, e.g. `"https://www.peeringdb.com/api"`: `sync` fetches the LANs of the configured `peeringdb_ix` exchanges from it (rule 3.5) |
 
+## `[run]`: the always-on service, `routesieve run`
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `listen_metrics` | `host:port` | `127.0.0.1:9324` | where the Prometheus metrics are served (`/metrics`) |
+| `poll_seconds` | number > 0 | `30` | how often the BIRD routers of `[[routers]]` are read (BMP stations stay open) |
+| `sources_seconds` | number > 0 | `3600` | how often the `[sources]` other than an `rtr://` RPKI source are synced (as `routesieve sync`, the last good copy kept) |
+| `jitter` | number 0..1 | `0.1` | each wait is lengthened by up to this share, at random, so that many services do not fetch at once |
+| `full_check_seconds` | number > 0 | `3600` | how often a full evaluation checks the incremental verdicts (a difference is logged and counted) |
+| `deploy_min_interval` | number > 0 | `10` | the fewest seconds between two deploys; changes in between are deployed together |
+| `rtr_retry_seconds` | number > 0 | `30` | how long to wait before opening a failed RTR session again (the last good VRPs are kept) |
+| `bird_dir` | path | none | the folder BIRD includes the rendered files from; without it nothing is deployed |
+| `bird_config` | path | none | BIRD's main configuration, for `bird -p` (required with `bird_dir`) |
+| `bird_socket` | path | none | BIRD's control socket, for `birdc configure` |
+| `max_shrink` | number 0..1 | `0.25` | refuse a deploy when a peer's accept list would lose more than this share |
+| `max_age_hours` | number > 0 | `48` | refuse a deploy when a data source is older than this |
+
+## `[[run.notify]]`: who is told about changes (any number)
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `url` | `http://` or `https://` URL | none | a webhook that gets each event as a JSON POST |
+| `command` | array of text | none | a command run with each event as JSON on its standard input |
+| `timeout_seconds` | integer > 0 | `10` | the longest a webhook call or a command may take |
+
 ## `[sync]`: where `routesieve sync` keeps fetched data
 
 | key | type | default | meaning |

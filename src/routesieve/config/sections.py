@@ -39,6 +39,7 @@ from routesieve.config.fields import (
     Text,
     one_or_many,
 )
+from routesieve.config.run_settings import RunSettings
 from routesieve.config.urls import (
     FILE_SCHEMES,
     RTR_SCHEMES,
@@ -326,3 +327,4 @@ class ConfigFile(Section):
     peering: PeeringSettings = Field(default_factory=PeeringSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
