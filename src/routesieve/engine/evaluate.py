@@ -268,7 +268,9 @@ def verify_aspa(
         if not prefixed:
             continue
         neighbour = None if rs else neighbour_as
-        downstream = bool(customer) and table.session[row] in customer
+        # merged from several sessions: downstream only when every one of them is a
+        # session where we are the customer (upstream is the stricter verification)
+        downstream = bool(customer) and table.only_on(row, customer)
         direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
         key = (pid, neighbour, direction)
         state = states.get(key)

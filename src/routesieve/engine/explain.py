@@ -226,7 +226,7 @@ def verify_row(d: Decisions, row: int) -> AspaResult | None:
     if not t.has_prefix[row]:
         return None
     neighbour = None if t.route_server[row] else int(t.received_from[row])
-    downstream = t.session[row] in d.policy.customer_sessions
+    downstream = t.only_on(row, d.policy.customer_sessions)  # as verify_aspa decides
     direction = Direction.DOWNSTREAM if downstream else Direction.UPSTREAM
     return verify(t.paths[int(t.path_id[row])], neighbour, direction, d.index.aspa)
 

@@ -227,7 +227,9 @@ def _reject(m: _Merged, state: RpkiState | None, snap: Snapshot, policy: Policy)
                     return Rule.X_BOGON_ASN, f"AS{asn} is {kind}", {"asn": asn}
     if policy.check_aspa:
         neighbour = None if first_rs else route.peer_asn
-        downstream = route.session in policy.customer_sessions
+        # a route merged from several sessions is verified downstream only when every
+        # session it came on is one where we are the customer (upstream is the stricter)
+        downstream = bool(m.sessions) and all(s in policy.customer_sessions for s in m.sessions)
         aspa = reference_aspa.verify(snap.aspas, snap.as_of, path, neighbour, downstream)
         if aspa == "Invalid":
             return Rule.X_ASPA, "ASPA verification: Invalid", {"aspa": aspa}

@@ -46,6 +46,12 @@ class RouteTable:
     def __len__(self) -> int:
         return len(self.first)
 
+    def only_on(self, row: int, names: frozenset[str]) -> bool:
+        """Whether every session the route of ``row`` was received on is one of ``names``
+        (false for a route with no session)."""
+        sessions = self.sessions(row)
+        return bool(sessions) and all(s in names for s in sessions)
+
     def sessions(self, row: int) -> tuple[str, ...]:
         """The sessions a merged route was received on, in first-seen order."""
         merged = self.merged_sessions.get(row)
