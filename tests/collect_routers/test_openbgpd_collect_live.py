@@ -1,0 +1,83 @@
+"""The OpenBGPD collector against a real OpenBGPD 7.7 bgpd fed by GoBGP: every route each
+peer sent, including the ones bgpd's own filter denies, with the path exactly as sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from routers_lab import (
+    DENIED,
+    SENT_A,
+    SENT_B,
+    A,
+    B,
+    Lab,
+    Processes,
+    free_port,
+    h,
+    need,
+    openbgpd_conf,
+    start_speakers,
+)
+
+from routesieve.collect.openbgpd_routes import Bgpctl, collect_routes
+from routesieve.collect.routers import Collector
+from routesieve.config import RouterSettings
+from routesieve.model import AsPath
+from routesieve.problems import InputError
+
+
+@pytest.fixture(scope="module")
+def openbgpd(
+    module_procs: Processes, lab_addresses: None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Lab]:
+    need(h.OPENBGPD, "bgpctl", "gobgpd", "gobgp")
+    base = tmp_path_factory.mktemp("openbgpd-collect")
+    port = free_port("::1")
+    sock = base / "bgpd.sock"
+    h.start_openbgpd(module_procs, base / "bgpd", openbgpd_conf(sock, port), sock)
+    lab = start_speakers(module_procs, base / "gobgp", port)
+    h.wait_for(
+        "bgpd to receive every route",
+        lambda: (
+            len(h.openbgpd_routes(sock, A, True)) == len(SENT_A)
+            and len(h.openbgpd_routes(sock, B, True)) == len(SENT_B)
+        ),
+        180,
+        lambda: h.openbgpd_report(sock, [A, B]),
+    )
+    return sock, lab
+
+
+def test_every_route_each_peer_sent_is_collected_with_its_path_as_sent(
+    openbgpd: tuple[Path, Lab],
+) -> None:
+    sock, _ = openbgpd
+    result = collect_routes(Bgpctl(str(sock)), "edge")
+    assert not result.problems
+    for address, asn, sent in ((A, 65001, SENT_A), (B, 65002, SENT_B)):
+        mine = [r for r in result.items if r.session == f"edge:{address}"]
+        assert {(r.prefix_text, r.as_path) for r in mine} == {
+            (p, AsPath.parse(path)) for p, path in sent
+        }
+        assert all(r.peer_asn == asn and r.problem is None for r in mine)
+    # the denied routes are collected although bgpd's filter rejected them
+    accepted = h.openbgpd_routes(sock, A, False) | h.openbgpd_routes(sock, B, False)
+    collected = {r.prefix_text for r in result.items}
+    assert set(DENIED) <= collected - accepted
+
+
+def test_a_configured_openbgpd_router_is_collected_by_collect(
+    openbgpd: tuple[Path, Lab],
+) -> None:
+    sock, _ = openbgpd
+    router = RouterSettings(name="edge", kind="openbgpd", socket=str(sock))
+    routes, problems = Collector([router]).collect()
+    assert len(routes) == len(SENT_A) + len(SENT_B) and not problems
+
+
+def test_a_missing_control_socket_is_an_error_naming_the_router(tmp_path: Path) -> None:
+    router = RouterSettings(name="edge7", kind="openbgpd", socket=str(tmp_path / "no.sock"))
+    with pytest.raises(InputError, match=r"router edge7.*no\.sock not found"):
+        Collector([router]).collect()
