@@ -29,10 +29,10 @@ from routesieve.problems import InputError
 
 @pytest.fixture(scope="module")
 def frr(
-    module_procs: Processes, lab_addresses: None, tmp_path_factory: pytest.TempPathFactory
+    lab_dir: tuple[Processes, Path],
 ) -> tuple[Path, Lab]:
     need(h.FRR_BGPD, "vtysh", "gobgpd", "gobgp")
-    base = tmp_path_factory.mktemp("frr-collect")
+    module_procs, base = lab_dir
     port = free_port("::1")
     # soft-reconfiguration inbound on A only: B must be reported, not silently empty
     sock_dir = h.start_frr(module_procs, base / "frr", frr_conf([A]), port)

@@ -30,10 +30,10 @@ from routesieve.problems import InputError
 
 @pytest.fixture(scope="module")
 def openbgpd(
-    module_procs: Processes, lab_addresses: None, tmp_path_factory: pytest.TempPathFactory
+    lab_dir: tuple[Processes, Path],
 ) -> tuple[Path, Lab]:
     need(h.OPENBGPD, "bgpctl", "gobgpd", "gobgp")
-    base = tmp_path_factory.mktemp("openbgpd-collect")
+    module_procs, base = lab_dir
     port = free_port("::1")
     sock = base / "bgpd.sock"
     h.start_openbgpd(module_procs, base / "bgpd", openbgpd_conf(sock, port), sock)

@@ -253,9 +253,12 @@ def frr_lab_sessions(text: str, addresses: Sequence[str]) -> str:
     )
 
 
-def start_frr(procs: Processes, folder: Path, conf_text: str, port: int) -> Path:
+def start_frr(
+    procs: Processes, folder: Path, conf_text: str, port: int, modules: Sequence[str] = ()
+) -> Path:
     """FRR's bgpd without zebra (``-Z``), as root (``-S``), listening on ``[::1]:port``,
-    its vty socket in ``folder``. Returns the socket directory for ``vtysh``."""
+    its vty socket in ``folder``, with the loadable ``modules`` (``-M bmp``). Returns the
+    socket directory for ``vtysh``."""
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "frr.conf"
     conf.write_text(conf_text, encoding="utf-8")
@@ -277,6 +280,7 @@ def start_frr(procs: Processes, folder: Path, conf_text: str, port: int) -> Path
         str(folder / "bgpd.pid"),
         "--log",
         f"file:{folder / 'bgpd.log'}",
+        *(f"-M{m}" for m in modules),
     ]
     proc = procs.start(args, folder / "bgpd.out")
     deadline = time.monotonic() + 120  # bgpd reads a large route-map slowly

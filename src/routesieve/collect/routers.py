@@ -95,7 +95,7 @@ class Collector:
             what = f"OpenBGPD through {bgpctl.source}"
             return _run_cli(where, what, collect_openbgpd, bgpctl, router.name)
         station, _ = self.stations[router.name]
-        return station.routes(), ()
+        return station.routes(), station.problems()
 
 
 def _run_cli(
