@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 import bird_collect_lab as bl  # noqa: E402
 import routers_lab as lab  # noqa: E402
-from bench_bird_collect import table  # noqa: E402
 
+from bench_bird_collect import table  # noqa: E402
 from routesieve.collect.frr_routes import Vtysh  # noqa: E402
 from routesieve.collect.frr_routes import collect_routes as collect_frr  # noqa: E402
 from routesieve.collect.openbgpd_routes import Bgpctl  # noqa: E402
