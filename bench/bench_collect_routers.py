@@ -27,6 +27,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "collect_bird"))
@@ -44,6 +46,8 @@ from routesieve.collect.openbgpd_routes import collect_routes as collect_openbgp
 from routesieve.problems import ReadResult  # noqa: E402
 
 h = lab.h
+A = lab.BENCH_A
+NEIGHBORS = ((A, lab.AS_A),)
 
 
 def main() -> None:
@@ -56,7 +60,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-routers-") as tmp:
         base = Path(tmp)
         try:
-            with h.loopback_addresses([lab.A]):
+            with h.loopback_addresses([A]):
                 run(base, procs, args.routes, args.only, args.load_timeout)
         finally:
             procs.stop()
@@ -67,33 +71,36 @@ def run(base: Path, procs: lab.Processes, n: int, only: str | None, load_timeout
     routes = table(n)
     distinct = len({p for p, _, _ in routes})
     mrt = base / "routes.mrt"
-    bl.write_table_dump(mrt, routes, nexthop6=lab.A)  # ::1 would not pass GoBGP's iBGP
+    bl.write_table_dump(mrt, routes, nexthop6=A)  # ::1 would not pass GoBGP's iBGP
     print(f"uptime: {Path('/proc/loadavg').read_text().split()[:3]} (load 1, 5, 15 min)")
     if only in (None, "frr"):
         port = lab.free_port("::1")
-        sock_dir = h.start_frr(procs, base / "frr", lab.frr_conf([lab.A]), port)
+        sock_dir = h.start_frr(procs, base / "frr", lab.frr_conf([A], neighbors=NEIGHBORS), port)
         feed(procs, base / "gobgp-frr", port, mrt, distinct, 1)
         wait_loaded("FRR", lambda: frr_received(sock_dir), distinct, load_timeout, t0)
         vtysh = Vtysh(vty_socket=str(sock_dir))
         measure("FRR collector", lambda: collect_frr(vtysh, "edge"), distinct)
-        show = f"show bgp ipv6 unicast neighbors {lab.A} received-routes json"
-        cli("vtysh -c '" + show + "'", ["vtysh", "--vty_socket", str(sock_dir), "-c", show])
+        show = f"show bgp ipv6 unicast neighbors {A} received-routes json"
+        args = ["vtysh", "--vty_socket", str(sock_dir), "-c", show]
+        cli("vtysh -c '" + show + "'", args)
+        whole("vtysh", args)
     if only in (None, "openbgpd"):
         procs.stop()
         procs.procs.clear()
         port = lab.free_port("::1")
         sock = base / "bgpd.sock"
-        h.start_openbgpd(procs, base / "openbgpd", lab.openbgpd_conf(sock, port), sock)
+        h.start_openbgpd(procs, base / "openbgpd", lab.openbgpd_conf(sock, port, NEIGHBORS), sock)
         feed(procs, base / "gobgp-openbgpd", port, mrt, distinct, 2)
         wait_loaded("OpenBGPD", lambda: openbgpd_received(sock), distinct, load_timeout, t0)
         bgpctl = Bgpctl(str(sock))
         measure("OpenBGPD collector", lambda: collect_openbgpd(bgpctl, "edge"), distinct)
         for words in (["show", "rib", "in"], ["show", "rib", "in", "detail"]):
             cli("bgpctl -j " + " ".join(words), ["bgpctl", "-j", "-s", str(sock), *words])
+        whole("bgpctl", ["bgpctl", "-j", "-s", str(sock), "show", "rib", "in", "detail"])
 
 
 def feed(procs: lab.Processes, folder: Path, port: int, mrt: Path, n: int, index: int) -> None:
-    speaker = h.start_speaker(procs, folder, lab.AS_A, lab.ROUTER_AS, index, lab.A, port)
+    speaker = h.start_speaker(procs, folder, lab.AS_A, lab.ROUTER_AS, index, A, port)
     feeder = bl.Speaker(lab.AS_A, 0, speaker.feeder_api)
     bl.wait_until("GoBGP's API", lambda: bl.rib_count(feeder, "ipv6") >= 0, 60)
     start = time.perf_counter()
@@ -127,13 +134,13 @@ def frr_received(sock_dir: Path) -> int:
         ).stdout
         or "{}"
     )
-    peer = data.get("peers", {}).get(lab.A, {})
+    peer = data.get("peers", {}).get(A, {})
     return int(peer.get("pfxRcd", 0))
 
 
 def openbgpd_received(sock: Path) -> int:
     done = subprocess.run(
-        ["bgpctl", "-j", "-s", str(sock), "show", "neighbor", lab.A],
+        ["bgpctl", "-j", "-s", str(sock), "show", "neighbor", A],
         capture_output=True,
         text=True,
         timeout=120,
@@ -184,6 +191,22 @@ def cli(what: str, args: list[str]) -> None:
     print(
         f"for comparison: {what} > /dev/null: {null:.2f} s "
         f"(best of 3 into a file: {best:.2f} s, {size / 2**20:.0f} MiB of JSON)"
+    )
+
+
+def whole(what: str, args: list[str]) -> None:
+    """For contrast: the whole output read, then parsed at once (orjson), no routes built."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    text = subprocess.run(args, stdout=subprocess.PIPE, check=True, timeout=1200).stdout
+    tree = orjson.loads(text)
+    took = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del text, tree
+    print(
+        f"for contrast: {what} output read whole and orjson.loads: {took:.2f} s, peak Python "
+        f"allocations {peak / 2**20:.0f} MiB (text and tree, before any route is built)"
     )
 
 

@@ -26,6 +26,7 @@ from routesieve.model import AsPath
 ROUTER_AS = 64999
 A, B = "fd00:18::11", "fd00:18::12"  # our own addresses on lo, one per neighbour
 AS_A, AS_B = 65001, 65002
+BENCH_A = "fd00:18::31"  # the benchmark's neighbour, apart from the tests' addresses
 
 # (prefix, path as sent) per neighbour; the policy denies the prefixes in DENIED
 SENT_A = (
@@ -60,20 +61,24 @@ def start_speakers(procs: Processes, folder: Path, port: int) -> Lab:
     return Lab(port, speakers)
 
 
-def frr_conf(soft_reconfiguration: Sequence[str], bmp_port: int | None = None) -> str:
+def frr_conf(
+    soft_reconfiguration: Sequence[str],
+    bmp_port: int | None = None,
+    neighbors: Sequence[tuple[str, int]] = ((A, AS_A), (B, AS_B)),
+) -> str:
     """bgpd.conf for FRR: both neighbours passive, the deny route-map on both, and
     soft-reconfiguration inbound on the ones named; BMP to ``bmp_port`` when given."""
     denied = "".join(
         f"ipv6 prefix-list lab_denied seq {5 * (i + 1)} permit {p}\n" for i, p in enumerate(DENIED)
     )
-    neighbors = "".join(
+    blocks = "".join(
         f" neighbor {a} remote-as {asn}\n neighbor {a} passive\n no neighbor {a} enforce-first-as\n"
-        for a, asn in ((A, AS_A), (B, AS_B))
+        for a, asn in neighbors
     )
     family = "".join(
         f"  neighbor {a} activate\n  neighbor {a} route-map lab_in in\n"
         + (f"  neighbor {a} soft-reconfiguration inbound\n" if a in soft_reconfiguration else "")
-        for a in (A, B)
+        for a, _ in neighbors
     )
     bmp = ""
     if bmp_port is not None:
@@ -91,9 +96,9 @@ def frr_conf(soft_reconfiguration: Sequence[str], bmp_port: int | None = None) -
         + "route-map lab_in permit 20\n"
         + f"router bgp {ROUTER_AS}\n bgp router-id 192.0.2.1\n no bgp reject-as-sets\n"
         + " no bgp ebgp-requires-policy\n"
-        + neighbors
+        + blocks
         + " address-family ipv4 unicast\n"
-        + "".join(f"  no neighbor {a} activate\n" for a in (A, B))
+        + "".join(f"  no neighbor {a} activate\n" for a, _ in neighbors)
         + " exit-address-family\n"
         + " address-family ipv6 unicast\n"
         + family
@@ -103,17 +108,19 @@ def frr_conf(soft_reconfiguration: Sequence[str], bmp_port: int | None = None) -
     )
 
 
-def openbgpd_conf(sock: Path, port: int) -> str:
+def openbgpd_conf(
+    sock: Path, port: int, neighbors: Sequence[tuple[str, int]] = ((A, AS_A), (B, AS_B))
+) -> str:
     denied = " ".join(DENIED)
-    neighbors = "".join(
+    blocks = "".join(
         f"neighbor {a} {{\n\tremote-as {asn}\n\tpassive\n\tenforce neighbor-as no\n"
         "\tannounce IPv6 unicast\n}\n"
-        for a, asn in ((A, AS_A), (B, AS_B))
+        for a, asn in neighbors
     )
     return (
         f'AS {ROUTER_AS}\nrouter-id 192.0.2.1\nsocket "{sock}"\nlisten on ::1 port {port}\n'
         f"prefix-set lab_denied {{ {denied} }}\n"
-        + neighbors
+        + blocks
         + "allow from any\ndeny quick from any prefix-set lab_denied\n"
     )
 

@@ -100,3 +100,9 @@ def test_a_missing_vtysh_is_an_error_naming_the_router(tmp_path: Path) -> None:
     router = RouterSettings(name="edge9", kind="frr", vtysh="/nonexistent/vtysh")
     with pytest.raises(InputError, match=r"router edge9.*program not found"):
         Collector([router]).collect()
+
+
+def test_only_the_policy_families_are_read(frr: tuple[Path, Lab]) -> None:
+    sock_dir, _ = frr
+    result = collect_routes(Vtysh(vty_socket=str(sock_dir)), "edge", families=("ipv4",))
+    assert result.items == () and result.problems == ()

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routesieve.collect.command_json import CommandError, stream_json
+from routesieve.collect.command_json import CommandError, cached_path, stream_json
 from routesieve.collect.frr_routes import Vtysh, parse_received, read_received
 from routesieve.collect.openbgpd_routes import parse_rib
-from routesieve.model import AsPath
+from routesieve.model import AsPath, ParseError
 from routesieve.problems import Problem
 
 FRR_RECEIVED = b"""{
@@ -143,3 +143,25 @@ def test_output_that_is_not_json_is_an_error_naming_the_place() -> None:
     args = [sys.executable, "-c", "print('% Unknown command')"]
     with pytest.raises(CommandError, match="not JSON near byte"):
         stream_json(args, lambda f: list(ijson.items(f, "rib.item")), 5)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 2**32 + 5).map(str),
+            st.sampled_from(["{1,2}", "( 3 4 )", "AS5", "x", "1.2", "+7", "٣", "", "00"]),
+        ),
+        max_size=6,
+    )
+)
+def test_the_fast_path_reader_agrees_with_as_path_parse(words: list[str]) -> None:
+    text = " ".join(words)
+    try:
+        want: AsPath | None = AsPath.parse(text)
+    except ParseError:
+        want = None
+    got = cached_path({}, text)
+    if want is None:
+        assert isinstance(got, str) and "unreadable AS path" in got
+    else:
+        assert got == want

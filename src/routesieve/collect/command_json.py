@@ -23,7 +23,7 @@ from typing import IO, TypeVar
 
 import ijson
 
-from routesieve.model import AsPath, ParseError
+from routesieve.model import MAX_ASN, AsPath, ParseError, Segment, SegmentType
 
 T = TypeVar("T")
 HEAD = 64 * 1024
@@ -129,6 +129,12 @@ def cached_path(paths: dict[str, AsPath], text: str) -> AsPath | str:
     repeats the same paths); the reason as text when it cannot be read."""
     path = paths.get(text)
     if path is None:
+        words = text.split()
+        if text.isascii() and "".join(words).isdigit():  # plain AS numbers: the fast way
+            asns = tuple(map(int, words))
+            if max(asns) <= MAX_ASN:
+                path = paths[text] = AsPath((Segment(SegmentType.AS_SEQUENCE, asns),))
+                return path
         try:
             path = paths[text] = AsPath.parse(text)
         except (ParseError, ValueError) as exc:

@@ -103,22 +103,29 @@ def _neighbor(address: str, value: Any) -> FrrNeighbor:
 
 
 def collect_routes(
-    vtysh: Vtysh, router: str, neighbors: Iterable[FrrNeighbor] | None = None
+    vtysh: Vtysh,
+    router: str,
+    neighbors: Iterable[FrrNeighbor] | None = None,
+    families: Iterable[str] = ("ipv4", "ipv6"),
 ) -> ReadResult[Route]:
     """Every route each neighbour sent, accepted or denied, as a ``Route`` with the
-    neighbour's remote AS as ``peer_asn`` and ``<router>:<neighbour>`` as ``session``."""
+    neighbour's remote AS as ``peer_asn`` and ``<router>:<neighbour>`` as ``session``;
+    only the address families in ``families`` (the policy's) are read."""
     if neighbors is None:
         neighbors = list_neighbors(vtysh)
     source = vtysh.source
     routes: list[Route] = []
     problems: list[Problem] = []
     how: list[str] = []
+    wanted = set(families)
     for n in neighbors:
         session = f"{router}:{n.address}"
         if n.remote_as is None:
             problems.append(Problem(source, None, "no remote AS shown", session))
             continue
         for family, soft in n.families:
+            if family not in wanted:
+                continue
             if not soft:
                 problems.append(
                     Problem(

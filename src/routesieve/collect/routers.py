@@ -39,6 +39,7 @@ def listen_address(listen: str) -> tuple[str, int]:
 @dataclass
 class Collector:
     routers: Sequence[RouterSettings]
+    families: Sequence[str] = ("ipv4", "ipv6")  # what FRR is asked for ([local] families)
     stations: dict[str, tuple[BmpStation, StationThread]] = field(default_factory=dict)
 
     def start(self) -> None:
@@ -87,7 +88,11 @@ class Collector:
             vtysh = Vtysh(router.vtysh or DEFAULT_VTYSH, vty)
             if vty is not None and not Path(vty).is_dir():
                 raise InputError.at(where, f"FRR vty socket folder {vty} not found")
-            return _run_cli(where, f"FRR through {vtysh.source}", collect_frr, vtysh, router.name)
+
+            def read_frr(cli: Vtysh, name: str) -> ReadResult[Route]:
+                return collect_frr(cli, name, families=self.families)
+
+            return _run_cli(where, f"FRR through {vtysh.source}", read_frr, vtysh, router.name)
         if router.kind == "openbgpd":
             bgpctl = Bgpctl(str(router.socket) if router.socket is not None else DEFAULT_SOCKET)
             if not Path(bgpctl.socket).exists():
