@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from routers_lab import (
     DENIED,
     SENT_A,
@@ -21,8 +22,11 @@ from routers_lab import (
     start_speakers,
 )
 
+from routesieve.cli import main
+from routesieve.collect.files import read_routes
 from routesieve.collect.openbgpd_routes import Bgpctl, collect_routes
 from routesieve.collect.routers import Collector
+from routesieve.collect.store import snapshots
 from routesieve.config import RouterSettings
 from routesieve.model import AsPath
 from routesieve.problems import InputError
@@ -81,3 +85,35 @@ def test_a_missing_control_socket_is_an_error_naming_the_router(tmp_path: Path) 
     router = RouterSettings(name="edge7", kind="openbgpd", socket=str(tmp_path / "no.sock"))
     with pytest.raises(InputError, match=r"router edge7.*no\.sock not found"):
         Collector([router]).collect()
+
+
+def test_collect_writes_every_sent_route_into_the_snapshot(
+    openbgpd: tuple[Path, Lab], tmp_path: Path
+) -> None:
+    sock, _ = openbgpd
+    cfg = tmp_path / "routesieve.toml"
+    cfg.write_text(
+        '[local]\nasn = 64999\n[collect]\nfolder = "state"\n'
+        f'[[routers]]\nname = "edge"\nkind = "openbgpd"\nsocket = "{sock}"\n'
+    )
+    result = CliRunner().invoke(main, ["collect", "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    [snap] = snapshots(tmp_path / "state")
+    got = {(r.session, r.prefix_text, r.as_path) for r in read_routes(snap).items}
+    assert got == {
+        (f"edge:{address}", p, AsPath.parse(path))
+        for address, sent in ((A, SENT_A), (B, SENT_B))
+        for p, path in sent
+    }
+
+
+def test_collect_names_the_router_when_bgpctl_cannot_reach_bgpd(tmp_path: Path) -> None:
+    cfg = tmp_path / "routesieve.toml"
+    cfg.write_text(
+        '[local]\nasn = 64999\n[collect]\nfolder = "state"\n'
+        f'[[routers]]\nname = "edge5"\nkind = "openbgpd"\nsocket = "{tmp_path / "x.sock"}"\n'
+    )
+    result = CliRunner().invoke(main, ["collect", "--config", str(cfg)])
+    assert result.exit_code == 1
+    assert "router edge5" in result.output and "x.sock not found" in result.output
+    assert "Traceback" not in result.output
