@@ -206,7 +206,7 @@ def test_frr_own_as_is_removed_from_pre_policy_paths_and_said_once(
     assert paths(st) == {"10.1.0.0/16": "65001", "10.2.0.0/16": "65001 65009"}
     said = [p for p in st.problems() if "own AS" in p.message]
     assert len(said) == 1 and "FRRouting 8.4.4" in said[0].message
-    assert "removed from 2 route(s)" in said[0].message
+    assert "removed from 2 announcement(s)" in said[0].message
     s.close()
 
 

@@ -111,7 +111,7 @@ class RouterState:
     name: str
     sys_descr: str = ""
     prepends: str | None = None  # the FRR version when it prepends its own AS
-    stripped: int = 0  # announcements whose leading own AS was removed
+    stripped: int = 0  # announcements whose leading own AS was removed (re-sends count)
     feed_warned: bool = False  # logged that its pre-policy feed is not pre-policy
     connected: bool = False
     connection: int = 0
@@ -357,7 +357,7 @@ class BmpStation:
                             None,
                             f"FRRouting {router.prepends} puts its own AS in front of every "
                             f"path it monitors over BMP (fixed upstream in 2026, FRRouting/frr "
-                            f"PR 21815): removed from {router.stripped} route(s)",
+                            f"PR 21815): removed from {router.stripped} announcement(s)",
                         )
                     )
                 for peer in router.peers.values():
