@@ -14,6 +14,7 @@ expected table (FRR's ``{"warning": ...}``) can be read after the stream ends.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import tempfile
 import threading
@@ -89,6 +90,10 @@ def stream_json(
         assert proc.stdout is not None
         reader = _HeadReader(proc.stdout)
         command = " ".join(args)
+        # the consumer makes hundreds of thousands of long-lived objects and no cycles:
+        # the cyclic collector would only walk them again and again (as sync does)
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             try:
                 result = consume(reader)
@@ -105,6 +110,8 @@ def stream_json(
                 ) from None
             code = proc.wait()
         finally:
+            if collecting:
+                gc.enable()
             timer.cancel()
             if proc.poll() is None:
                 proc.kill()
