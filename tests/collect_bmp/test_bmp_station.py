@@ -286,3 +286,22 @@ def test_a_true_pre_policy_feed_gives_no_warning(station: tuple[BmpStation, int]
     wait("the routes", lambda: {"10.1.0.0/16", "10.5.0.0/16"} == set(paths(st)))
     assert st.problems() == []
     s.close()
+
+
+def test_loc_rib_routes_missing_from_pre_policy_warn_that_pre_policy_is_not(
+    station: tuple[BmpStation, int],
+) -> None:
+    st, port = station
+    loc = b.peer_header("0.0.0.0", 65000, peer_type=3)
+    s = connect(
+        port,
+        b.initiation("edge-6", "Junos"),
+        b.peer_up(PEER),
+        b.route_monitoring(PEER, b.update(["10.1.0.0/16"])),
+        b.route_monitoring(loc, b.update(["10.1.0.0/16", "10.6.0.0/16"])),  # 65001 65002
+        b.route_monitoring(loc, b.update(["10.7.0.0/16"], path=b.as_path((2, [65009])))),
+    )
+    wait("the Loc-RIB routes", lambda: bool(st.problems()))
+    (warning,) = st.problems()
+    assert "Loc-RIB holds 1 route(s)" in warning.message and "10.6.0.0/16" in warning.message
+    s.close()

@@ -13,16 +13,20 @@ Seen with FRR 8.4.4 (Debian) monitoring ``pre-policy`` and ``post-policy``:
   ``soft-reconfiguration inbound`` accepted routes are withdrawn from pre-policy while the
   post-policy view still holds them. Either way the routes step 2 needs are missing. The
   station counts both signs per peer (:class:`FeedSigns`) and :func:`feed_problems` turns
-  them into problems that point to the vtysh collector (``kind = "frr"``).
+  them into problems that point to the vtysh collector (``kind = "frr"``). A router that
+  also monitors its Loc-RIB (RFC 9069) is checked the same way: a Loc-RIB route whose path
+  starts with a monitored peer's AS must be in the pre-policy view of a peer of that AS
+  (:func:`loc_rib_missing`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from routesieve.collect.bmp_types import Announcement
-from routesieve.model import AsPath, SegmentType
+from routesieve.model import AsPath, Prefix, SegmentType
 from routesieve.problems import Problem
 
 _FRR = re.compile(r"^FRRouting[ /]?(\d+(?:\.\d+)*)")
@@ -96,3 +100,18 @@ def feed_problems(
             )
         )
     return out
+
+
+def loc_rib_missing(
+    loc_rib: Iterable[Announcement], pre_by_asn: Mapping[int, set[Prefix]]
+) -> tuple[int, str]:
+    """How many Loc-RIB routes learnt from a monitored peer (their path starts with the AS
+    of a peer in ``pre_by_asn``) no pre-policy view of a peer of that AS holds, and one
+    such prefix."""
+    count, example = 0, ""
+    for a in loc_rib:
+        first = a.as_path.first
+        if first is not None and first in pre_by_asn and a.prefix not in pre_by_asn[first]:
+            count += 1
+            example = example or str(a.prefix)
+    return count, example

@@ -57,6 +57,7 @@ from routesieve.collect.bmp_quirks import (
     VTYSH_HINT,
     FeedSigns,
     feed_problems,
+    loc_rib_missing,
     prepends_own_as,
     strip_local_as,
 )
@@ -360,6 +361,7 @@ class BmpStation:
                             f"PR 21815): removed from {router.stripped} announcement(s)",
                         )
                     )
+                out.extend(self._loc_rib_problems(router))
                 for peer in router.peers.values():
                     if peer.key[0] == PeerType.LOC_RIB:
                         continue
@@ -370,6 +372,30 @@ class BmpStation:
                         feed_problems(router.name, peer.session, peer.signs, len(missing), example)
                     )
         return out
+
+    @staticmethod
+    def _loc_rib_problems(router: RouterState) -> list[Problem]:
+        loc = [p for p in router.peers.values() if p.key[0] == PeerType.LOC_RIB]
+        if not loc:
+            return []
+        pre_by_asn: dict[int, set[Prefix]] = {}
+        for peer in router.peers.values():
+            if peer.key[0] != PeerType.LOC_RIB and peer.asn != peer.local_asn:
+                held = pre_by_asn.setdefault(peer.asn, set())
+                held.update(prefix for prefix, _ in peer.ribs.get(View.PRE_POLICY, {}))
+        routes = (a for p in loc for a in p.ribs.get(View.LOC_RIB, {}).values())
+        count, example = loc_rib_missing(routes, pre_by_asn)
+        if not count:
+            return []
+        return [
+            Problem(
+                f"BMP router {router.name}",
+                None,
+                f"the router's pre-policy feed is not pre-policy: its Loc-RIB holds {count} "
+                f"route(s) learnt from monitored peers that no pre-policy view shows (e.g. "
+                f"{example}); {VTYSH_HINT}",
+            )
+        ]
 
     # ---- the server ----
 
