@@ -78,14 +78,17 @@ def _community_attrs(comms: Iterable[str]) -> bytes:
 
 
 def write_table_dump(
-    path: Path, routes: Iterable[tuple[str, AsPath, tuple[str, ...]]], peer_as: int = 65000
+    path: Path,
+    routes: Iterable[tuple[str, AsPath, tuple[str, ...]]],
+    peer_as: int = 65000,
+    nexthop6: str = "::1",
 ) -> int:
     """A TABLE_DUMP_V2 file of ``(prefix, path, communities)``; returns the route count."""
 
     def record(subtype: int, body: bytes) -> bytes:
         return struct.pack(">IHHI", 1_700_000_000, 13, subtype, len(body)) + body
 
-    nh6 = ipaddress.IPv6Address("::1").packed
+    nh6 = ipaddress.IPv6Address(nexthop6).packed
     nh4 = ipaddress.IPv4Address("127.0.0.1").packed
     count = 0
     first = b""

@@ -1,5 +1,7 @@
-"""The station over real sockets with hand-built BMP bytes: state, views, reconnects, and
-hostile sessions that are closed with one log line while another router keeps being served."""
+"""The station over real sockets with hand-built BMP bytes: state, views, reconnects,
+hostile sessions that are closed with one log line while another router keeps being
+served, and what real routers get wrong (FRR's own AS in front, a "pre-policy" feed that
+withdraws denied routes)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from routesieve.collect.bmp_thread import StationThread
 
 PEER = b.peer_header("192.0.2.1", 65001)
 PEER6 = b.peer_header("2001:db8::2", 65002)
+POST = b.peer_header("192.0.2.1", 65001, flags=0x40)  # PEER's post-policy view
 
 
 def wait(what: str, check: Callable[[], bool], timeout: float = 10) -> None:
@@ -177,3 +180,128 @@ def test_stop_closes_sessions() -> None:
     assert running._thread is not None and not running._thread.is_alive()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", running.port), timeout=1)
+
+
+# ---- what real routers get wrong (bmp_quirks); peer_up says the router's AS is 65000 ----
+
+
+def paths(st: BmpStation) -> dict[str, str]:
+    return {str(r.prefix): str(r.as_path) for r in st.routes()}
+
+
+def test_frr_own_as_is_removed_from_pre_policy_paths_and_said_once(
+    station: tuple[BmpStation, int],
+) -> None:
+    st, port = station
+    s = connect(
+        port,
+        b.initiation("edge-1", "FRRouting 8.4.4"),
+        b.peer_up(PEER),
+        b.route_monitoring(PEER, b.update(["10.1.0.0/16"], path=b.as_path((2, [65000, 65001])))),
+        b.route_monitoring(
+            PEER, b.update(["10.2.0.0/16"], path=b.as_path((2, [65000, 65001, 65009])))
+        ),
+    )
+    wait("two routes", lambda: len(st.routes()) == 2)
+    assert paths(st) == {"10.1.0.0/16": "65001", "10.2.0.0/16": "65001 65009"}
+    said = [p for p in st.problems() if "own AS" in p.message]
+    assert len(said) == 1 and "FRRouting 8.4.4" in said[0].message
+    assert "removed from 2 announcement(s)" in said[0].message
+    s.close()
+
+
+def test_other_routers_and_ibgp_peers_keep_a_leading_local_as(
+    station: tuple[BmpStation, int],
+) -> None:
+    st, port = station
+    ibgp = b.peer_header("192.0.2.9", 65000)
+    path = b.as_path((2, [65000, 65001]))
+    s1 = connect(
+        port,
+        b.initiation("bird-1", "BIRD 2.0.12"),
+        b.peer_up(PEER),
+        b.route_monitoring(PEER, b.update(["10.1.0.0/16"], path=path)),
+    )
+    s2 = connect(
+        port,
+        b.initiation("frr-1", "FRRouting 8.4.4"),
+        b.peer_up(ibgp),
+        b.route_monitoring(ibgp, b.update(["10.3.0.0/16"], path=path)),
+    )
+    wait("two routes", lambda: len(st.routes()) == 2)
+    assert set(paths(st).values()) == {"65000 65001"}
+    assert not [p for p in st.problems() if "own AS" in p.message]
+    s1.close()
+    s2.close()
+
+
+def test_withdrawals_of_routes_never_announced_warn_that_pre_policy_is_not(
+    station: tuple[BmpStation, int],
+) -> None:
+    st, port = station
+    s = connect(
+        port,
+        b.initiation("edge-3", "FRRouting 8.4.4"),
+        b.peer_up(PEER),
+        b.route_monitoring(PEER, b.update(["10.1.0.0/16"])),
+        b.route_monitoring(PEER, b.update(withdraw=["10.9.0.0/16"])),  # denied by policy
+    )
+    wait("the route", lambda: len(st.routes()) == 1)
+    wait("the withdrawal", lambda: bool(st.problems()))
+    (warning,) = st.problems()
+    assert warning.place == "edge-3:192.0.2.1"
+    assert "not pre-policy" in warning.message and "10.9.0.0/16" in warning.message
+    assert 'kind = "frr"' in warning.message
+    s.close()
+
+
+def test_post_policy_routes_missing_from_pre_policy_warn_that_pre_policy_is_not(
+    station: tuple[BmpStation, int],
+) -> None:
+    st, port = station
+    s = connect(
+        port,
+        b.initiation("edge-4", "Junos"),
+        b.peer_up(PEER),
+        b.route_monitoring(POST, b.update(["10.4.0.0/16"])),
+    )
+    wait("the post-policy route", lambda: bool(st.problems()))
+    (warning,) = st.problems()
+    assert "post-policy view holds 1 route(s)" in warning.message
+    assert "10.4.0.0/16" in warning.message
+    s.close()
+
+
+def test_a_true_pre_policy_feed_gives_no_warning(station: tuple[BmpStation, int]) -> None:
+    st, port = station
+    s = connect(
+        port,
+        b.initiation("edge-5", "Junos"),
+        b.peer_up(PEER),
+        b.route_monitoring(PEER, b.update(["10.1.0.0/16", "10.2.0.0/16"])),
+        b.route_monitoring(POST, b.update(["10.1.0.0/16"])),
+        b.route_monitoring(PEER, b.update(withdraw=["10.2.0.0/16"])),
+        b.route_monitoring(PEER, b.update(["10.5.0.0/16"])),
+    )
+    wait("the routes", lambda: {"10.1.0.0/16", "10.5.0.0/16"} == set(paths(st)))
+    assert st.problems() == []
+    s.close()
+
+
+def test_loc_rib_routes_missing_from_pre_policy_warn_that_pre_policy_is_not(
+    station: tuple[BmpStation, int],
+) -> None:
+    st, port = station
+    loc = b.peer_header("0.0.0.0", 65000, peer_type=3)
+    s = connect(
+        port,
+        b.initiation("edge-6", "Junos"),
+        b.peer_up(PEER),
+        b.route_monitoring(PEER, b.update(["10.1.0.0/16"])),
+        b.route_monitoring(loc, b.update(["10.1.0.0/16", "10.6.0.0/16"])),  # 65001 65002
+        b.route_monitoring(loc, b.update(["10.7.0.0/16"], path=b.as_path((2, [65009])))),
+    )
+    wait("the Loc-RIB routes", lambda: bool(st.problems()))
+    (warning,) = st.problems()
+    assert "Loc-RIB holds 1 route(s)" in warning.message and "10.6.0.0/16" in warning.message
+    s.close()

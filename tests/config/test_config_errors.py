@@ -314,3 +314,35 @@ def test_a_session_role_other_than_peer_customer_or_provider_is_refused(tmp_path
         "peers[0].sessions[0].role: must be 'peer', 'customer' or 'provider', "
         "not a string ('upstream')",
     )
+
+
+def test_frr_and_openbgpd_routers_take_only_their_own_keys(tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(
+        "[local]\nasn = 214312\n"
+        '[[routers]]\nname = "edge1"\nkind = "frr"\nsocket = "/run/bird.ctl"\n'
+        '[[routers]]\nname = "edge2"\nkind = "openbgpd"\nvtysh = "vtysh"\n'
+        '[[routers]]\nname = "edge3"\nkind = "frr"\nvtysh = "sudo \'vtysh"\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert (
+        "routers[0]" in text and "a 'frr' router takes 'vty_socket' or 'vtysh', not socket" in text
+    )
+    assert "a 'openbgpd' router takes 'socket', not vtysh" in text
+    assert "routers[2]" in text and "vtysh cannot be split into words" in text
+
+
+def test_frr_and_openbgpd_routers_need_no_keys_beyond_their_kind(tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(
+        "[local]\nasn = 214312\n"
+        '[[routers]]\nname = "edge1"\nkind = "frr"\n'
+        '[[routers]]\nname = "edge2"\nkind = "openbgpd"\n'
+    )
+    routers = load_config(path).routers
+    assert [(r.kind, r.vtysh, r.socket) for r in routers] == [
+        ("frr", None, None),
+        ("openbgpd", None, None),
+    ]

@@ -57,7 +57,7 @@ def collect_command(
         fail(2, str(exc))
     if not config.routers:
         fail(2, f"{config_path}: no [[routers]] configured, nothing to collect")
-    collector = Collector(config.routers)
+    collector = Collector(config.routers, config.local.families)
     written = 0
     # a service manager stops us with SIGTERM: leave through the same door as Ctrl-C
     signal.signal(signal.SIGTERM, _interrupt)

@@ -7,6 +7,11 @@ remove, a Peer Down clears the peer. Post-policy (L flag), Adj-RIB-Out (O flag, 
 8671) and Loc-RIB (peer type 3, RFC 9069) routes are kept in their own tables and never
 mixed in: :meth:`BmpStation.routes` returns the pre-policy ones only.
 
+Real routers get BMP wrong in known ways (:mod:`routesieve.collect.bmp_quirks`): FRR puts
+its own AS in front of every path, which the station removes for the router's eBGP peers
+(its AS is learnt from the OPEN it sent, in each Peer Up), and a "pre-policy" feed that
+withdraws denied routes is detected and reported by :meth:`BmpStation.problems`.
+
 When a router disconnects or terminates, its last state is kept and marked disconnected.
 The first message about a peer on a later connection of the same router (normally its
 Peer Up) starts that peer afresh. A malformed message logs one line (router, byte
@@ -48,7 +53,16 @@ from routesieve.collect.bmp_messages import (
     parse_header,
     parse_message,
 )
+from routesieve.collect.bmp_quirks import (
+    VTYSH_HINT,
+    FeedSigns,
+    feed_problems,
+    loc_rib_missing,
+    prepends_own_as,
+    strip_local_as,
+)
 from routesieve.model import Prefix, Route
+from routesieve.problems import Problem
 
 log = logging.getLogger("routesieve.collect.bmp")
 
@@ -71,6 +85,8 @@ class PeerState:
     addpath: dict[View, frozenset[int]] = field(default_factory=dict)
     ribs: dict[View, dict[RibKey, Announcement]] = field(default_factory=dict)
     stats: dict[int, int] = field(default_factory=dict)
+    local_asn: int | None = None  # the router's AS towards this peer (its sent OPEN)
+    signs: FeedSigns = field(default_factory=FeedSigns)
 
     @property
     def address(self) -> str:
@@ -95,6 +111,9 @@ class RouterState:
     sys_name: str
     name: str
     sys_descr: str = ""
+    prepends: str | None = None  # the FRR version when it prepends its own AS
+    stripped: int = 0  # announcements whose leading own AS was removed (re-sends count)
+    feed_warned: bool = False  # logged that its pre-policy feed is not pre-policy
     connected: bool = False
     connection: int = 0
     connections: int = 0
@@ -250,6 +269,7 @@ class BmpStation:
         if peer.connection != router.connection:  # first word of a new connection: afresh
             peer.clear()
             peer.up, peer.addpath, peer.stats = False, {}, {}
+            peer.signs = FeedSigns()
             peer.connection = router.connection
         peer.bgp_id = head.bgp_id
         return peer
@@ -265,13 +285,29 @@ class BmpStation:
                 update = msg.update(peer.addpath.get(view, frozenset()))
                 rib = peer.ribs.setdefault(view, {})
                 for nlri in update.withdraw:
-                    rib.pop(nlri, None)
-                for a in update.announce:
+                    if rib.pop(nlri, None) is None and view is View.PRE_POLICY:
+                        peer.signs.phantom += 1
+                        peer.signs.example = peer.signs.example or str(nlri[0])
+                        if not router.feed_warned:
+                            router.feed_warned = True
+                            log.warning(
+                                "BMP router %s: peer %s withdrew %s from pre-policy without "
+                                "announcing it: this feed is not pre-policy (%s)",
+                                router.name,
+                                peer.address,
+                                nlri[0],
+                                VTYSH_HINT,
+                            )
+                announce = update.announce
+                if router.prepends and view in (View.PRE_POLICY, View.POST_POLICY):
+                    announce = self._strip_own_as(router, peer, announce)
+                for a in announce:
                     rib[(a.prefix, a.path_id)] = a
             elif isinstance(msg, PeerUp):
                 peer = self._peer(router, msg.peer)
                 peer.up, peer.ups = True, peer.ups + 1
                 peer.addpath = {v: msg.addpath_afis(v) for v in View}
+                peer.local_asn = msg.sent_open.asn
             elif isinstance(msg, PeerDown):
                 peer = self._peer(router, msg.peer)
                 peer.clear()
@@ -280,9 +316,86 @@ class BmpStation:
                 self._peer(router, msg.peer).stats.update({s.type: s.value for s in msg.stats})
             elif isinstance(msg, Initiation):
                 router.sys_descr = msg.sys_descr or router.sys_descr
+                router.prepends = prepends_own_as(router.sys_descr)
             elif isinstance(msg, Termination):
                 router.last_termination = msg.reason_text
                 router.connected = False
+
+    def _strip_own_as(
+        self, router: RouterState, peer: PeerState, announce: tuple[Announcement, ...]
+    ) -> tuple[Announcement, ...]:
+        """FRR's paths without the router's own AS in front (eBGP peers only)."""
+        local = peer.local_asn
+        if local is None or local == peer.asn:
+            return announce
+        out = []
+        for a in announce:
+            stripped = strip_local_as(a, local)
+            if stripped is not None:
+                if not router.stripped:
+                    log.warning(
+                        "BMP router %s (FRRouting %s) puts its own AS %d in front of the "
+                        "paths it monitors; removing it",
+                        router.name,
+                        router.prepends,
+                        local,
+                    )
+                router.stripped += 1
+                a = stripped
+            out.append(a)
+        return tuple(out)
+
+    def problems(self) -> list[Problem]:
+        """What the routers' feeds get wrong: a router whose own AS was removed from its
+        paths (once per router), and, per peer, the signs that "pre-policy" is not."""
+        out: list[Problem] = []
+        with self._lock:
+            for router in self._routers.values():
+                if router.stripped:
+                    out.append(
+                        Problem(
+                            f"BMP router {router.name}",
+                            None,
+                            f"FRRouting {router.prepends} puts its own AS in front of every "
+                            f"path it monitors over BMP (fixed upstream in 2026, FRRouting/frr "
+                            f"PR 21815): removed from {router.stripped} announcement(s)",
+                        )
+                    )
+                out.extend(self._loc_rib_problems(router))
+                for peer in router.peers.values():
+                    if peer.key[0] == PeerType.LOC_RIB:
+                        continue
+                    pre = peer.ribs.get(View.PRE_POLICY, {})
+                    missing = [k for k in peer.ribs.get(View.POST_POLICY, {}) if k not in pre]
+                    example = str(missing[0][0]) if missing else ""
+                    out.extend(
+                        feed_problems(router.name, peer.session, peer.signs, len(missing), example)
+                    )
+        return out
+
+    @staticmethod
+    def _loc_rib_problems(router: RouterState) -> list[Problem]:
+        loc = [p for p in router.peers.values() if p.key[0] == PeerType.LOC_RIB]
+        if not loc:
+            return []
+        pre_by_asn: dict[int, set[Prefix]] = {}
+        for peer in router.peers.values():
+            if peer.key[0] != PeerType.LOC_RIB and peer.asn != peer.local_asn:
+                held = pre_by_asn.setdefault(peer.asn, set())
+                held.update(prefix for prefix, _ in peer.ribs.get(View.PRE_POLICY, {}))
+        routes = (a for p in loc for a in p.ribs.get(View.LOC_RIB, {}).values())
+        count, example = loc_rib_missing(routes, pre_by_asn)
+        if not count:
+            return []
+        return [
+            Problem(
+                f"BMP router {router.name}",
+                None,
+                f"the router's pre-policy feed is not pre-policy: its Loc-RIB holds {count} "
+                f"route(s) learnt from monitored peers that no pre-policy view shows (e.g. "
+                f"{example}); {VTYSH_HINT}",
+            )
+        ]
 
     # ---- the server ----
 

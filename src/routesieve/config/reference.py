@@ -176,10 +176,12 @@ For `rpki` sources over TLS (`rtrs://`) and SSH (`rtr+ssh://`), docs/rtr.md.
 | key | type | default | meaning |
 |---|---|---|---|
 | `name` | `[A-Za-z0-9_.:-]{1,64}` | required | the router's name, unique; collected sessions are named after it where the router does not name them |
-| `kind` | `"bird"`, `"bmp"` or `"mrt"` | required | BIRD 2 over its control socket; a BMP station routers connect to; an MRT file (table dump or updates) |
-| `socket` | path | none | `kind = "bird"`: BIRD's control socket, e.g. `/run/bird/bird.ctl` |
+| `kind` | `"bird"`, `"frr"`, `"openbgpd"`, `"bmp"` or `"mrt"` | required | BIRD 2 over its control socket; FRR through `vtysh`; OpenBGPD through `bgpctl`; a BMP station routers connect to; an MRT file (table dump or updates) |
+| `socket` | path | none (`openbgpd`: `/var/run/bgpd.sock`) | `kind = "bird"`: BIRD's control socket, e.g. `/run/bird/bird.ctl`; `kind = "openbgpd"`: bgpd's control socket (`bgpctl -s`) |
 | `listen` | `host:port` | none | `kind = "bmp"`: where the BMP station listens, e.g. `"[::]:11019"` |
 | `path` | path | none | `kind = "mrt"`: the MRT file (compressed or not) |
+| `vtysh` | command | `vtysh` | `kind = "frr"`: the vtysh command, split as a shell would (e.g. `"sudo -n vtysh"`) |
+| `vty_socket` | path | none | `kind = "frr"`: the folder of FRR's vty sockets (`vtysh --vty_socket DIR`); by default vtysh's own |
 
 ## `[collect]`: where collected routes are kept
 

@@ -8,6 +8,7 @@ other part of the file is wrong.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -138,25 +139,46 @@ class RouterSettings(Section):
     """One ``[[routers]]`` entry: where ``collect`` reads the received routes from."""
 
     name: SessionName
-    kind: Literal["bird", "bmp", "mrt"]
+    kind: Literal["bird", "bmp", "mrt", "frr", "openbgpd"]
     socket: SourcePath | None = None
     listen: Text | None = None
     path: SourcePath | None = None
+    vtysh: Text | None = None
+    vty_socket: SourcePath | None = None
 
     @model_validator(mode="after")
     def _where(self) -> RouterSettings:
-        needs = {"bird": "socket", "bmp": "listen", "mrt": "path"}[self.kind]
-        given = {k for k in ("socket", "listen", "path") if getattr(self, k) is not None}
-        if needs not in given:
+        needs, takes = _ROUTER_KEYS[self.kind]
+        given = {k for k in _ALL_ROUTER_KEYS if getattr(self, k) is not None}
+        if needs and needs not in given:
             raise ValueError(f"a {self.kind!r} router needs {needs!r}")
-        if given - {needs}:
-            extra = ", ".join(sorted(given - {needs}))
-            raise ValueError(f"a {self.kind!r} router takes {needs!r}, not {extra}")
+        if given - takes:
+            extra = ", ".join(sorted(given - takes))
+            allowed = " or ".join(repr(k) for k in sorted(takes)) or "none of these"
+            raise ValueError(f"a {self.kind!r} router takes {allowed}, not {extra}")
         if self.listen is not None:
             host, sep, port = self.listen.rpartition(":")
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError('listen must be host:port, e.g. "[::1]:11019"')
+        if self.vtysh is not None:
+            try:
+                words = shlex.split(self.vtysh)
+            except ValueError as exc:
+                raise ValueError(f"vtysh cannot be split into words: {exc}") from None
+            if not words:
+                raise ValueError('vtysh must name a command, e.g. "vtysh"')
         return self
+
+
+# per kind: the key it needs (None: none) and the keys it takes
+_ROUTER_KEYS: dict[str, tuple[str | None, set[str]]] = {
+    "bird": ("socket", {"socket"}),
+    "bmp": ("listen", {"listen"}),
+    "mrt": ("path", {"path"}),
+    "frr": (None, {"vtysh", "vty_socket"}),
+    "openbgpd": (None, {"socket"}),
+}
+_ALL_ROUTER_KEYS = ("socket", "listen", "path", "vtysh", "vty_socket")
 
 
 class CollectSettings(Section):
