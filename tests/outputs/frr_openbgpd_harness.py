@@ -257,8 +257,8 @@ def start_frr(
     procs: Processes, folder: Path, conf_text: str, port: int, modules: Sequence[str] = ()
 ) -> Path:
     """FRR's bgpd without zebra (``-Z``), as root (``-S``), listening on ``[::1]:port``,
-    its vty socket in ``folder``, with ``modules`` loaded (``-M rpki``, ``-M bmp``). Returns the socket
-    directory for ``vtysh``."""
+    its vty socket in ``folder``, with ``modules`` loaded (``-M rpki``, ``-M bmp``). Returns
+    the socket directory for ``vtysh``."""
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "frr.conf"
     conf.write_text(conf_text, encoding="utf-8")
