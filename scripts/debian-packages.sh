@@ -15,6 +15,8 @@ command -v stayrtr >/dev/null || need+=(stayrtr)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v bgpq4 >/dev/null || need+=(bgpq4)
+# the reverse proxy in front of 'routesieve serve' (tests/web/test_behind_nginx.py)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -26,6 +28,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null
 # the packages start their daemons as services: the tests run their own
-for service in bird frr openbgpd stayrtr postgresql redis-server; do
+for service in bird frr openbgpd stayrtr postgresql redis-server nginx; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done

@@ -18,6 +18,7 @@ from routesieve.config import (
     PeerSettings,
     PolicySettings,
     RouterSettings,
+    ServeSettings,
     SessionSettings,
     SourceSettings,
     SyncSettings,
@@ -38,6 +39,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "[peering]": PeeringSettings,
     "[sync]": SyncSettings,
     "[sync.max_age_hours]": MaxAgeSettings,
+    "[serve]": ServeSettings,
 }
 
 

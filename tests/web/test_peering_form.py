@@ -12,6 +12,7 @@ import httpx
 from web_lab import HOSTILE_NAME, CheckCalls, ServerFactory
 
 from routesieve.web import ServeData
+from routesieve.web.limits import Limits
 
 FORM = "/peering/request"
 
@@ -86,7 +87,12 @@ def test_posts_without_token_or_from_another_site_are_refused(
     serve: ServerFactory, example_data: ServeData, tmp_path: Path
 ) -> None:
     check = CheckCalls()
-    url = serve(example_data, peering_check=check, state_dir=tmp_path / "state", rate=(50, 3600))
+    url = serve(
+        example_data,
+        peering_check=check,
+        state_dir=tmp_path / "state",
+        limits=Limits(form_posts_per_hour=50, form_refusals_per_hour=50),
+    )
     c, token = opened(url)
     with closing(c):
         no_token = c.post(FORM, data=fields(""))
@@ -119,7 +125,7 @@ def test_invalid_fields_show_the_form_again_with_every_problem(
         r = c.post(FORM, data=fields(token, asn="<x>", contact="nobody", message="m" * 2001))
     assert r.status_code == 400
     assert "asn: not an AS number" in r.text
-    assert "contact: an e-mail address" in r.text
+    assert "contact: one e-mail address" in r.text
     assert "message: at most 2000 characters" in r.text
     assert 'value="&lt;x&gt;"' in r.text
     assert check.asked == []
@@ -128,7 +134,7 @@ def test_invalid_fields_show_the_form_again_with_every_problem(
 def test_the_rate_limit_answers_429_with_retry_after(
     serve: ServerFactory, example_data: ServeData
 ) -> None:
-    url = serve(example_data, peering_check=CheckCalls(), rate=(3, 3600))
+    url = serve(example_data, peering_check=CheckCalls(), limits=Limits(form_posts_per_hour=3))
     c, token = opened(url)
     with closing(c):
         statuses = [c.post(FORM, data=fields(token)).status_code for _ in range(4)]
@@ -141,12 +147,17 @@ def test_the_rate_limit_answers_429_with_retry_after(
 def test_oversized_and_non_form_bodies_are_refused(
     serve: ServerFactory, example_data: ServeData
 ) -> None:
-    url = serve(example_data, peering_check=CheckCalls(), rate=(50, 3600))
+    url = serve(
+        example_data,
+        peering_check=CheckCalls(),
+        limits=Limits(form_posts_per_hour=50, form_refusals_per_hour=50),
+    )
     c, token = opened(url)
     with closing(c):
         big = c.post(FORM, data=fields(token, message="m" * 20_000))
         assert big.status_code == 413
-        assert big.json()["error"].startswith("request body too large")
+        assert big.headers["content-type"].startswith("text/html"), "the form gets a page"
+        assert "request body too large" in big.text
 
         def chunks() -> object:
             yield b"csrf_token=" + token.encode() + b"&message="

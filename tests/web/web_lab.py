@@ -1,10 +1,10 @@
-"""What the web tests share. Real servers: uvicorn on a free loopback port, in a thread, always
-stopped; the data is the bundled example, evaluated once, or a copy of it whose peer
-names, sessions and communities carry markup."""
+"""What the web tests share. Real servers: the server of ``routesieve serve`` (Hypercorn
+behind its connection cap) on a free loopback port, in a thread, always stopped; the data
+is the bundled example, evaluated once, or a copy of it whose peer names, sessions and
+communities carry markup."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,15 +12,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from daemon_lab import free_port, wait_until
+from daemon_lab import free_port
 from fastapi import FastAPI
 
 from routesieve.collect.files import read_routes
 from routesieve.config import load_config
 from routesieve.sources.load import load_snapshot
 from routesieve.web import ServeData, evaluate_for_serving
-from routesieve.web.server import server_config
+from routesieve.web.limits import Limits
+from routesieve.web.server import running as server_running
 
 EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
 HOSTILE_NAME = "<script>alert('x')</script> & <b>Nordwind</b>"
@@ -47,18 +47,11 @@ def load_data(config_path: Path, route_paths: list[Path]) -> ServeData:
 
 
 @contextmanager
-def running(app: FastAPI) -> Iterator[str]:
+def running(app: FastAPI, limits: Limits | None = None) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 at a free port; yields the base URL."""
     port = free_port()
-    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_until("the web server to start", lambda: server.started, timeout=15, step=0.05)
+    with server_running(app, port, limits or Limits()):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 class CheckCalls:

@@ -21,6 +21,7 @@ from routesieve.config.sections import (
     PeerSettings,
     PolicySettings,
     RouterSettings,
+    ServeSettings,
     SourceSettings,
     SyncSettings,
 )
@@ -50,6 +51,7 @@ class Config:
     collect_keep: int = 30
     peering: PeeringSettings = field(default_factory=PeeringSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -156,6 +158,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         collect_keep=parsed.collect.keep,
         peering=parsed.peering,
         sync=parsed.sync,
+        serve=parsed.serve,
     )
 
 
