@@ -5,14 +5,18 @@ communities carry markup."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from daemon_lab import free_port
+import httpx
+from daemon_lab import Processes, free_port, wait_until
 from fastapi import FastAPI
 
 from routesieve.collect.files import read_routes
@@ -68,3 +72,58 @@ class CheckCalls:
             "peeringdb_name": HOSTILE_NAME,
             "checks": [{"name": "as-set", "ok": False, "detail": "<as-set> missing"}],
         }
+
+
+def example_config(folder: Path, serve_table: str) -> Path:
+    """The bundled example's configuration in ``folder`` (data files by absolute path)
+    with ``serve_table`` (TOML lines) as its ``[serve]`` table."""
+    toml = (EXAMPLE / "routesieve.toml").read_text(encoding="utf-8")
+    for name in ("vrps.json", "irr.db", "delegated-ripencc-extended-excerpt", "ixpfx.json"):
+        toml = toml.replace(f'"{name}"', f'"{EXAMPLE / name}"')
+    path = folder / "routesieve.toml"
+    path.write_text(f"{toml}\n[serve]\n{serve_table}\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class ServeProcess:
+    """A ``routesieve serve`` process: its base URL, its pid and its log (stderr)."""
+
+    url: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@contextmanager
+def serve_process(folder: Path, serve_table: str, *extra: str) -> Iterator[ServeProcess]:
+    """``routesieve serve`` over the example, as a user runs it, on a free loopback port."""
+    config = example_config(folder, serve_table)
+    port = free_port()
+    procs = Processes()
+    log = folder / "serve.log"
+    command = [sys.executable, "-m", "routesieve.cli", "serve", "--config", str(config)]
+    command += ["--routes", str(EXAMPLE / "routes.jsonl"), "--listen", f"127.0.0.1:{port}"]
+    command += ["--state", str(folder / "state"), *extra]
+    try:
+        proc = procs.start(command, log)
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            "routesieve serve to answer",
+            lambda: proc.poll() is None and _answers(url + "/api/v1/run"),
+            timeout=90,
+            step=0.2,
+        )
+        yield ServeProcess(url, port, proc, log)
+    finally:
+        procs.stop()

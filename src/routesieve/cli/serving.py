@@ -145,6 +145,7 @@ def serve_command(
         sock = server.bind()
     except OSError as exc:
         fail(2, f"--listen: cannot listen on {listen}: {exc.strerror or exc}")
+    _room_for(limits.max_connections)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     click.echo(
         f"serving {len(data.decisions.table)} routes of {len(data.peers)} peers "
@@ -153,6 +154,18 @@ def serve_command(
         err=True,
     )
     server.run(sock)
+
+
+def _room_for(connections: int) -> None:
+    """Raise the open-files limit (within the hard one) so the connection cap is reached
+    before the process runs out of files."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = connections + 256
+    if soft != resource.RLIM_INFINITY and soft < want:
+        top = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
 
 
 def serve_limits(config: Config, listen_host: str) -> Limits:
@@ -164,6 +177,7 @@ def serve_limits(config: Config, listen_host: str) -> Limits:
         header_timeout=float(s.header_timeout_seconds),
         body_timeout=float(s.body_timeout_seconds),
         max_connections=s.max_connections,
+        max_connections_per_client=s.max_connections_per_client,
         heavy_concurrency=s.heavy_requests,
         heavy_queue=s.heavy_queue,
         api_per_minute=s.api_requests_per_minute,

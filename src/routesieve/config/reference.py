@@ -173,7 +173,8 @@ arrive at once on two cores (bench/bench_serve_load.py).
 | `trusted_proxies` | array of addresses or networks | `[]` | reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (the client address for the rate limits, `https` for the `Secure` cookie and HSTS); from any other address they are ignored |
 | `header_timeout_seconds` | integer > 0 | `10` | from a connection's opening (or its previous answer) to the end of its request's headers; an idle keep-alive connection is closed after it too |
 | `body_timeout_seconds` | integer > 0 | `20` | a request's whole body must arrive within this (408 otherwise); also the longest silence while reading |
-| `max_connections` | integer > 0 | `200` | open connections at most; one more is answered 503 and closed |
+| `max_connections` | integer > 0 | `1000` | open connections at most; one more is answered 503 and closed (`serve` raises its open-files limit to fit) |
+| `max_connections_per_client` | integer > 0 | `50` | open connections from one address at most (a trusted proxy excepted); one more is answered 503 and closed |
 | `heavy_requests` | integer > 0 | `2` | routes listings and explanations computed at once |
 | `heavy_queue` | integer > 0 | `16` | heavy requests waiting for their turn; more are answered 503 with `Retry-After` |
 | `api_requests_per_minute` | integer > 0 | `120` | API requests per client (token bucket, this many at once at most); more get 429 with `Retry-After` |

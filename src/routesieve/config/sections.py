@@ -295,7 +295,8 @@ class ServeSettings(Section):
     trusted_proxies: tuple[Network, ...] = ()
     header_timeout_seconds: Positive = 10
     body_timeout_seconds: Positive = 20
-    max_connections: Positive = 200
+    max_connections: Positive = 1000
+    max_connections_per_client: Positive = 50
     heavy_requests: Positive = 2
     heavy_queue: Positive = 16
     api_requests_per_minute: Positive = 120

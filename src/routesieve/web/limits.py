@@ -13,7 +13,8 @@ class Limits:
 
     header_timeout: float = 10.0
     body_timeout: float = 20.0
-    max_connections: int = 200
+    max_connections: int = 1000
+    max_connections_per_client: int = 50
     heavy_concurrency: int = 2
     heavy_queue: int = 16
     api_per_minute: int = 120

@@ -10,7 +10,8 @@ connection opens and stops it only when the request's headers are complete, so
 hook puts the security headers on its own answers too (a 400 for a malformed request).
 
 What Hypercorn lacks is done here and in :mod:`routesieve.web.security`: a cap on open
-connections (``serve`` accepts, and over the cap answers 503 and closes at once), a
+connections, in all and per client address (over it, ``serve`` accepts, answers 503 and
+closes at once), a
 deadline for a whole request body (``BodyDeadline``), and the per-request limits.
 The accept loop hands each connection to Hypercorn's ``TCPServer``, as Hypercorn's own
 ``worker_serve`` does (version pinned in pyproject.toml: that class is not public API).
@@ -23,6 +24,7 @@ import contextlib
 import logging
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,7 +35,7 @@ from hypercorn.config import Config
 from starlette.types import ASGIApp
 
 from routesieve.web.limits import Limits
-from routesieve.web.security import HEADERS
+from routesieve.web.security import HEADERS, Proxies
 
 log = logging.getLogger("routesieve.web")
 
@@ -57,6 +59,15 @@ def hypercorn_config(limits: Limits) -> Config:
     return config
 
 
+class _Connection(TCPServer):
+    """Hypercorn's connection, which otherwise, once the client has closed, keeps its
+    socket and its place under the cap until its idle timer runs out."""
+
+    async def _read_data(self) -> None:
+        await super()._read_data()
+        await self.idle_task.stop()
+
+
 BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\n"
     b"content-type: text/plain; charset=utf-8\r\n"
@@ -70,7 +81,8 @@ BUSY = (
 
 class Server:
     """One listening socket, served until ``stop()``: at most ``limits.max_connections``
-    connections at once, each run by Hypercorn's HTTP/1.1 protocol."""
+    connections at once, and ``limits.max_connections_per_client`` from one address (a
+    trusted proxy excepted), each run by Hypercorn's HTTP/1.1 protocol."""
 
     def __init__(self, app: ASGIApp, host: str, port: int, limits: Limits) -> None:
         self.app = app
@@ -79,6 +91,8 @@ class Server:
         self.limits = limits
         self.started = threading.Event()
         self.open_connections = 0
+        self.per_address: Counter[str] = Counter()
+        self.proxies = Proxies(limits.trusted_proxies)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
 
@@ -108,7 +122,12 @@ class Server:
         tasks: set[asyncio.Task[Any]] = set()
 
         async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            if self.open_connections >= self.limits.max_connections:
+            peer = writer.get_extra_info("peername")
+            address = str(peer[0]) if peer else "unknown"
+            if self.open_connections >= self.limits.max_connections or (
+                self.per_address[address] >= self.limits.max_connections_per_client
+                and not self.proxies.trusts(address)
+            ):
                 with contextlib.suppress(OSError):
                     writer.write(BUSY)
                     writer.close()
@@ -118,12 +137,16 @@ class Server:
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             self.open_connections += 1
+            self.per_address[address] += 1
             try:
-                await TCPServer(wrapped, loop, config, context, {}, reader, writer)
+                await _Connection(wrapped, loop, config, context, {}, reader, writer)
             except asyncio.CancelledError:
                 pass  # stopped: the connection is dropped (and no "exception never retrieved")
             finally:
                 self.open_connections -= 1
+                self.per_address[address] -= 1
+                if not self.per_address[address]:
+                    del self.per_address[address]
 
         server = await asyncio.start_server(connected, sock=sock, backlog=128)
         self.started.set()
