@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ from routesieve.web.server import Server
 SMALL = "/api/v1/peers"
 NO_LIMITS = Limits(
     max_connections=10_000,
+    max_connections_per_client=10_000,
     heavy_concurrency=10_000,
     heavy_queue=10_000,
     api_per_minute=10**9,
@@ -68,24 +70,25 @@ def serve_child(data: ServeData, port: int, limits: Limits) -> None:
     Server(app, "127.0.0.1", port, limits).run()
 
 
-async def small_requests(url: str, stop: asyncio.Event) -> list[float]:
-    """Ask the small request again and again from another client (127.0.0.2)."""
-    times: list[float] = []
-    transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
-    async with httpx.AsyncClient(base_url=url, timeout=60, transport=transport) as c:
+def small_requests(url: str, stop: threading.Event, times: list[float]) -> None:
+    """Ask the small request again and again from another client (127.0.0.2), in a thread
+    of its own (not on the event loop that drives the heavy requests)."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=url, timeout=60, transport=transport) as c:
         while not stop.is_set():
             t = time.perf_counter()
-            r = await c.get(SMALL)
+            r = c.get(SMALL)
             times.append(time.perf_counter() - t)
             assert r.status_code == 200, (r.status_code, r.text[:200])
-            await asyncio.sleep(0.1)
-    return times
+            stop.wait(0.1)
 
 
 async def load(url: str, heavy: int, forwarded: bool) -> tuple[Counter[int], list[float], float]:
     """Fire ``heavy`` heavy requests at once; time the small one meanwhile."""
-    stop = asyncio.Event()
-    timer = asyncio.create_task(small_requests(url, stop))
+    stop = threading.Event()
+    times: list[float] = []
+    timer = threading.Thread(target=small_requests, args=(url, stop, times))
+    timer.start()
     pool = httpx.Limits(max_connections=heavy + 10, max_keepalive_connections=0)
     base = f"/api/v1/peers/{PEER}/routes"
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=pool) as c:
@@ -102,7 +105,8 @@ async def load(url: str, heavy: int, forwarded: bool) -> tuple[Counter[int], lis
         statuses = Counter(await asyncio.gather(*(one(i) for i in range(heavy))))
         took = time.perf_counter() - t
     stop.set()
-    return statuses, await timer, took
+    timer.join()
+    return statuses, times, took
 
 
 def run(name: str, data: ServeData, limits: Limits, heavy: int, forwarded: bool) -> None:

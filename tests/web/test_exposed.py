@@ -315,3 +315,16 @@ def test_each_security_header_is_sent_once(server: ServeProcess) -> None:
 def test_the_serve_log_names_the_hosts_it_answers_for(server: ServeProcess) -> None:
     assert "answering for 127.0.0.1, localhost" in server.log_text()
     assert Path(server.log).is_file()
+
+
+def test_a_kept_alive_connection_answers_several_requests_in_turn(server: ServeProcess) -> None:
+    """The limits leave keep-alive working: three requests on one connection."""
+    sock = connect(server)
+    try:
+        for _ in range(3):
+            sock.sendall(b"GET /api/v1/run HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+            closed, answer = closed_by_server(sock, 1.0)
+            assert not closed and answer.startswith(b"HTTP/1.1 200"), answer[:100]
+            assert b"connection: close" not in answer.lower()
+    finally:
+        sock.close()

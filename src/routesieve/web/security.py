@@ -155,14 +155,18 @@ class Guard:
         path: str = scope["path"]
         https = scope["scheme"] == "https"
         started = False
-        body = _Body(receive, self.limits.body_timeout)
+        expects_body = declared_length(headers) != 0 or b"transfer-encoding" in headers
+        body = _Body(receive, self.limits.body_timeout, expects_body)
 
         async def send_more(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if https:
-                    message["headers"] = [*message.get("headers", []), HSTS]
+                more = [HSTS] if https else []
+                if not body.complete:  # the rest of the body is not read: no next request
+                    more.append((b"connection", b"close"))
+                if more:
+                    message["headers"] = [*message.get("headers", []), *more]
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 body.discard_rest()  # before: the server closes the stream as the answer ends
             await send(message)
@@ -171,8 +175,8 @@ class Guard:
         if host not in self.hosts:
             await _answer(scope, send_more, 421, f"this server does not answer for host {host!r}")
             return
-        declared = headers.get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.max_body:
+        declared = declared_length(headers)
+        if declared is None or declared > self.max_body:
             message = f"request body too large (limit {self.max_body} bytes)"
             await _answer(scope, send_more, 413, message, {"connection": "close"})
             return
@@ -205,6 +209,12 @@ class Guard:
             body.discard_rest()
 
 
+def declared_length(headers: dict[bytes, bytes]) -> int | None:
+    """The request's ``Content-Length`` (0 without one), None when it is not a number."""
+    value = headers.get(b"content-length", b"0").strip()
+    return int(value) if value.isdigit() else None
+
+
 class _Body:
     """The request's ``receive``, refusing to wait past ``timeout`` from now for the body.
 
@@ -215,11 +225,11 @@ class _Body:
 
     DRAINING: ClassVar[set[asyncio.Task[None]]] = set()
 
-    def __init__(self, receive: Receive, timeout: float) -> None:
+    def __init__(self, receive: Receive, timeout: float, expected: bool) -> None:
         self._receive = receive
         self._loop = asyncio.get_running_loop()
         self._end = self._loop.time() + timeout
-        self.complete = False
+        self.complete = not expected
         self.draining = False
 
     async def receive(self) -> Message:

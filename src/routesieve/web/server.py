@@ -148,7 +148,10 @@ class Server:
                 if not self.per_address[address]:
                     del self.per_address[address]
 
-        server = await asyncio.start_server(connected, sock=sock, backlog=128)
+        # a backlog the size of the cap: a burst of connections is not dropped at SYN (and
+        # retried a second or more later) before the cap can answer it
+        backlog = max(128, min(4096, self.limits.max_connections))
+        server = await asyncio.start_server(connected, sock=sock, backlog=backlog)
         self.started.set()
         try:
             with contextlib.suppress(asyncio.CancelledError):
