@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
 import threading
 from collections import Counter
@@ -152,6 +153,9 @@ class Server:
         # retried a second or more later) before the cap can answer it
         backlog = max(128, min(4096, self.limits.max_connections))
         server = await asyncio.start_server(connected, sock=sock, backlog=backlog)
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):  # stop as Ctrl-C does
+                loop.add_signal_handler(signum, self._stop.set)
         self.started.set()
         try:
             with contextlib.suppress(asyncio.CancelledError):
