@@ -175,7 +175,7 @@ arrive at once on two cores (bench/bench_serve_load.py).
 | `body_timeout_seconds` | integer > 0 | `20` | a request's whole body must arrive within this (408 otherwise); also the longest silence while reading |
 | `max_connections` | integer > 0 | `1000` | open connections at most; one more is answered 503 and closed (`serve` raises its open-files limit to fit) |
 | `max_connections_per_client` | integer > 0 | `50` | open connections from one address at most (a trusted proxy excepted); one more is answered 503 and closed |
-| `heavy_requests` | integer > 0 | `2` | routes listings and explanations computed at once |
+| `heavy_requests` | integer > 0 | `1` | routes listings and explanations computed at once (they hold Python's interpreter lock: more at once is not faster, only slower for everything else) |
 | `heavy_queue` | integer > 0 | `16` | heavy requests waiting for their turn; more are answered 503 with `Retry-After` |
 | `api_requests_per_minute` | integer > 0 | `120` | API requests per client (token bucket, this many at once at most); more get 429 with `Retry-After` |
 | `form_posts_per_hour` | integer > 0 | `5` | accepted peering-request posts per client |

@@ -297,7 +297,7 @@ class ServeSettings(Section):
     body_timeout_seconds: Positive = 20
     max_connections: Positive = 1000
     max_connections_per_client: Positive = 50
-    heavy_requests: Positive = 2
+    heavy_requests: Positive = 1
     heavy_queue: Positive = 16
     api_requests_per_minute: Positive = 120
     form_posts_per_hour: Positive = 5

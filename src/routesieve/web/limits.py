@@ -15,7 +15,7 @@ class Limits:
     body_timeout: float = 20.0
     max_connections: int = 1000
     max_connections_per_client: int = 50
-    heavy_concurrency: int = 2
+    heavy_concurrency: int = 1
     heavy_queue: int = 16
     api_per_minute: int = 120
     form_posts_per_hour: int = 5

@@ -162,11 +162,11 @@ class Guard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                have = [k.lower() for k, _ in message.get("headers", [])]
                 more = [HSTS] if https else []
-                if not body.complete:  # the rest of the body is not read: no next request
-                    more.append((b"connection", b"close"))
-                if more:
-                    message["headers"] = [*message.get("headers", []), *more]
+                if not body.complete and b"connection" not in have:
+                    more.append((b"connection", b"close"))  # the body is unread: no next request
+                message["headers"] = [*message.get("headers", []), *more]
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 body.discard_rest()  # before: the server closes the stream as the answer ends
             await send(message)
