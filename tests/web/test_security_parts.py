@@ -94,3 +94,19 @@ def test_peek_spends_nothing() -> None:
     clock.now += 60
     assert limiter.peek("192.0.2.1") == 0.0
     assert limiter.take("192.0.2.1") == 0.0
+
+
+def test_the_listening_socket_sends_small_writes_at_once() -> None:
+    """An answer's head and body are written apart: with Nagle's algorithm on, the body
+    waited for the client's delayed ACK, 40 ms on every answer."""
+    import socket
+
+    from routesieve.web.limits import Limits
+    from routesieve.web.server import Server
+
+    sock = Server(lambda *a: None, "127.0.0.1", 0, Limits()).bind()  # type: ignore[arg-type]
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        assert sock.proto == socket.IPPROTO_TCP, "asyncio sets TCP_NODELAY on such sockets too"
+    finally:
+        sock.close()
