@@ -2,9 +2,10 @@
 
 The routes are made here, in memory: AS209001 of the bundled example sends 250,000 IPv6
 routes with varied paths (downstreams inside its accepted /32, strangers, too-long
-prefixes, private ASNs, prepends), evaluated against the example's data. A real uvicorn
-server on a free loopback port answers; each request is timed over HTTP with httpx
-(median and worst of several runs, the first, cold one included).
+prefixes, private ASNs, prepends), evaluated against the example's data. The server of
+``routesieve serve`` (API rate limit lifted) on a free loopback port answers; each request
+is timed over HTTP with httpx (median and worst of several runs, the first, cold one
+included).
 
     .venv/bin/python bench/bench_api.py [--routes 250000] [--repeat 7]
 """
@@ -15,23 +16,22 @@ import argparse
 import random
 import statistics
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
-from daemon_lab import free_port, wait_until
+from daemon_lab import free_port
 
 from routesieve.config import load_config
 from routesieve.model import AsPath, Prefix, Route
 from routesieve.sources.load import load_snapshot
 from routesieve.web import create_app, evaluate_for_serving
-from routesieve.web.server import server_config
+from routesieve.web.limits import Limits
+from routesieve.web.server import running
 
 PEER = 209001
 EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
@@ -93,15 +93,9 @@ def main() -> int:
     print(f"  by rule: {dict(peer.by_rule)}")
 
     port = free_port()
-    server = uvicorn.Server(
-        server_config(
-            create_app(data, Path("/tmp/routesieve-bench-state")), "127.0.0.1", port, "warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_until("the server", lambda: server.started, timeout=30, step=0.05)
+    unlimited = Limits(api_per_minute=10**6)
+    app = create_app(data, Path("/tmp/routesieve-bench-state"), limits=unlimited)
+    with running(app, port, unlimited):
         some = int(peer.rows[len(peer.rows) // 2])
         base = f"/api/v1/peers/{PEER}/routes"
         cases = [
@@ -126,9 +120,6 @@ def main() -> int:
                 print(
                     f"{name:<22} {med * 1000:>7.1f}ms {worst * 1000:>7.1f}ms {size:>9} {total:>8}"
                 )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     return 0
 
 

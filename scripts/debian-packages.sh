@@ -22,6 +22,8 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 # systemd-analyze verify checks packaging/routesieve.service
 command -v systemd-analyze >/dev/null || need+=(systemd)
+# the reverse proxy in front of 'routesieve serve' (tests/web/test_behind_nginx.py)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -33,6 +35,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null
 # the packages start their daemons as services: the tests run their own
-for service in bird frr openbgpd stayrtr postgresql redis-server; do
+for service in bird frr openbgpd stayrtr postgresql redis-server nginx; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done

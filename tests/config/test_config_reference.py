@@ -20,6 +20,7 @@ from routesieve.config import (
     RenderSettings,
     RouterSettings,
     RtrCacheSettings,
+    ServeSettings,
     SessionSettings,
     SourceSettings,
     SyncSettings,
@@ -45,6 +46,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "[[render.rtr_caches]]": RtrCacheSettings,
     "[run]": RunSettings,
     "[[run.notify]]": NotifySettings,
+    "[serve]": ServeSettings,
 }
 
 

@@ -53,6 +53,8 @@ def chromium(
                 "download.prompt_for_download": False,
             },
         )
+    # the console (driver.get_log("browser")), where Chromium reports CSP violations
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=shutil.which("chromedriver") or "chromedriver")
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)

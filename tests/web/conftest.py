@@ -1,5 +1,5 @@
 """Fixtures of the web tests: the example evaluated once, a hostile copy of it, and real
-uvicorn servers on free loopback ports (see web_lab.py)."""
+servers (those of ``routesieve serve``) on free loopback ports (see web_lab.py)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def serve(tmp_path: Path) -> Iterator[ServerFactory]:
 
         def start(data: ServeData, **options: Any) -> str:
             options.setdefault("state_dir", tmp_path / "state")
-            return stack.enter_context(running(create_app(data, **options)))
+            app = create_app(data, **options)
+            return stack.enter_context(running(app, options.get("limits")))
 
         yield start
 

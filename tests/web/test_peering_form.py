@@ -12,6 +12,7 @@ import httpx
 from web_lab import HOSTILE_NAME, CheckCalls, ServerFactory
 
 from routesieve.web import ServeData
+from routesieve.web.limits import Limits
 
 FORM = "/peering/request"
 
@@ -86,7 +87,12 @@ def test_posts_without_token_or_from_another_site_are_refused(
     serve: ServerFactory, example_data: ServeData, tmp_path: Path
 ) -> None:
     check = CheckCalls()
-    url = serve(example_data, peering_check=check, state_dir=tmp_path / "state", rate=(50, 3600))
+    url = serve(
+        example_data,
+        peering_check=check,
+        state_dir=tmp_path / "state",
+        limits=Limits(form_posts_per_hour=50, form_refusals_per_hour=50),
+    )
     c, token = opened(url)
     with closing(c):
         no_token = c.post(FORM, data=fields(""))
@@ -119,7 +125,7 @@ def test_invalid_fields_show_the_form_again_with_every_problem(
         r = c.post(FORM, data=fields(token, asn="<x>", contact="nobody", message="m" * 2001))
     assert r.status_code == 400
     assert "asn: not an AS number" in r.text
-    assert "contact: an e-mail address" in r.text
+    assert "contact: one e-mail address" in r.text
     assert "message: at most 2000 characters" in r.text
     assert 'value="&lt;x&gt;"' in r.text
     assert check.asked == []
@@ -128,7 +134,7 @@ def test_invalid_fields_show_the_form_again_with_every_problem(
 def test_the_rate_limit_answers_429_with_retry_after(
     serve: ServerFactory, example_data: ServeData
 ) -> None:
-    url = serve(example_data, peering_check=CheckCalls(), rate=(3, 3600))
+    url = serve(example_data, peering_check=CheckCalls(), limits=Limits(form_posts_per_hour=3))
     c, token = opened(url)
     with closing(c):
         statuses = [c.post(FORM, data=fields(token)).status_code for _ in range(4)]
@@ -141,12 +147,17 @@ def test_the_rate_limit_answers_429_with_retry_after(
 def test_oversized_and_non_form_bodies_are_refused(
     serve: ServerFactory, example_data: ServeData
 ) -> None:
-    url = serve(example_data, peering_check=CheckCalls(), rate=(50, 3600))
+    url = serve(
+        example_data,
+        peering_check=CheckCalls(),
+        limits=Limits(form_posts_per_hour=50, form_refusals_per_hour=50),
+    )
     c, token = opened(url)
     with closing(c):
         big = c.post(FORM, data=fields(token, message="m" * 20_000))
         assert big.status_code == 413
-        assert big.json()["error"].startswith("request body too large")
+        assert big.headers["content-type"].startswith("text/html"), "the form gets a page"
+        assert "request body too large" in big.text
 
         def chunks() -> object:
             yield b"csrf_token=" + token.encode() + b"&message="
@@ -215,3 +226,63 @@ def test_the_form_runs_the_real_peering_check_against_peeringdb(
     record = json.loads(stored.read_text(encoding="utf-8"))
     assert record["check"]["eligible"] is True
     assert record["check"]["sessions"], "IONOS is at both exchanges of the test config"
+
+
+def test_refused_posts_leave_the_valid_client_its_posts(
+    serve: ServerFactory, example_data: ServeData, tmp_path: Path
+) -> None:
+    """Issue 14, finding 6: four 403s and a valid post used to lock the client out."""
+    check = CheckCalls()
+    limits = Limits(form_posts_per_hour=2, form_refusals_per_hour=6)
+    url = serve(example_data, peering_check=check, limits=limits)
+    c, token = opened(url)
+    with closing(c):
+        refused = [c.post(FORM, data=fields("")).status_code for _ in range(4)]
+        assert refused == [403] * 4
+        accepted = [c.post(FORM, data=fields(token)).status_code for _ in range(2)]
+        assert accepted == [200, 200], "refusals do not use up the accepted posts"
+        third = c.post(FORM, data=fields(token))
+        assert third.status_code == 429 and "retry-after" in third.headers
+    assert check.asked == [64500, 64500]
+
+
+def test_refused_posts_have_their_own_limit_per_real_client_behind_a_proxy(
+    serve: ServerFactory, example_data: ServeData
+) -> None:
+    """Finding 6: behind the trusted proxy each client has its own buckets."""
+    limits = Limits(form_refusals_per_hour=3, trusted_proxies=("127.0.0.1",))
+    url = serve(example_data, peering_check=CheckCalls(), limits=limits)
+    c, token = opened(url)
+    with closing(c):
+        attacker = {"x-forwarded-for": "203.0.113.66"}
+        statuses = [c.post(FORM, data=fields(""), headers=attacker).status_code for _ in range(4)]
+        assert statuses == [403, 403, 403, 429]
+        honest = c.post(FORM, data=fields(token), headers={"x-forwarded-for": "198.51.100.7"})
+        assert honest.status_code == 200, "another client behind the same proxy may post"
+
+
+def test_contacts_must_be_exactly_one_plain_address(
+    serve: ServerFactory, example_data: ServeData, tmp_path: Path
+) -> None:
+    """Finding 9: a list of addresses or markup is not a contact."""
+    check = CheckCalls()
+    limits = Limits(form_refusals_per_hour=50)
+    url = serve(example_data, peering_check=check, state_dir=tmp_path / "state", limits=limits)
+    c, token = opened(url)
+    with closing(c):
+        for contact in (
+            "a@b.example,evil@attacker.example",
+            '"><svg/onload=alert(3)>@x.example',
+            "noc@example.net evil@attacker.example",
+            "Peering <noc@example.net>",
+            "noc@localhost",
+            "noc@@example.net",
+        ):
+            r = c.post(FORM, data=fields(token, contact=contact))
+            assert r.status_code == 400, contact
+            assert "contact: one e-mail address" in r.text
+            assert "<svg" not in r.text
+        ok = c.post(FORM, data=fields(token, contact="peering+as64500@noc.example-net.org"))
+    assert ok.status_code == 200
+    assert check.asked == [64500]
+    assert len(list((tmp_path / "state" / "peering-requests").glob("*.json"))) == 1

@@ -8,47 +8,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from daemon_lab import Processes, free_port, wait_until
-from web_lab import EXAMPLE
+from web_lab import EXAMPLE, serve_process
 
 from routesieve.cli.serving import parse_listen
 
 ROUTESIEVE = [sys.executable, "-m", "routesieve.cli"]
 
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 def test_serve_evaluates_the_example_and_answers_over_http(tmp_path: Path) -> None:
-    port = free_port()
-    procs = Processes()
-    try:
-        proc = procs.start(
-            [
-                *ROUTESIEVE,
-                "serve",
-                "--config",
-                str(EXAMPLE / "routesieve.toml"),
-                "--routes",
-                str(EXAMPLE / "routes.jsonl"),
-                "--listen",
-                f"127.0.0.1:{port}",
-                "--state",
-                str(tmp_path / "state"),
-            ],
-            tmp_path / "serve.log",
-        )
-        url = f"http://127.0.0.1:{port}"
-        wait_until(
-            "routesieve serve to answer",
-            lambda: proc.poll() is None and _answers(url + "/api/v1/run"),
-            timeout=60,
-            step=0.2,
-        )
+    with serve_process(tmp_path, "") as served:
+        url = served.url
         run = httpx.get(url + "/api/v1/run", timeout=5).json()
         assert run["merged"] == 31 and run["local_asn"] == 214312
         # the report of this run is served at / (written into <state>/site)
@@ -61,10 +30,7 @@ def test_serve_evaluates_the_example_and_answers_over_http(tmp_path: Path) -> No
         # the form runs the same check as 'peering request' (PeeringDB is not asked here)
         assert "Peering checks are not configured" not in form.text
         assert 'name="csrf_token"' in form.text
-    finally:
-        procs.stop()
-    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
-    assert f"on http://127.0.0.1:{port}/" in log
+    assert f"on http://127.0.0.1:{served.port}/" in served.log_text()
 
 
 def test_a_bad_listen_address_exits_2_naming_the_option() -> None:

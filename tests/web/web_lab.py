@@ -1,26 +1,30 @@
-"""What the web tests share. Real servers: uvicorn on a free loopback port, in a thread, always
-stopped; the data is the bundled example, evaluated once, or a copy of it whose peer
-names, sessions and communities carry markup."""
+"""What the web tests share. Real servers: the server of ``routesieve serve`` (Hypercorn
+behind its connection cap) on a free loopback port, in a thread, always stopped; the data
+is the bundled example, evaluated once, or a copy of it whose peer names, sessions and
+communities carry markup."""
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from daemon_lab import free_port, wait_until
+import httpx
+from daemon_lab import Processes, free_port, wait_until
 from fastapi import FastAPI
 
 from routesieve.collect.files import read_routes
 from routesieve.config import load_config
 from routesieve.sources.load import load_snapshot
 from routesieve.web import ServeData, evaluate_for_serving
-from routesieve.web.server import server_config
+from routesieve.web.limits import Limits
+from routesieve.web.server import running as server_running
 
 EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
 HOSTILE_NAME = "<script>alert('x')</script> & <b>Nordwind</b>"
@@ -47,18 +51,11 @@ def load_data(config_path: Path, route_paths: list[Path]) -> ServeData:
 
 
 @contextmanager
-def running(app: FastAPI) -> Iterator[str]:
+def running(app: FastAPI, limits: Limits | None = None) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 at a free port; yields the base URL."""
     port = free_port()
-    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_until("the web server to start", lambda: server.started, timeout=15, step=0.05)
+    with server_running(app, port, limits or Limits()):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 class CheckCalls:
@@ -75,3 +72,61 @@ class CheckCalls:
             "peeringdb_name": HOSTILE_NAME,
             "checks": [{"name": "as-set", "ok": False, "detail": "<as-set> missing"}],
         }
+
+
+def example_config(folder: Path, serve_table: str) -> Path:
+    """The bundled example's configuration in ``folder`` (data files by absolute path)
+    with ``serve_table`` (TOML lines) as its ``[serve]`` table."""
+    toml = (EXAMPLE / "routesieve.toml").read_text(encoding="utf-8")
+    for name in ("vrps.json", "irr.db", "delegated-ripencc-extended-excerpt", "ixpfx.json"):
+        toml = toml.replace(f'"{name}"', f'"{EXAMPLE / name}"')
+    path = folder / "routesieve.toml"
+    path.write_text(f"{toml}\n[serve]\n{serve_table}\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class ServeProcess:
+    """A ``routesieve serve`` process: its base URL, its pid and its log (stderr)."""
+
+    url: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _answers(url: str) -> bool:
+    """Whether an HTTP server answers at ``url`` (whatever it says: a Host it does not
+    answer for gets 421)."""
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+@contextmanager
+def serve_process(folder: Path, serve_table: str, *extra: str) -> Iterator[ServeProcess]:
+    """``routesieve serve`` over the example, as a user runs it, on a free loopback port."""
+    config = example_config(folder, serve_table)
+    port = free_port()
+    procs = Processes()
+    log = folder / "serve.log"
+    command = [sys.executable, "-m", "routesieve.cli", "serve", "--config", str(config)]
+    command += ["--routes", str(EXAMPLE / "routes.jsonl"), "--listen", f"127.0.0.1:{port}"]
+    command += ["--state", str(folder / "state"), *extra]
+    try:
+        proc = procs.start(command, log)
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            "routesieve serve to answer",
+            lambda: proc.poll() is None and _answers(url + "/api/v1/run"),
+            timeout=90,
+            step=0.2,
+        )
+        yield ServeProcess(url, port, proc, log)
+    finally:
+        procs.stop()

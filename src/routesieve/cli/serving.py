@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from routesieve.sources.parse_cache import cache_dir
 
 if TYPE_CHECKING:
     from routesieve.web import PeeringCheck
+    from routesieve.web.limits import Limits
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -114,10 +116,8 @@ def serve_command(
 ) -> None:
     """Evaluate once, then serve the verdicts read-only over HTTP (JSON API under /api/v1)."""
     # the web stack is imported only by this command: the others start faster without it
-    import uvicorn
-
     from routesieve.web import create_app, evaluate_for_serving
-    from routesieve.web.server import server_config
+    from routesieve.web.server import Server
 
     try:
         host, port = parse_listen(listen)
@@ -138,10 +138,51 @@ def serve_command(
     if site_dir is None:
         site_dir = _write_site(config, snapshot, data.decisions, state / "site")
     check = peering_check_for(config, offline)
-    app = create_app(data, state, site_dir, check, max_age_hours=max_age_hours)
+    limits = serve_limits(config, host)
+    app = create_app(data, state, site_dir, check, max_age_hours=max_age_hours, limits=limits)
+    server = Server(app, host, port, limits)
+    try:
+        sock = server.bind()
+    except OSError as exc:
+        fail(2, f"--listen: cannot listen on {listen}: {exc.strerror or exc}")
+    _room_for(limits.max_connections)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     click.echo(
         f"serving {len(data.decisions.table)} routes of {len(data.peers)} peers "
-        f"on http://{listen}/ (API /api/v1/, offline: {'yes' if offline else 'no'})",
+        f"on http://{listen}/ (API /api/v1/, offline: {'yes' if offline else 'no'}; "
+        f"answering for {', '.join(limits.hosts)})",
         err=True,
     )
-    uvicorn.Server(server_config(app, host, port)).run()
+    server.run(sock)
+
+
+def _room_for(connections: int) -> None:
+    """Raise the open-files limit (within the hard one) so the connection cap is reached
+    before the process runs out of files."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = connections + 256
+    if soft != resource.RLIM_INFINITY and soft < want:
+        top = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
+
+
+def serve_limits(config: Config, listen_host: str) -> Limits:
+    """``[serve]`` as the web layer's limits; ``hosts`` defaults to the listen address."""
+    from routesieve.web.limits import Limits, default_hosts
+
+    s = config.serve
+    return Limits(
+        header_timeout=float(s.header_timeout_seconds),
+        body_timeout=float(s.body_timeout_seconds),
+        max_connections=s.max_connections,
+        max_connections_per_client=s.max_connections_per_client,
+        heavy_concurrency=s.heavy_requests,
+        heavy_queue=s.heavy_queue,
+        api_per_minute=s.api_requests_per_minute,
+        form_posts_per_hour=s.form_posts_per_hour,
+        form_refusals_per_hour=s.form_refusals_per_hour,
+        hosts=s.hosts or default_hosts(listen_host),
+        trusted_proxies=s.trusted_proxies,
+    )

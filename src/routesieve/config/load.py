@@ -24,6 +24,7 @@ from routesieve.config.sections import (
     RenderSettings,
     RouterSettings,
     RtrCacheSettings,
+    ServeSettings,
     SourceSettings,
     SyncSettings,
 )
@@ -56,6 +57,7 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     run: RunSettings = field(default_factory=RunSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -185,6 +187,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         sync=parsed.sync,
         render=parsed.render,
         run=parsed.run,
+        serve=parsed.serve,
     )
 
 

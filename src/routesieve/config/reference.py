@@ -223,6 +223,25 @@ docs/routers.md, "RPKI".
 |---|---|---|---|
 | `url` | `rtr://host:port` URL | required | the cache as the routers reach it (plain TCP; OpenBGPD needs an IP address) |
 | `preference` | integer 1..255 | `1` | FRR uses the caches of the lowest preference and fails over to the next; BIRD and OpenBGPD use the union of all caches |
+## `[serve]`: what `routesieve serve` answers to, and its limits
+
+`serve` faces the Internet (docs/api.md): these bound what one client, or many, can make
+it hold. The defaults keep a small request under a second while 200 heavy API requests
+arrive at once on two cores (bench/bench_serve_load.py).
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `hosts` | array of host names or addresses | the listen address and `localhost` | the names in `Host` the server answers to (421 for any other, against DNS rebinding); the form's `Origin` must name one of them. Behind a proxy, the public name |
+| `trusted_proxies` | array of addresses or networks | `[]` | reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (the client address for the rate limits, `https` for the `Secure` cookie and HSTS); from any other address they are ignored |
+| `header_timeout_seconds` | integer > 0 | `10` | from a connection's opening (or its previous answer) to the end of its request's headers; an idle keep-alive connection is closed after it too |
+| `body_timeout_seconds` | integer > 0 | `20` | a request's whole body must arrive within this (408 otherwise); also the longest silence while reading |
+| `max_connections` | integer > 0 | `1000` | open connections at most; one more is answered 503 and closed (`serve` raises its open-files limit to fit) |
+| `max_connections_per_client` | integer > 0 | `50` | open connections from one address at most (a trusted proxy excepted); one more is answered 503 and closed |
+| `heavy_requests` | integer > 0 | `1` | routes listings and explanations computed at once (they hold Python's interpreter lock: more at once is not faster, only slower for everything else) |
+| `heavy_queue` | integer > 0 | `16` | heavy requests waiting for their turn; more are answered 503 with `Retry-After` |
+| `api_requests_per_minute` | integer > 0 | `120` | API requests per client (token bucket, this many at once at most); more get 429 with `Retry-After` |
+| `form_posts_per_hour` | integer > 0 | `5` | accepted peering-request posts per client |
+| `form_refusals_per_hour` | integer > 0 | `30` | refused posts per client (bad token, foreign origin, invalid fields...), counted apart so they never use up the accepted ones |
 
 ## Example
 

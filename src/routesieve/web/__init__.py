@@ -1,9 +1,12 @@
 """The read-only web layer: a JSON API over one evaluation (``/api/v1``), a peering
-request form, and the static report pages. ``routesieve serve`` runs it with uvicorn.
+request form, and the static report pages. ``routesieve serve`` runs it with Hypercorn
+(``server``).
 
 Modules: ``data`` (the evaluation indexed per peer), ``schemas`` (the answers' shapes),
-``api`` (the endpoints), ``errors`` (JSON error answers), ``security`` (headers, CSRF,
-rate limit), ``pages`` (templates), ``peering`` (the form), ``app`` (``create_app``).
+``api`` (the endpoints), ``errors`` (JSON error answers), ``security`` (headers, Host and
+proxy checks, limits, CSRF, rate limits), ``limits`` (what one server allows, ``[serve]``),
+``pages`` (templates), ``peering`` (the form), ``app`` (``create_app``), ``server`` (the
+connection cap and Hypercorn).
 """
 
 from routesieve.web.app import create_app

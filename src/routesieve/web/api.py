@@ -36,6 +36,9 @@ PREFIX = "/api/v1"
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 MAX_QUERY = 200
+#: the largest offset and route id taken (far above any evaluation, and every number in an
+#: answer stays a 64-bit integer; above it is a 422 naming the parameter)
+MAX_INDEX = 2**31 - 1
 SEARCHES_KEPT = 32
 EXPLANATIONS_KEPT = 256
 
@@ -45,7 +48,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 AsnParam = Annotated[int, Path(ge=0, le=4_294_967_295, description="The peer's AS number.")]
-RouteIdParam = Annotated[int, Path(ge=0, description="A route id from a routes listing.")]
+RouteIdParam = Annotated[
+    int, Path(ge=0, le=MAX_INDEX, description="A route id from a routes listing.")
+]
 
 
 class JsonResponse(Response):
@@ -140,7 +145,7 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
             str | None,
             Query(max_length=MAX_QUERY, description="Substring of prefix or AS path."),
         ] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> JsonResponse:
         """The peer's routes in route id order, filtered, one page at a time."""

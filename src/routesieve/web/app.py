@@ -4,7 +4,8 @@
 at ``/api/v1/openapi.json``; no Swagger or ReDoc page, which would load scripts from a
 CDN), ``/peering/request``, then either the static report pages of ``site_dir`` mounted
 at ``/`` or, without one, a small index page. Every answer carries the security headers
-of :mod:`routesieve.web.security`.
+of :mod:`routesieve.web.server`; every request passes the ``Guard`` of
+:mod:`routesieve.web.security` (Host, proxies, limits) first.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from routesieve import __version__
 from routesieve.web.api import PREFIX, api_router
 from routesieve.web.data import ServeData, totals
 from routesieve.web.errors import install_error_handlers
+from routesieve.web.limits import Limits
 from routesieve.web.pages import page
 from routesieve.web.peering import PeeringCheck, PeeringSettings, peering_router
-from routesieve.web.security import CsrfTokens, RateLimiter, SecurityHeaders
+from routesieve.web.security import CsrfTokens, Guard, RateLimiter
 
 MAX_BODY = 16 * 1024
-RATE = (5, 3600.0)  # peering request posts per client address, per seconds
 
 
 def create_app(
@@ -34,13 +35,14 @@ def create_app(
     peering_check: PeeringCheck | None = None,
     *,
     max_age_hours: float = 48.0,
-    rate: tuple[int, float] = RATE,
+    limits: Limits | None = None,
     max_body: int = MAX_BODY,
 ) -> FastAPI:
     """The application over ``data``. Peering requests are stored in
     ``state_dir/peering-requests/``; ``peering_check(asn)`` answers the form (without it
-    the form answers 503); ``site_dir``'s files are served at ``/``; ``rate`` is
-    (posts, seconds) per client address for the form."""
+    the form answers 503); ``site_dir``'s files are served at ``/``; ``limits`` are the
+    server's (Host names, proxies, rates; by default those of a loopback server)."""
+    limits = limits or Limits()
     app = FastAPI(
         title="routesieve",
         version=__version__,
@@ -60,7 +62,9 @@ def create_app(
                 folder=state_dir / "peering-requests",
                 local_asn=data.policy.local_asn,
                 max_body=max_body,
-                limiter=RateLimiter(*rate),
+                limiter=RateLimiter(limits.form_posts_per_hour, 3600.0),
+                refusals=RateLimiter(limits.form_refusals_per_hour, 3600.0),
+                hosts=limits.hosts,
                 csrf=CsrfTokens(),
             )
         )
@@ -82,5 +86,5 @@ def create_app(
                 rejected=t["rejected"],
             )
 
-    app.add_middleware(SecurityHeaders, max_body=max_body)
+    app.add_middleware(Guard, limits=limits, max_body=max_body)
     return app

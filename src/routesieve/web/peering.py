@@ -5,7 +5,9 @@ the operator and shows the result.
 A post is refused in this order: over the body limit (413), over the client's rate (429),
 no peering check configured (503), not from this site or without a valid token (403),
 not form-encoded (415), invalid fields (400, the form again with every problem), a check
-that fails (502) or takes over a minute (504). The
+that fails (502) or takes over a minute (504). Only accepted posts (those that reach the
+check) count against the client's post limit; refused ones count against a larger limit
+of their own, so a few bad posts never lock out a client's good one. The
 stored request is one JSON file in ``<state>/peering-requests/``, written atomically.
 """
 
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,20 +39,29 @@ log = logging.getLogger("routesieve.web")
 PeeringCheck = Callable[[int], dict[str, Any]]
 LIMITS = {"asn": 16, "name": 200, "contact": 200, "message": 2000}
 FIELDS = ("csrf_token", *LIMITS)
+MAX_FIELDS = 20
+#: one address: a dot-atom local part and a dotted domain (no quotes, commas, spaces, markup)
+EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
 CHECK_TIMEOUT = 60  # seconds; the check may ask PeeringDB and IRR servers
 
 
 @dataclass(frozen=True)
 class PeeringSettings:
     """What the form needs: the check (None: not configured), where requests go, the
-    body limit and the rate limiter, and the local AS for the wording."""
+    body limit, the limiters of accepted and of refused posts, the Host names this server
+    answers to (the Origin check), and the local AS for the wording."""
 
     check: PeeringCheck | None
     folder: Path
     local_asn: int
     max_body: int
     limiter: RateLimiter
+    refusals: RateLimiter
     csrf: CsrfTokens
+    hosts: Iterable[str]
 
 
 class _Refused(Exception):
@@ -65,9 +77,8 @@ def _validate(form: dict[str, str]) -> tuple[int | None, list[str]]:
         asn = parse_asn(form["asn"].strip())
     except (ParseError, ValueError, TypeError):
         errors.append("asn: not an AS number (write 64500 or AS64500)")
-    contact = form["contact"].strip()
-    if "@" not in contact or any(c.isspace() for c in contact):
-        errors.append("contact: an e-mail address is needed to answer you")
+    if not EMAIL.fullmatch(form["contact"].strip()):
+        errors.append("contact: one e-mail address is needed to answer you (name@example.net)")
     if asn == 0:
         errors.append("asn: AS 0 cannot peer")
     return asn, errors
@@ -82,8 +93,10 @@ async def _read_form(request: Request, limit: int) -> dict[str, str]:
         body += chunk
         if len(body) > limit:
             raise _Refused(413, "Too large", f"the request is over {limit} bytes")
+    if body.count(b"&") + 1 > MAX_FIELDS:
+        raise _Refused(400, "Too many fields", f"the form has at most {MAX_FIELDS} fields")
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):
         raise _Refused(400, "Unreadable form", "the form is not UTF-8 form data") from None
     return {k: (fields.get(k) or [""])[0] for k in FIELDS}
@@ -122,25 +135,30 @@ def peering_router(s: PeeringSettings) -> APIRouter:
 
     @router.post("/peering/request")
     async def submit(request: Request) -> Response:
+        client = request.client.host if request.client else "unknown"
         try:
-            return await _submit(request)
+            return await _submit(request, client)
         except _Refused as r:
+            if r.status in (400, 403, 413, 415):  # the client's fault: counts as a refusal
+                s.refusals.take(client)
             return page("refused.html", r.status, r.headers, heading=r.heading, message=r.message)
 
-    async def _submit(request: Request) -> Response:
-        client = request.client.host if request.client else "unknown"
-        wait = s.limiter.take(client)
+    def too_many(wait: float) -> _Refused:
+        return _Refused(
+            429,
+            "Too many requests",
+            f"try again in {max(1, round(wait / 60))} minutes",
+            **{"retry-after": str(int(wait) + 1)},
+        )
+
+    async def _submit(request: Request, client: str) -> Response:
+        wait = max(s.limiter.peek(client), s.refusals.peek(client))
         if wait:
-            raise _Refused(
-                429,
-                "Too many requests",
-                f"try again in {wait / 60:.0f} minutes",
-                **{"retry-after": str(int(wait) + 1)},
-            )
+            raise too_many(wait)
         if s.check is None:
             raise _Refused(503, "Unavailable", "peering checks not configured on this server")
         headers = request.headers
-        why = same_origin(headers.get("origin"), headers.get("referer"), headers.get("host"))
+        why = same_origin(headers.get("origin"), headers.get("referer"), s.hosts)
         if why:
             raise _Refused(403, "Refused", why)
         form = await _read_form(request, s.max_body)
@@ -148,7 +166,11 @@ def peering_router(s: PeeringSettings) -> APIRouter:
             raise _Refused(403, "Refused", "the form's token is missing or wrong; reload the form")
         asn, errors = _validate(form)
         if errors or asn is None:
+            s.refusals.take(client)
             return form_page(request, 400, form, errors)
+        wait = s.limiter.take(client)  # an accepted post: the only kind its limit counts
+        if wait:
+            raise too_many(wait)
         try:
             result = await asyncio.wait_for(run_in_threadpool(s.check, asn), CHECK_TIMEOUT)
         except TimeoutError:

@@ -229,6 +229,13 @@
   ["f-verdict", "f-rule", "f-rpki"].forEach(function (id) {
     el(id).addEventListener("change", function () { refilter(true); });
   });
+  // Enter in the search box filters at once and never submits the form (no inline
+  // handler: the server's CSP, default-src 'self', forbids them)
+  el("filters").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    clearTimeout(timer);
+    refilter(true);
+  });
   el("f-text").addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () { refilter(true); }, 150);
