@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from routesieve.numbers import is_digits
 from routesieve.prefix import ParseError
 
 
@@ -193,9 +194,9 @@ def _asn(token: str, text: str) -> int:
         token = token[2:]
     if "." in token:  # asdot: high.low
         high, _, low = token.partition(".")
-        if high.isdigit() and low.isdigit() and int(high) < 65536 and int(low) < 65536:
+        if is_digits(high, 5) and is_digits(low, 5) and int(high) < 65536 and int(low) < 65536:
             return int(high) * 65536 + int(low)
-    if not token.isdigit() or int(token) > MAX_ASN:
+    if not is_digits(token, 10) or int(token) > MAX_ASN:
         raise ParseError(f"not an AS number: {token!r} in AS path {text!r}")
     return int(token)
 

@@ -11,11 +11,11 @@ import ipaddress
 import socket
 from typing import NamedTuple
 
+from routesieve.numbers import ParseError, is_digits
+
+__all__ = ["BITS", "ParseError", "Prefix"]
+
 BITS = {4: 32, 6: 128}
-
-
-class ParseError(ValueError):
-    """A value from outside could not be read; the message says what and why."""
 
 
 class Prefix(NamedTuple):
@@ -48,7 +48,7 @@ class Prefix(NamedTuple):
             raise ParseError(f"not an IP prefix: {text!r}") from None
         bits = BITS[version]
         if sep:
-            if not plen.isdigit():
+            if not is_digits(plen, 3):
                 raise ParseError(f"not an IP prefix: {text!r} (bad length)")
             length = int(plen)
             if length > bits:
