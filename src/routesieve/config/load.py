@@ -131,12 +131,11 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError([f"{shown}: arrays or tables nested too deeply to read"]) from None
     except ValueError as err:  # Python's limit on the digits of an integer
         raise ConfigError([f"{shown}: a number that cannot be read: {err}"]) from None
-    depth = _depth(raw)
-    if depth > MAX_DEPTH:
+    if _depth(raw) > MAX_DEPTH:
         raise ConfigError(
             [
-                f"{shown}: arrays or tables nested {depth} deep (a configuration needs "
-                f"at most {MAX_DEPTH})"
+                f"{shown}: arrays or tables nested more than {MAX_DEPTH} deep "
+                "(no key of a configuration needs that)"
             ]
         )
     return config_from_toml(raw, file.absolute(), shown=shown)
@@ -147,7 +146,8 @@ MAX_DEPTH = 16
 
 
 def _depth(value: Any) -> int:
-    """How deep arrays and tables nest in ``value``, found without recursion."""
+    """How deep arrays and tables nest in ``value`` (counted up to MAX_DEPTH + 1),
+    found without recursion."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, level = stack.pop()
