@@ -13,6 +13,7 @@ import gzip
 import io
 import lzma
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -65,6 +66,30 @@ class _Checked(io.BufferedIOBase):
         except DECOMPRESS_ERRORS as exc:
             raise self._fail(exc) from None
         self._produced += len(data)
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            data: bytes = self._inner.readline(-1 if size is None else size)
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
+        self._produced += len(data)
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        """The lines, at the speed of the decompressor's own iteration."""
+        try:
+            for line in self._inner:
+                self._produced += len(line)
+                yield line
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
+
+    def peek(self, size: int = 0) -> bytes:
+        try:
+            data: bytes = self._inner.peek(size)
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
         return data
 
     def readinto(self, buffer: Any) -> int:
