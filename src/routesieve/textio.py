@@ -52,29 +52,22 @@ class _Checked(io.BufferedIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int | None = -1) -> bytes:
+    def _call(self, method: Any, size: int) -> bytes:
         try:
-            data: bytes = self._inner.read(-1 if size is None else size)
+            data: bytes = method(size)
         except DECOMPRESS_ERRORS as exc:
             raise self._fail(exc) from None
         self._produced += len(data)
         return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._call(self._inner.read, -1 if size is None else size)
 
     def read1(self, size: int = -1) -> bytes:
-        try:
-            data: bytes = self._inner.read1(size)
-        except DECOMPRESS_ERRORS as exc:
-            raise self._fail(exc) from None
-        self._produced += len(data)
-        return data
+        return self._call(self._inner.read1, size)
 
     def readline(self, size: int | None = -1) -> bytes:
-        try:
-            data: bytes = self._inner.readline(-1 if size is None else size)
-        except DECOMPRESS_ERRORS as exc:
-            raise self._fail(exc) from None
-        self._produced += len(data)
-        return data
+        return self._call(self._inner.readline, -1 if size is None else size)
 
     def __iter__(self) -> Iterator[bytes]:
         """The lines, at the speed of the decompressor's own iteration."""
