@@ -32,7 +32,8 @@ class ParseError(ValueError):
     """A value from outside could not be read; the message says what and why."""
 
 
-def _show(text: str, limit: int = 40) -> str:
+def shown(text: str, limit: int = 40) -> str:
+    """``repr`` of outside text for a message, cut to ``limit`` characters."""
     return repr(text[:limit]) + ("…" if len(text) > limit else "")
 
 
@@ -47,11 +48,11 @@ def parse_uint(
     """A non-negative integer written in ASCII digits, at most ``maximum``."""
     if not is_digits(text, max_digits):
         if text.isascii() and text.isdigit():
-            raise ParseError(f"{what} has too many digits ({len(text)}): {_show(text)}")
-        raise ParseError(f"{what} is not a number: {_show(text)}")
+            raise ParseError(f"{what} has too many digits ({len(text)}): {shown(text)}")
+        raise ParseError(f"{what} is not a number: {shown(text)}")
     number = int(text)
     if maximum is not None and number > maximum:
-        raise ParseError(f"{what} {_show(text)} is over {maximum}")
+        raise ParseError(f"{what} {shown(text)} is over {maximum}")
     return number
 
 
@@ -63,7 +64,7 @@ def uint_value(value: Any, what: str, maximum: int | None = None) -> int:
         return value
     if isinstance(value, str):
         return parse_uint(value.strip(), what, maximum)
-    raise ParseError(f"{what} is not a number: {_show(str(value))}")
+    raise ParseError(f"{what} is not a number: {shown(str(value))}")
 
 
 def json_int(text: str) -> int | str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from routesieve.collect.replay import EventKind, ReadStats, RouteEvent, final_events
 from routesieve.model import AsPath, ParseError, Prefix, Route, parse_asn
-from routesieve.numbers import is_digits, unix_time
+from routesieve.numbers import is_digits, shown, unix_time
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.textio import DamagedFile, open_text
@@ -144,7 +144,7 @@ def _parse_line(
     try:
         prefix = Prefix.parse(raw_prefix)
     except ParseError:
-        issues.append(f"unparseable prefix {raw_prefix!r}")
+        issues.append(f"unparseable prefix {shown(raw_prefix, 80)}")
 
     if action == "W":
         if issues and prefix is not None:
@@ -152,7 +152,7 @@ def _parse_line(
             return None
         if prefix is None:
             problems.append(
-                Problem(name, lineno, f"withdrawal of unparseable prefix {raw_prefix!r}")
+                Problem(name, lineno, f"withdrawal of unparseable prefix {shown(raw_prefix, 80)}")
             )
             return None
         stats.withdrawals += 1

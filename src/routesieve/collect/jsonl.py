@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from routesieve.model import AsPath, ParseError, Prefix, Route, parse_asn
-from routesieve.numbers import json_int, may_hold_surrogates, safe_json
+from routesieve.numbers import json_int, may_hold_surrogates, safe_json, shown
 from routesieve.problems import Accounting, Problem, ReadResult, skipped_reasons
 from routesieve.snapshot import Provenance
 from routesieve.textio import DamagedFile, open_text
@@ -109,7 +109,7 @@ def _route_from_line(
         try:
             prefix = Prefix.parse(raw)
         except ParseError:
-            issues.append(f"unparseable prefix {raw!r}")
+            issues.append(f"unparseable prefix {shown(raw, 80)}")
 
     as_path = AsPath(())
     if "as_path" not in obj or obj["as_path"] is None:

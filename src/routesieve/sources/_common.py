@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from routesieve.model import BITS, ParseError, Prefix
-from routesieve.numbers import MAX_UNIX_TIME, is_digits, json_int, may_hold_surrogates, safe_json
+from routesieve.numbers import (
+    MAX_UNIX_TIME,
+    is_digits,
+    json_int,
+    may_hold_surrogates,
+    safe_json,
+    shown,
+)
 from routesieve.numbers import unix_to_iso as _unix_to_iso
 from routesieve.problems import InputError, Problem
 from routesieve.textio import open_text
@@ -151,6 +158,4 @@ def yyyymmdd_to_iso(text: str) -> str | None:
 
 def short(text: str, limit: int = 80) -> str:
     """``repr`` of outside text, cut to ``limit`` characters, for a problem message."""
-    if len(text) > limit:
-        return repr(text[:limit]) + "…"
-    return repr(text)
+    return shown(text, limit)
