@@ -39,6 +39,7 @@ from routesieve.config.fields import (
     one_or_many,
 )
 from routesieve.config.urls import FILE_SCHEMES, Location, SourceUrl, location_checker
+from routesieve.numbers import is_digits
 
 
 class Section(BaseModel):
@@ -144,7 +145,7 @@ class RouterSettings(Section):
             raise ValueError(f"a {self.kind!r} router takes {needs!r}, not {extra}")
         if self.listen is not None:
             host, sep, port = self.listen.rpartition(":")
-            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            if not sep or not host or not is_digits(port, 5) or not 0 < int(port) < 65536:
                 raise ValueError('listen must be host:port, e.g. "[::1]:11019"')
         return self
 
