@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean debian
+.PHONY: demo test lint bench fuzz clean debian
 
 $(BIN)/routesieve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: lint debian
 
 bench: $(BIN)/routesieve
 	$(BIN)/python bench/bench_engine.py
+
+# the long fuzz run of every reader (docs/reliability.md); FUZZ_ARGS="--count 1000000"
+FUZZ_ARGS ?= --seconds 600
+fuzz: $(BIN)/routesieve
+	nice -n 19 $(BIN)/python bench/fuzz_readers.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from routesieve.numbers import is_digits, shown
 from routesieve.prefix import ParseError
 
 
@@ -73,10 +74,10 @@ class AsPath:
                 kind = _OPEN[c]
                 end = text.find(_CLOSE[kind], i + 1)
                 if end < 0:
-                    raise ParseError(f"unclosed {c!r} in AS path {text!r}")
+                    raise ParseError(f"unclosed {c!r} in AS path {shown(text, 80)}")
                 inner = text[i + 1 : end].replace(",", " ").split()
                 if not inner:
-                    raise ParseError(f"empty {c}{_CLOSE[kind]} in AS path {text!r}")
+                    raise ParseError(f"empty {c}{_CLOSE[kind]} in AS path {shown(text, 80)}")
                 if seq:
                     segments.append(Segment(SegmentType.AS_SEQUENCE, tuple(seq)))
                     seq = []
@@ -187,26 +188,26 @@ def _asn(token: str, text: str) -> int:
         if token[:2] in ("AS", "as") and token[2:].isdigit() and len(token) < 12:
             return int(token[2:])
     elif not token.strip().isascii():
-        raise ParseError(f"not an AS number: {token!r} in AS path {text!r}")
+        raise ParseError(f"not an AS number: {shown(token)} in AS path {shown(text, 80)}")
     token = token.strip()
     if token[:2].upper() == "AS":
         token = token[2:]
     if "." in token:  # asdot: high.low
         high, _, low = token.partition(".")
-        if high.isdigit() and low.isdigit() and int(high) < 65536 and int(low) < 65536:
+        if is_digits(high, 5) and is_digits(low, 5) and int(high) < 65536 and int(low) < 65536:
             return int(high) * 65536 + int(low)
-    if not token.isdigit() or int(token) > MAX_ASN:
-        raise ParseError(f"not an AS number: {token!r} in AS path {text!r}")
+    if not is_digits(token, 10) or int(token) > MAX_ASN:
+        raise ParseError(f"not an AS number: {shown(token)} in AS path {shown(text, 80)}")
     return int(token)
 
 
 def _json_asn(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ParseError(f"not an AS number: {value!r}")
+        raise ParseError(f"not an AS number: {shown(repr(value))}")
     if isinstance(value, str):
         return _asn(value, value)
     if not 0 <= value <= MAX_ASN:
-        raise ParseError(f"not an AS number: {value!r}")
+        raise ParseError(f"not an AS number: {shown(repr(value))}")
     return value
 
 

@@ -11,11 +11,11 @@ import ipaddress
 import socket
 from typing import NamedTuple
 
+from routesieve.numbers import ParseError, is_digits, shown
+
+__all__ = ["BITS", "ParseError", "Prefix"]
+
 BITS = {4: 32, 6: 128}
-
-
-class ParseError(ValueError):
-    """A value from outside could not be read; the message says what and why."""
 
 
 class Prefix(NamedTuple):
@@ -45,14 +45,14 @@ class Prefix(NamedTuple):
                 if addr.count(".") != 3:
                     raise OSError
         except (OSError, ValueError):
-            raise ParseError(f"not an IP prefix: {text!r}") from None
+            raise ParseError(f"not an IP prefix: {shown(text, 80)}") from None
         bits = BITS[version]
         if sep:
-            if not plen.isdigit():
-                raise ParseError(f"not an IP prefix: {text!r} (bad length)")
+            if not is_digits(plen, 3):
+                raise ParseError(f"not an IP prefix: {shown(text, 80)} (bad length)")
             length = int(plen)
             if length > bits:
-                raise ParseError(f"not an IP prefix: {text!r} (length over {bits})")
+                raise ParseError(f"not an IP prefix: {shown(text, 80)} (length over {bits})")
         else:
             length = bits
         return Prefix(version, value & _mask(bits, length), length)

@@ -45,9 +45,54 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Accounting:
+    """Where every record of one route file went: ``read == routes + sum(skipped)``.
+
+    ``unit`` names what was counted (``lines``; for MRT ``entries``: every RIB entry or
+    announced/withdrawn prefix, and every record that carried none). ``routes`` includes
+    the ``malformed`` ones (kept for X-MALFORMED); ``skipped`` lists each reason once.
+    """
+
+    file: str
+    unit: str
+    read: int
+    routes: int
+    malformed: int
+    skipped: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(n for _, n in self.skipped)
+
+    @property
+    def adds_up(self) -> bool:
+        return self.read == self.routes + self.skipped_total
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.file}: {self.read} {self.unit} read, {self.routes} routes "
+            f"({self.malformed} malformed, kept as X-MALFORMED), {self.skipped_total} skipped"
+        )
+        if self.skipped:
+            text += " (" + ", ".join(f"{n} {why}" for why, n in self.skipped) + ")"
+        if not self.adds_up:
+            text += f"; {self.read - self.routes - self.skipped_total} unaccounted"
+        return text
+
+
+def skipped_reasons(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """The non-zero reasons of a count table, in a stable order."""
+    return tuple(sorted((why, n) for why, n in counts.items() if n))
+
+
+@dataclass(frozen=True, slots=True)
 class ReadResult(Generic[T]):
-    """What a reader produced: the items, the problems it skipped, and where it all came from."""
+    """What a reader produced: the items, the problems it skipped, and where it all came from.
+
+    Route readers add ``accounting``: how every line or record of the file was used.
+    """
 
     items: tuple[T, ...]
     problems: tuple[Problem, ...]
     provenance: Provenance
+    accounting: Accounting | None = None

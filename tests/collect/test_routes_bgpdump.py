@@ -73,10 +73,18 @@ def test_bad_prefix_and_path_kept_as_malformed_routes(tmp_path: Path) -> None:
 def test_junk_lines_reported_with_line_numbers(tmp_path: Path) -> None:
     problems: list[Problem] = []
     path = write(
-        tmp_path, "BGP4MP|1|A|192.0.2.1", "BGP4MP|x|A|192.0.2.1|65001|10.0.0.0/8|1|", *LINES
+        tmp_path, "BGP4MP|1|A|192.0.2.1", "BGP4MP|1|A|192.0.2.1|x65001|10.0.0.0/8|1|", *LINES
     )
     events = list(iter_bgpdump_events(path, problems))
     assert [p.line for p in problems] == [1, 2] and len(events) == 7
+
+
+def test_bad_timestamp_keeps_the_route_as_malformed(tmp_path: Path) -> None:
+    problems: list[Problem] = []
+    path = write(tmp_path, "BGP4MP|x|A|192.0.2.1|65001|10.0.0.0/8|1|", *LINES)
+    events = list(iter_bgpdump_events(path, problems))
+    assert problems == [] and len(events) == 8
+    assert events[0].problem is not None and "timestamp" in events[0].problem
 
 
 def event(kind: EventKind, prefix: str, path: str = "", peer: str = "192.0.2.1") -> RouteEvent:

@@ -1,6 +1,7 @@
 """The command line, installed as ``routesieve``: parse arguments, call the layers, map
 errors to exit codes (0 success, 1 an input file could not be used, 2 bad usage or
-configuration). Each module registers its commands on the one click group."""
+configuration, 3 an internal error, logged to a file). Each module registers its
+commands on the one click group."""
 
 from routesieve.cli import (
     collecting,

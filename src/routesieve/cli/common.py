@@ -1,6 +1,8 @@
 """The command group, shared options, loading and error reporting.
 
-Exit codes: 0 success, 1 an input file could not be used, 2 bad usage or configuration.
+Exit codes: 0 success, 1 an input file could not be used, 2 bad usage or configuration,
+3 an internal error (one line on stderr naming a log file with the details; see
+:func:`crash_log`). No command prints a Python traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -87,6 +90,8 @@ def load_inputs(
             result = read_routes(path)
             routes.extend(result.items)
             problems.extend(result.problems)
+            if result.accounting is not None:
+                click.echo(f"read: {result.accounting}", err=True)
         warn_problems(
             problems,
             "the route files (unreadable lines skipped; unreadable routes kept as X-MALFORMED)",
@@ -197,7 +202,47 @@ OUTPUT = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Where :func:`crash_log` writes; ``ROUTESIEVE_LOG_DIR`` overrides it.
+def log_dir() -> Path:
+    chosen = os.environ.get("ROUTESIEVE_LOG_DIR")
+    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "routesieve"
+
+
+def crash_log(exc: BaseException) -> Path | None:
+    """Write the traceback of an unexpected error to a new file under :func:`log_dir`."""
+    folder = log_dir()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f"crash-{stamp}-", suffix=".log", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:
+            fh.write(f"routesieve {' '.join(sys.argv[1:])}\n\n")
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return Path(name)
+
+
+class GuardedGroup(click.Group):
+    """The command group: an error no command expected never reaches the user as a
+    traceback. It is logged to a file and reported in one line, exit code 3."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except InputError as exc:  # an input problem a command did not catch itself
+            fail(1, str(exc))
+        except ConfigError as exc:
+            fail(2, str(exc))
+        except Exception as exc:
+            log = crash_log(exc)
+            where = f"details in {log}" if log else "no log could be written"
+            fail(3, f"internal error ({type(exc).__name__}: {str(exc)[:200]}); {where}")
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="routesieve")
 def main() -> None:
     """routesieve: decide, route by route, what to accept from BGP peers, and why."""

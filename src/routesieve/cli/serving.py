@@ -15,6 +15,7 @@ from routesieve.cli.reporting import report_input
 from routesieve.collect.store import newest
 from routesieve.config import Config
 from routesieve.engine.decisions import Decisions
+from routesieve.numbers import is_digits
 from routesieve.outputs.report import write_site
 from routesieve.peering.check import check_request
 from routesieve.runs.store import newest_run, runs_dir
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def parse_listen(text: str) -> tuple[str, int]:
     """``127.0.0.1:8080``, ``[::1]:8080`` or ``localhost:8080`` -> (host, port)."""
     host, sep, port_text = text.rpartition(":")
-    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not sep or not host or not is_digits(port_text, 5) or not 0 < int(port_text) < 65536:
         raise ValueError(f"{text!r} is not HOST:PORT (a port from 1 to 65535)")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]

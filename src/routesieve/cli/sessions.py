@@ -15,6 +15,7 @@ from routesieve.cli.common import CONFIG, fail, main, output_to
 from routesieve.collect.bmp_station import BmpStation
 from routesieve.collect.routers import Collector, listen_address
 from routesieve.config import Config, ConfigError, load_config
+from routesieve.numbers import is_digits
 from routesieve.problems import InputError
 from routesieve.sessions.formats import render_json, render_table
 from routesieve.sessions.gather import DEFAULT_TIMEOUT, GatherOptions, gather
@@ -160,7 +161,7 @@ def _records(config: Config, url: str | None, timeout: float) -> ClientRecords |
 
 def _address(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not is_digits(port, 5) or not 0 < int(port) < 65536:
         fail(2, f"--serve must be HOST:PORT, e.g. 127.0.0.1:9520 or [::1]:9520, not {text!r}")
     return listen_address(text)
 

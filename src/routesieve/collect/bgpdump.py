@@ -21,9 +21,10 @@ from pathlib import Path
 
 from routesieve.collect.replay import EventKind, ReadStats, RouteEvent, final_events
 from routesieve.model import AsPath, ParseError, Prefix, Route, parse_asn
-from routesieve.problems import InputError, Problem, ReadResult
+from routesieve.numbers import is_digits, shown, unix_time
+from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
-from routesieve.textio import open_text
+from routesieve.textio import DamagedFile, open_text
 
 KIND = "routes-bgpdump"
 _KNOWN = ("TABLE_DUMP2", "TABLE_DUMP", "BGP4MP", "BGP4MP_ET")
@@ -51,15 +52,24 @@ def iter_bgpdump_events(
                 if not text.strip() or text.startswith("#"):
                     continue
                 st.records += 1
-                event = _parse_line(text, name, lineno, sink, st, paths)
+                st.units += 1
+                known, states = len(sink), st.state_changes
+                try:
+                    event = _parse_line(text, name, lineno, sink, st, paths)
+                except (ValueError, TypeError, IndexError) as exc:
+                    # a value no check foresaw: still this line's problem only
+                    sink.append(Problem(name, lineno, f"unreadable line: {exc}"))
+                    event = None
                 if event is not None:
                     yield event
-    except InputError:
-        raise
-    except (OSError, EOFError, ValueError) as exc:
-        sink.append(
-            Problem(name, lineno + 1, f"cannot read further (corrupt or truncated?): {exc}")
-        )
+                elif len(sink) > known:
+                    st.no_route("unreadable lines (see the problems)")
+                elif st.state_changes > states:
+                    st.no_route("state changes")
+                else:
+                    st.no_route("lines of other kinds")
+    except DamagedFile as exc:
+        sink.extend(exc.problems)
 
 
 def read_routes_bgpdump(path: str | Path, *, final: bool = False) -> ReadResult[Route]:
@@ -71,14 +81,15 @@ def read_routes_bgpdump(path: str | Path, *, final: bool = False) -> ReadResult[
     """
     problems: list[Problem] = []
     stats = ReadStats()
-    events = iter_bgpdump_events(path, problems, stats)
+    events = stats.counted(iter_bgpdump_events(path, problems, stats))
     if final:
         routes = [e.to_route() for e in final_events(events)]
     else:
         routes = [e.to_route() for e in events if e.kind is EventKind.ANNOUNCE]
     note = stats.note() + (", end state of the stream" if final else "")
     provenance = Provenance(KIND, str(path), stats.first_time_text(), len(routes), note)
-    return ReadResult(tuple(routes), tuple(problems), provenance)
+    accounting = stats.accounting(str(path), "lines", routes)
+    return ReadResult(tuple(routes), tuple(problems), provenance, accounting)
 
 
 def _parse_line(
@@ -107,32 +118,41 @@ def _parse_line(
         problems.append(Problem(name, lineno, f"unknown entry type {action!r}"))
         return None
     try:
-        timestamp, micro = _timestamp(fields[1])
         peer_asn = parse_asn(fields[4])
     except ParseError as exc:
-        problems.append(Problem(name, lineno, str(exc)))
+        problems.append(Problem(name, lineno, f"unusable peer AS: {exc}"))
         return None
+    issues: list[str] = []  # what makes this route malformed (it is kept, to be judged)
+    try:
+        timestamp, micro = _timestamp(fields[1])
+    except ParseError as exc:
+        timestamp, micro = 0, 0
+        issues.append(str(exc))
     peer_ip = fields[3]
     raw_prefix = fields[5]
     rest = 6
     path_id: int | None = None
     if addpath:
-        if len(fields) <= rest or not fields[rest].isdigit():
-            problems.append(Problem(name, lineno, "no ADD-PATH path id"))
-            return None
-        path_id = int(fields[rest])
+        if len(fields) <= rest or not is_digits(fields[rest], 10) or int(fields[rest]) >> 32:
+            issues.append(
+                f"bad ADD-PATH path id {fields[rest][:40] if len(fields) > rest else ''!r}"
+            )
+        else:
+            path_id = int(fields[rest])
         rest += 1
-    issues: list[str] = []
     prefix: Prefix | None = None
     try:
         prefix = Prefix.parse(raw_prefix)
     except ParseError:
-        issues.append(f"unparseable prefix {raw_prefix!r}")
+        issues.append(f"unparseable prefix {shown(raw_prefix, 80)}")
 
     if action == "W":
+        if issues and prefix is not None:
+            problems.append(Problem(name, lineno, "withdrawal not applied: " + "; ".join(issues)))
+            return None
         if prefix is None:
             problems.append(
-                Problem(name, lineno, f"withdrawal of unparseable prefix {raw_prefix!r}")
+                Problem(name, lineno, f"withdrawal of unparseable prefix {shown(raw_prefix, 80)}")
             )
             return None
         stats.withdrawals += 1
@@ -169,7 +189,7 @@ def _parse_line(
 
 def _timestamp(text: str) -> tuple[int, int]:
     whole, _, frac = text.partition(".")
-    if not whole.isdigit() or (frac and not frac.isdigit()):
-        raise ParseError(f"bad timestamp {text!r}")
+    if frac and not is_digits(frac):
+        raise ParseError(f"bad timestamp {text[:40]!r}")
     micro = int((frac + "000000")[:6]) if frac else 0
-    return int(whole), micro
+    return unix_time(whole, "timestamp"), micro

@@ -19,44 +19,68 @@ from pathlib import Path
 from typing import Any
 
 from routesieve.model import AsPath, ParseError, Prefix, Route, parse_asn
-from routesieve.problems import InputError, Problem, ReadResult
+from routesieve.numbers import json_int, may_hold_surrogates, safe_json, shown
+from routesieve.problems import Accounting, Problem, ReadResult, skipped_reasons
 from routesieve.snapshot import Provenance
-from routesieve.textio import open_text
+from routesieve.textio import DamagedFile, open_text
 
 KIND = "routes-jsonl"
 
 
 def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
-    """Read every route of a JSON-lines file; junk lines become problems with line numbers."""
+    """Read every route of a JSON-lines file; junk lines become problems with line numbers.
+
+    Every line that is not blank or a comment is accounted for: a route (perhaps
+    malformed) or a skipped line with its reason. A compressed file damaged part way
+    keeps the routes before the damage and says where it broke off.
+    """
     name = str(path)
     routes: list[Route] = []
     problems: list[Problem] = []
+    skipped: dict[str, int] = {}
     paths: dict[str, AsPath] = {}  # one object per distinct path: read once, merged fast
+    read = malformed = 0
     try:
         with open_text(path) as fh:
             for lineno, line in enumerate(fh, start=1):
                 text = line.strip()
                 if not text or text.startswith("#"):
                     continue
-                route = _route_from_line(text, name, lineno, problems, paths)
-                if route is not None:
-                    routes.append(route)
-    except InputError:
-        raise
-    except (OSError, EOFError, ValueError) as exc:
-        problems.append(Problem(name, None, f"cannot read further (corrupt or truncated?): {exc}"))
+                read += 1
+                try:
+                    route = _route_from_line(text, name, lineno, problems, paths)
+                except (ParseError, ValueError, TypeError, RecursionError) as exc:
+                    # a value no check above foresaw: still this line's problem only
+                    problems.append(Problem(name, lineno, f"unreadable line: {exc}"))
+                    route = None
+                if route is None:
+                    why = problems[-1].message.partition(":")[0] if problems else "unreadable"
+                    skipped[why] = skipped.get(why, 0) + 1
+                    continue
+                routes.append(route)
+                if route.problem is not None:
+                    malformed += 1
+    except DamagedFile as exc:
+        problems.extend(exc.problems)
     provenance = Provenance(KIND, name, None, len(routes))
-    return ReadResult(tuple(routes), tuple(problems), provenance)
+    accounting = Accounting(name, "lines", read, len(routes), malformed, skipped_reasons(skipped))
+    return ReadResult(tuple(routes), tuple(problems), provenance, accounting)
 
 
 def _route_from_line(
     text: str, name: str, lineno: int, problems: list[Problem], paths: dict[str, AsPath]
 ) -> Route | None:
     try:
-        obj: Any = json.loads(text)
+        obj: Any = json.loads(text, parse_int=json_int)
     except (ValueError, RecursionError) as exc:
         problems.append(Problem(name, lineno, f"not JSON: {exc}"))
         return None
+    if may_hold_surrogates(text):
+        obj, changed = safe_json(obj)
+        if changed:
+            problems.append(
+                Problem(name, lineno, f"{changed} text value(s) with lone surrogates: replaced")
+            )
     if not isinstance(obj, dict):
         problems.append(Problem(name, lineno, f"not a JSON object but {type(obj).__name__}"))
         return None
@@ -85,7 +109,7 @@ def _route_from_line(
         try:
             prefix = Prefix.parse(raw)
         except ParseError:
-            issues.append(f"unparseable prefix {raw!r}")
+            issues.append(f"unparseable prefix {shown(raw, 80)}")
 
     as_path = AsPath(())
     if "as_path" not in obj or obj["as_path"] is None:

@@ -29,7 +29,7 @@ from routesieve.collect.replay import EventKind, ReadStats, RouteEvent, final_ev
 from routesieve.model import Prefix, Route
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
-from routesieve.textio import open_binary
+from routesieve.textio import DamagedFile, open_binary
 
 KIND = "routes-mrt"
 TABLE_DUMP, TABLE_DUMP_V2, BGP4MP, BGP4MP_ET = 12, 13, 16, 17
@@ -106,6 +106,9 @@ def _frames(fh: IO[bytes], st: _State) -> Iterator[tuple[int, int, int, int, int
                     " bytes left; reading stopped"
                 )
                 return
+        except DamagedFile as exc:
+            stop(f"cannot decompress further: {exc.problems[0].message} ({exc.problems[0].place})")
+            return
         except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
             stop(f"cannot decompress further (corrupt or truncated?): {exc}")
             return
@@ -146,7 +149,14 @@ def iter_mrt_events(
                 st.problems.append(
                     Problem(st.name, None, message, f"offset {offset}, record {number}")
                 )
+                st.stats.units += 1
+                st.stats.no_route("malformed records (see the problems)")
                 continue
+            if not events:
+                st.stats.units += 1
+                st.stats.no_route(f"records of MRT type {rtype} subtype {sub} without a prefix")
+                continue
+            st.stats.units += len(events)
             yield from events
     for what, (count, offset, number) in st.unsupported.items():
         message = f"{count} record(s) of {what} not supported, skipped"
@@ -166,16 +176,27 @@ def read_routes_mrt(
     """
     problems: list[Problem] = []
     stats = ReadStats()
-    events: Iterator[RouteEvent] = iter_mrt_events(path, problems, stats)
+    events: Iterator[RouteEvent] = stats.counted(iter_mrt_events(path, problems, stats))
     if not include_local:
-        events = (e for e in events if not e.local)
+        events = _without_local(events, stats)
     if final:
         routes = [e.to_route() for e in final_events(events)]
     else:
         routes = [e.to_route() for e in events if e.kind is _ANNOUNCE]
     note = stats.note() + (", end state of the stream" if final else "")
     provenance = Provenance(KIND, str(path), stats.first_time_text(), len(routes), note)
-    return ReadResult(tuple(routes), tuple(problems), provenance)
+    accounting = stats.accounting(str(path), "entries", routes)
+    return ReadResult(tuple(routes), tuple(problems), provenance, accounting)
+
+
+def _without_local(events: Iterator[RouteEvent], stats: ReadStats) -> Iterator[RouteEvent]:
+    """The events of messages received from peers; those the collector sent are counted."""
+    for event in events:
+        if event.local:
+            if event.kind is _ANNOUNCE:
+                stats.local_announcements += 1
+            continue
+        yield event
 
 
 def _bgp4mp(

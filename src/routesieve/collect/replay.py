@@ -8,13 +8,14 @@ path id), minus what was withdrawn after it.
 
 from __future__ import annotations
 
-import datetime
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from routesieve.model import AsPath, Prefix, Route
+from routesieve.numbers import unix_to_iso
+from routesieve.problems import Accounting, skipped_reasons
 
 
 class EventKind(enum.Enum):
@@ -87,13 +88,42 @@ class ReadStats:
     skipped: dict[str, int] = field(default_factory=dict)
     remarks: dict[str, int] = field(default_factory=dict)
     first_time: int | None = None
+    # accounting: the lines (bgpdump) or entries (MRT: events, and records giving none)
+    # read, why those that gave no event gave none, and what the readers' caller saw
+    units: int = 0
+    no_routes: dict[str, int] = field(default_factory=dict)
+    seen_announcements: int = 0
+    seen_withdrawals: int = 0
+    local_announcements: int = 0
 
     def first_time_text(self) -> str | None:
         """The time of the first record, ISO 8601 UTC, as the data set's own date."""
         if self.first_time is None:
             return None
-        when = datetime.datetime.fromtimestamp(self.first_time, datetime.UTC)
-        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return unix_to_iso(self.first_time)
+
+    def no_route(self, why: str, count: int = 1) -> None:
+        """Count ``count`` lines or records that gave no announcement or withdrawal."""
+        self.no_routes[why] = self.no_routes.get(why, 0) + count
+
+    def counted(self, events: Iterable[RouteEvent]) -> Iterator[RouteEvent]:
+        """``events`` as they are, counted by kind for :meth:`accounting`."""
+        for event in events:
+            if event.kind is EventKind.ANNOUNCE:
+                self.seen_announcements += 1
+            else:
+                self.seen_withdrawals += 1
+            yield event
+
+    def accounting(self, file: str, unit: str, routes: Sequence[Route]) -> Accounting:
+        """Where every line or entry went, given the routes made of the counted events."""
+        table = dict(self.no_routes)
+        table["withdrawals"] = self.seen_withdrawals
+        table["messages the collector itself sent"] = self.local_announcements
+        replaced = self.seen_announcements - self.local_announcements - len(routes)
+        table["announcements replaced or withdrawn later in the stream"] = replaced
+        malformed = sum(1 for r in routes if r.problem is not None)
+        return Accounting(file, unit, self.units, len(routes), malformed, skipped_reasons(table))
 
     def skip(self, what: str, count: int = 1) -> None:
         self.skipped[what] = self.skipped.get(what, 0) + count

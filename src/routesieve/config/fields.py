@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, Field, PlainValidator, StrictBool, StrictI
 from pydantic_core import PydanticCustomError
 
 from routesieve.model import MAX_ASN, ParseError, Prefix, parse_asn
+from routesieve.numbers import is_digits
 
 Family = Literal["ipv4", "ipv6"]
 FAMILY_VERSION: dict[str, int] = {"ipv4": 4, "ipv6": 6}
@@ -123,7 +124,7 @@ def check_prefix(value: Any) -> Prefix:
     """A prefix with an explicit length and no host bits set."""
     text = _need_str(value, "an IP prefix").strip()
     address, _, length = text.partition("/")
-    if not length.isdigit():
+    if not is_digits(length, 3):
         raise _fail("prefix", f"not an IP prefix: {text!r}; write e.g. '2001:db8::/64'")
     try:
         net = ipaddress.ip_network(text, strict=False)
@@ -151,11 +152,23 @@ def check_path(value: Any, info: ValidationInfo) -> Path:
         raise _fail("url", f"{text!r} is a URL; this key takes a local path")
     if not text.strip() or "\x00" in text:
         raise _fail("path", "must be a file path (not empty, no NUL character)")
-    path = Path(text).expanduser()
+    path = expanded_path(text)
     base = info.context.get("base") if isinstance(info.context, dict) else None
     if not path.is_absolute() and isinstance(base, Path):
         path = base / path
     return path
+
+
+def expanded_path(text: str) -> Path:
+    """``Path(text)`` with a leading ``~`` or ``~user`` expanded; an unknown user (or no
+    home directory) is a configuration error, not a ``RuntimeError``."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        user = text.strip().partition("/")[0]
+        raise _fail(
+            "path", f"{text!r}: {user!r} names no home directory known on this system"
+        ) from None
 
 
 def one_or_many(value: Any) -> Any:

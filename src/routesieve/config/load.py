@@ -156,7 +156,36 @@ def load_config(path: str | Path) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError([_syntax_problem(shown, str(err))]) from None
+    except RecursionError:
+        raise ConfigError([f"{shown}: arrays or tables nested too deeply to read"]) from None
+    except ValueError as err:  # Python's limit on the digits of an integer
+        raise ConfigError([f"{shown}: a number that cannot be read: {err}"]) from None
+    if _depth(raw) > MAX_DEPTH:
+        raise ConfigError(
+            [
+                f"{shown}: arrays or tables nested more than {MAX_DEPTH} deep "
+                "(no key of a configuration needs that)"
+            ]
+        )
     return config_from_toml(raw, file.absolute(), shown=shown)
+
+
+#: No key of the configuration nests deeper than this (tables, arrays, inline tables).
+MAX_DEPTH = 16
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and tables nest in ``value`` (counted up to MAX_DEPTH + 1),
+    found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = None) -> Config:

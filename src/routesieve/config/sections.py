@@ -49,6 +49,7 @@ from routesieve.config.urls import (
     SourceUrl,
     location_checker,
 )
+from routesieve.numbers import is_digits
 
 
 class Section(BaseModel):
@@ -159,7 +160,7 @@ class RouterSettings(Section):
             raise ValueError(f"a {self.kind!r} router takes {allowed}, not {extra}")
         if self.listen is not None:
             host, sep, port = self.listen.rpartition(":")
-            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            if not sep or not host or not is_digits(port, 5) or not 0 < int(port) < 65536:
                 raise ValueError('listen must be host:port, e.g. "[::1]:11019"')
         if self.vtysh is not None:
             try:

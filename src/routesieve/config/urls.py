@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, urlsplit
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from routesieve.config.fields import expanded_path
+
 FILE_SCHEMES = ("https", "http")
 DEFAULT_PORTS = {"https": 443, "http": 80, "rtr": 323, "rtrs": 324, "rtr+ssh": 22, "whois": 43}
 RTR_SCHEMES = ("rtr", "rtrs", "rtr+ssh")  # TCP, TLS, SSH
@@ -136,7 +138,7 @@ def location_checker(
             raise _fail(f"{value!r} is not a URL; write e.g. {example}")
         if not text or "\x00" in value:
             raise _fail("must be a file path or a URL (not empty, no NUL character)")
-        path = Path(value).expanduser()
+        path = expanded_path(value)
         base = info.context.get("base") if isinstance(info.context, dict) else None
         if not path.is_absolute() and isinstance(base, Path):
             path = base / path

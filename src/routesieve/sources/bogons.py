@@ -24,7 +24,7 @@ from routesieve.sources._common import (
 
 KIND = "bogons"
 BUILTIN = "bogons.txt"
-_UPDATED = re.compile(r"#\s*last updated\s+(\d{9,11})\b", re.IGNORECASE)
+_UPDATED = re.compile(r"#\s*last updated\s+(\d{9,11})\b", re.IGNORECASE | re.ASCII)
 
 
 def read_bogons(path: str | Path) -> ReadResult[Bogon]:

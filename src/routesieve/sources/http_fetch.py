@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from routesieve import __version__
+from routesieve.numbers import is_digits
 from routesieve.sources.fetched import Fetched, FetchError, write_atomically
 
 USER_AGENT = (
@@ -122,7 +123,7 @@ def _content_length(url: str, response: httpx.Response) -> int | None:
     text = response.headers.get("Content-Length")
     if text is None:
         return None
-    if not text.strip().isdecimal():
+    if not is_digits(text.strip()):
         raise FetchError(url, f"the server sent a bad Content-Length: {text[:40]!r}")
     return int(text)
 

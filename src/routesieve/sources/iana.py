@@ -15,9 +15,10 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from routesieve.model import MAX_ASN, AsnBlock
+from routesieve.numbers import is_digits
 from routesieve.problems import InputError, Problem, ReadResult
 from routesieve.snapshot import Provenance
-from routesieve.sources._common import read_text, refuse_if_empty, short
+from routesieve.sources._common import csv_rows, read_text, refuse_if_empty, short
 
 KIND = "iana_asn"
 BUILTIN = "iana-as-numbers.csv"
@@ -33,7 +34,7 @@ def read_asn_registry(path: str | Path) -> ReadResult[AsnBlock]:
     problems: list[Problem] = []
     pointers = 0
     try:
-        for row in rows:
+        for row in csv_rows(rows, file, problems):
             line = rows.line_num
             cells = [c.strip() for c in row]
             if not any(cells):
@@ -57,7 +58,7 @@ def read_asn_registry(path: str | Path) -> ReadResult[AsnBlock]:
             first_text, last_text = first_text.strip(), last_text.strip()
             if not last_text and not dash:
                 last_text = first_text
-            if not (_is_number(first_text) and _is_number(last_text)):
+            if not (is_digits(first_text, 10) and is_digits(last_text, 10)):
                 problems.append(Problem(file, line, f"bad AS number range {short(number)}"))
                 continue
             first, last = int(first_text), int(last_text)
@@ -88,7 +89,3 @@ def default_asn_registry() -> ReadResult[AsnBlock]:
         note="built-in reconstruction of the IANA AS-number registry; refresh from IANA",
     )
     return ReadResult(result.items, result.problems, prov)
-
-
-def _is_number(text: str) -> bool:
-    return text.isdecimal() and text.isascii()

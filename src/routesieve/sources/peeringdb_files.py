@@ -25,11 +25,11 @@ def read_ixpfx(
 ) -> ReadResult[ExchangePrefix]:
     """Exchange LAN prefixes from a PeeringDB ``ixpfx`` answer (compressed or not)."""
     file = str(path)
-    doc = load_json(path)
+    problems: list[Problem] = []
+    doc = load_json(path, None, problems)
     data = _data(file, doc, "ixpfx")
     mapping = ixlan_to_ix or {}
     items: list[ExchangePrefix] = []
-    problems: list[Problem] = []
     deleted = 0
     for i, obj in enumerate(data):
         place = f"data[{i}]"

@@ -23,6 +23,7 @@ from routesieve.model import (
     ParseError,
     Prefix,
 )
+from routesieve.numbers import is_digits
 from routesieve.problems import InputError, Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import numbered_lines, refuse_if_empty, short, yyyymmdd_to_iso
@@ -49,14 +50,14 @@ def read_delegations(path: str | Path) -> ReadResult[Delegation]:
             continue
         fields = line.split("|")
         if header is None:
-            if len(fields) < 6 or not fields[0].replace(".", "").isdigit():
+            if len(fields) < 6 or not is_digits(fields[0].replace(".", ""), 10):
                 raise InputError.at(
                     file, f"not an RIR statistics file: first line is {short(line)}", n
                 )
             header, header_line = fields, n
             continue
         if len(fields) >= 6 and fields[1] == "*" and fields[5].strip() == "summary":
-            if fields[4].isdigit():
+            if is_digits(fields[4]):
                 summary[fields[2]] = (int(fields[4]), n)
             else:
                 problems.append(Problem(file, n, f"bad summary line: {short(line)}"))
@@ -75,7 +76,7 @@ def read_delegations(path: str | Path) -> ReadResult[Delegation]:
         raise InputError.at(file, "not an RIR statistics file: it is empty")
     refuse_if_empty(path, len(items), problems, "RIR statistics")
     total = sum(records.values())
-    if header[3].isdigit() and int(header[3]) != total + bad:
+    if is_digits(header[3]) and int(header[3]) != total + bad:
         problems.append(
             Problem(file, header_line, f"header says {header[3]} records, file has {total}")
         )
@@ -97,12 +98,12 @@ def _record(fields: list[str]) -> list[Delegation]:
     if status is None:
         raise ParseError(f"unknown status {status_text!r}")
     opaque = fields[7].strip() if len(fields) > 7 else ""
-    if not value.isdecimal() or not value.isascii():
-        raise ParseError(f"bad value {value!r}")
+    if not is_digits(value, 39):  # an IPv4 count up to 2**32, an ASN count, a v6 length
+        raise ParseError(f"bad value {short(value)}")
     number = int(value)
     if kind == "asn":
-        if not start.isdecimal() or not start.isascii():
-            raise ParseError(f"bad AS number {start!r}")
+        if not is_digits(start, 10):
+            raise ParseError(f"bad AS number {short(start)}")
         first = int(start)
         if number < 1 or first + number - 1 > MAX_ASN:
             raise ParseError(f"bad AS range {first} + {number}")
@@ -112,8 +113,8 @@ def _record(fields: list[str]) -> list[Delegation]:
             if start.count(".") != 3:
                 raise OSError
             address = int.from_bytes(socket.inet_aton(start), "big")
-        except OSError:
-            raise ParseError(f"bad IPv4 address {start!r}") from None
+        except (OSError, ValueError):  # ValueError: a NUL inside the text
+            raise ParseError(f"bad IPv4 address {short(start)}") from None
         return [
             IpDelegation(registry, p, status, opaque, cc)
             for p in Prefix.from_range(4, address, number)
@@ -122,7 +123,7 @@ def _record(fields: list[str]) -> list[Delegation]:
         try:
             address = int.from_bytes(socket.inet_pton(socket.AF_INET6, start), "big")
         except (OSError, ValueError):
-            raise ParseError(f"bad IPv6 address {start!r}") from None
+            raise ParseError(f"bad IPv6 address {short(start)}") from None
         if number > BITS[6] or address & ((1 << (BITS[6] - number)) - 1):
             raise ParseError(f"bad IPv6 prefix {start}/{number}")
         return [IpDelegation(registry, Prefix(6, address, number), status, opaque, cc)]

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from routesieve.model import ParseError, Vrp, parse_asn
+from routesieve.numbers import uint_value, unix_time
 from routesieve.problems import InputError, Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import (
+    csv_rows,
     load_json,
     read_text,
     refuse_if_empty,
@@ -37,7 +39,8 @@ def read_vrps(path: str | Path) -> ReadResult[Vrp]:
     """Read an rpki-client JSON or RIPE-validator CSV VRP file (compressed or not)."""
     text = read_text(path)
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
-        return _read_json(path, load_json(path, text))
+        early: list[Problem] = []
+        return _read_json(path, load_json(path, text, early), early)
     return _read_csv(path, text)
 
 
@@ -48,35 +51,23 @@ def make_vrp(prefix_text: Any, max_length: Any, asn: Any, ta: str, expires: Any)
     prefix = strict_prefix(prefix_text)
     if max_length is None or max_length == "":
         ml = prefix.length
-    elif isinstance(max_length, int) and not isinstance(max_length, bool):
-        ml = max_length
-    elif isinstance(max_length, str) and max_length.strip().isdigit():
-        ml = int(max_length)
     else:
-        raise ParseError(f"maxLength is not a number: {short(str(max_length))}")
+        ml = uint_value(max_length, "maxLength")
     if ml < prefix.length:
         raise ParseError(f"maxLength {ml} is shorter than the prefix length of {prefix}")
     if ml > prefix.bits:
         raise ParseError(f"maxLength {ml} is over {prefix.bits} for {prefix}")
     number = parse_asn(asn.strip() if isinstance(asn, str) else asn)
-    if expires is None or expires == "":
-        when = None
-    elif isinstance(expires, int) and not isinstance(expires, bool):
-        when = expires
-    elif isinstance(expires, str) and expires.strip().isdigit():
-        when = int(expires)
-    else:
-        raise ParseError(f"expires is not a Unix time: {short(str(expires))}")
+    when = None if expires is None or expires == "" else unix_time(expires, "expires")
     return Vrp(prefix, ml, number, ta, when)
 
 
-def _read_json(path: str | Path, doc: Any) -> ReadResult[Vrp]:
+def _read_json(path: str | Path, doc: Any, problems: list[Problem]) -> ReadResult[Vrp]:
     file = str(path)
     roas = doc.get("roas") if isinstance(doc, dict) else None
     if not isinstance(roas, list):
         raise InputError.at(file, 'not an rpki-client VRP file: no "roas" list at the top')
     items: list[Vrp] = []
-    problems: list[Problem] = []
     for i, roa in enumerate(roas):
         place = f"roas[{i}]"
         if not isinstance(roa, dict):
@@ -118,7 +109,7 @@ def _read_csv(path: str | Path, text: str) -> ReadResult[Vrp]:
     header: list[str] | None = None
     items: list[Vrp] = []
     problems: list[Problem] = []
-    for row in rows:
+    for row in csv_rows(rows, file, problems):
         line = rows.line_num
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):

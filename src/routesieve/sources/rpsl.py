@@ -24,6 +24,9 @@ from routesieve.sources._common import raw_lines, refuse_if_empty, short, strict
 KIND = "irr"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 WANTED = frozenset({"route", "route6", "as-set", "aut-num", "inetnum", "inet6num", "organisation"})
+#: An object with more text than this is cut off there and reported (the largest real
+#: objects, big as-sets, are a few hundred KiB).
+MAX_OBJECT_CHARS = 8 << 20
 
 
 @dataclass(slots=True)
@@ -36,6 +39,8 @@ class RpslObject:
     line: int
     attributes: list[tuple[str, str, int]] = field(default_factory=list)
     junk: list[tuple[int, str]] = field(default_factory=list)
+    #: the line where the object went over :data:`MAX_OBJECT_CHARS` (the rest was dropped)
+    cut_at: int | None = None
 
     @property
     def cls(self) -> str:
@@ -74,24 +79,35 @@ def iter_objects(
     obj: RpslObject | None = None
     skipping = False
     names: dict[str, str | None] = {}  # attribute name as written -> lower-cased, or None
+    # continuation lines of the last attribute, joined once when it is complete: adding
+    # them one by one would copy the value again for every line (quadratic time)
+    more: list[str] = []
+    size = 0
     for n, line in enumerate(lines, 1):
         if not line or line.isspace():
             if obj is not None:
+                _join(obj, more)
                 yield obj
-            obj, skipping = None, False
+            obj, skipping, size = None, False, 0
             continue
         if skipping:
+            continue
+        size += len(line)
+        if size > MAX_OBJECT_CHARS and obj is not None:
+            _join(obj, more)
+            obj.cut_at, skipping = n, True
             continue
         c = line[0]
         if c == "%" or c == "#":
             continue
         if c == " " or c == "\t" or c == "+":
             if obj is not None and obj.attributes:
-                last, raw, at = obj.attributes[-1]
-                obj.attributes[-1] = (last, f"{raw}\n{line[1:]}", at)
+                more.append(line[1:])
             elif obj is not None:
                 obj.junk.append((n, line.rstrip("\r\n")))
             continue
+        if obj is not None:
+            _join(obj, more)
         written, sep, rest = line.partition(":")
         try:
             lower = names[written]
@@ -114,7 +130,16 @@ def iter_objects(
             continue
         obj.attributes.append((lower, rest, n))
     if obj is not None:
+        _join(obj, more)
         yield obj
+
+
+def _join(obj: RpslObject, more: list[str]) -> None:
+    """Add the continuation lines in ``more`` to the last attribute of ``obj``, and empty it."""
+    if more:
+        last, raw, at = obj.attributes[-1]
+        obj.attributes[-1] = (last, "\n".join([raw, *more]), at)
+        more.clear()
 
 
 @dataclass(frozen=True)
@@ -145,6 +170,10 @@ def read_rpsl(path: str | Path) -> RpslData:
     for obj in iter_objects(raw_lines(path), WANTED):
         for n, line in obj.junk:
             problems.append(Problem(file, n, f"not an RPSL attribute line: {short(line)}"))
+        if obj.cut_at is not None:
+            message = f"object over {MAX_OBJECT_CHARS} characters: left out"
+            problems.append(Problem(file, obj.cut_at, message))
+            continue
         if not obj.attributes:
             continue
         objects += 1

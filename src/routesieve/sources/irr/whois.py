@@ -24,6 +24,8 @@ import time
 from collections.abc import Sequence
 from types import TracebackType
 
+from routesieve.numbers import is_digits
+
 DEFAULT_PORT = 43
 MAX_ANSWER = 64 * 1024 * 1024  # bytes of one A-frame
 MAX_HEADER = 1024  # bytes of a frame's first line
@@ -155,7 +157,7 @@ class WhoisConnection:
             return None
         if header[:1] == b"F":
             raise QueryRefused(self.server, query, _text(header[1:]).strip() or "refused (F)")
-        if header[:1] != b"A" or not header[1:].isdigit():
+        if header[:1] != b"A" or not is_digits(header[1:].decode("latin-1")):
             raise WhoisError(self.server, query, f"not an answer frame: {_text(header)[:80]!r}")
         length = int(header[1:])
         if length > self.max_answer:

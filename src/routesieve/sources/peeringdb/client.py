@@ -31,6 +31,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from routesieve import __version__
+from routesieve.numbers import is_digits
 from routesieve.sources.fetched import FetchError
 from routesieve.sources.peeringdb.cache import AnswerCache, CachedAnswer
 
@@ -238,7 +239,7 @@ def _retry_after(header: str | None, attempt: int) -> float:
     """Seconds to wait: ``Retry-After`` (seconds or an HTTP date), else 1, 2, 4 … s."""
     if header:
         text = header.strip()
-        if text.isdigit():
+        if is_digits(text):
             return float(text)
         try:
             when = email.utils.parsedate_to_datetime(text)

@@ -1,0 +1,42 @@
+"""Inputs the fuzzers found that broke a reader, each kept as a named case (they pass now).
+
+Found by bench/fuzz_readers.py (seed 214312, then seed 1) after the seven classes of
+issue 15 were fixed; on the code before the fix the same harness found those classes
+again within seconds (see docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import fuzz_targets as ft
+import pytest
+
+from routesieve.sources.irr.whois import WhoisError
+
+
+def test_whois_answer_frame_length_of_5000_digits_is_a_whois_error() -> None:
+    # 'A' and a length Python cannot turn into an int: was a ValueError from int()
+    reply = b"F Invalid query\nA" + b"9" * 5000 + b"\nAS1\nC\n"
+    with pytest.raises(WhoisError, match="not an answer frame"):
+        ft.TARGETS["whois"].run(reply)
+
+
+def test_whois_answer_frame_length_in_superscript_digits_is_a_whois_error() -> None:
+    with pytest.raises(WhoisError, match="not an answer frame"):
+        ft.TARGETS["whois"].run("A²\nAS1\nC\n".encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("rpki_csv", b"ASN,IP Prefix,Max Length\nAS1,192.0.2.0/24," + b"9" * 6499 + b"\n"),
+        ("iana", b"Number,Description\n" + b"9" * 5001 + b",x\n"),
+        ("bogons", b"# last updated 1710089701\n192.0.2.0/" + b"9" * 7410 + b"\n"),
+        ("peeringdb", b'{"data": [{"ixlan_id": ' + b"9" * 5000 + b', "prefix": "x"}]}'),
+        ("toml", b"[policy]\nmax_hops = " + b"9" * 5000 + b"\n"),
+        ("toml", b"x = " + b"[" * 2000 + b"]" * 2000 + b"\n"),
+    ],
+)
+def test_numbers_over_pythons_digit_limit_found_by_the_fuzzer_are_clean_errors(
+    name: str, data: bytes
+) -> None:
+    ft.check(name, data)  # raises InvariantBroken if the reader escapes with another error
