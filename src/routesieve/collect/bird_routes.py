@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from routesieve.collect.bird_show import parse_show_route
 from routesieve.collect.bird_socket import BirdClient, BirdError
 from routesieve.model import AsPath, Route
+from routesieve.numbers import is_digits
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
 
@@ -242,7 +243,7 @@ def _channel(fields: dict[str, str]) -> BirdChannel:
     if m:
         imported, filtered = int(m.group(1)), int(m.group(2))
     stats = fields.get("Import updates", "").split()
-    if len(stats) == 5 and stats[2].isdigit():  # received rejected filtered ignored accepted
+    if len(stats) == 5 and is_digits(stats[2]):  # received rejected filtered ignored accepted
         updates = int(stats[2])
     return BirdChannel(
         name=fields["name"],
@@ -256,7 +257,7 @@ def _channel(fields: dict[str, str]) -> BirdChannel:
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text is not None and text.isdigit() else None
+    return int(text) if text is not None and is_digits(text) else None
 
 
 def _server_time(client: BirdClient) -> str | None:

@@ -137,7 +137,9 @@ def cached_path(paths: dict[str, AsPath], text: str) -> AsPath | str:
     path = paths.get(text)
     if path is None:
         words = text.split()
-        if text.isascii() and "".join(words).isdigit():  # plain AS numbers: the fast way
+        if (
+            text.isascii() and "".join(words).isdigit() and all(len(w) <= 10 for w in words)
+        ):  # plain AS numbers: the fast way
             asns = tuple(map(int, words))
             if max(asns) <= MAX_ASN:
                 path = paths[text] = AsPath((Segment(SegmentType.AS_SEQUENCE, asns),))

@@ -22,6 +22,7 @@ import orjson
 
 from routesieve.collect.command_json import CommandError, cached_path, stream_json
 from routesieve.model import AsPath, ParseError, Prefix, Route
+from routesieve.numbers import is_digits
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
 
@@ -133,6 +134,6 @@ def _asn(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and is_digits(value, 10):
         return int(value)
     return None

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from routesieve.config.fields import Positive, SourcePath, Text
+from routesieve.numbers import is_digits
 
 
 class _Section(BaseModel):
@@ -69,7 +70,7 @@ class RunSettings(_Section):
     @classmethod
     def _host_port(cls, value: str) -> str:
         host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not sep or not host or not is_digits(port, 5) or not 0 < int(port) < 65536:
             raise ValueError(f"not host:port: {value!r}; write e.g. 127.0.0.1:9324")
         return value
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from routesieve.collect.bird_socket import BirdClient, BirdError
+from routesieve.numbers import is_digits
 
 _TIME = r"\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?"
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -133,7 +134,7 @@ def _protocol(
 def _channel(fields: dict[str, str]) -> ChannelStatus:
     counts = {kind: int(n) for n, kind in _COUNT.findall(fields.get("Routes", ""))}
     updates = fields.get("Import updates", "").split()
-    ok = len(updates) == 5 and all(u.isdigit() for u in updates)
+    ok = len(updates) == 5 and all(is_digits(u) for u in updates)
     return ChannelStatus(
         name=fields["name"],
         state=fields.get("State", ""),
@@ -149,7 +150,7 @@ def _channel(fields: dict[str, str]) -> ChannelStatus:
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text is not None and text.isascii() and text.isdigit() else None
+    return int(text) if text is not None and is_digits(text) else None
 
 
 def server_time(lines: Iterable[tuple[int, str]]) -> datetime | None:

@@ -212,7 +212,7 @@ class Guard:
 def declared_length(headers: dict[bytes, bytes]) -> int | None:
     """The request's ``Content-Length`` (0 without one), None when it is not a number."""
     value = headers.get(b"content-length", b"0").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) <= 20 else None
 
 
 class _Body:
