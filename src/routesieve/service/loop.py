@@ -368,9 +368,15 @@ class Service:
         try:
             config = load_config(self.config.path)
         except ConfigError as exc:
-            self.metrics.config_reloads.labels("refused").inc()
-            log.error("SIGHUP: the configuration is refused, the old one stays:\n%s", exc)
-            self.notifier.send({"event": "config_refused", "problems": list(exc.problems)})
+            self._refuse_reload(str(exc), list(exc.problems))
+            return
+        if config.state_dir != self.config.state_dir:
+            # run holds the old folder's lock for its whole life (cli/running.py)
+            why = (
+                f"{config.path}: [sync] folder changed from {self.config.state_dir} to "
+                f"{config.state_dir}; a running service keeps its state folder: restart it"
+            )
+            self._refuse_reload(why, [why])
             return
         self.metrics.config_reloads.labels("done").inc()
         log.info("SIGHUP: configuration reloaded from %s", config.path)
@@ -389,6 +395,11 @@ class Service:
         self.live = LiveEvaluation(self.live.routes(), snapshot, config.to_policy())
         self._verdicts_changed = True
         self._pending_since = time.monotonic()
+
+    def _refuse_reload(self, message: str, problems: list[str]) -> None:
+        self.metrics.config_reloads.labels("refused").inc()
+        log.error("SIGHUP: the configuration is refused, the old one stays:\n%s", message)
+        self.notifier.send({"event": "config_refused", "problems": problems})
 
 
 def _join(a: Applied, b: Applied) -> Applied:
