@@ -42,12 +42,27 @@ class NotifySettings(_Section):
         return value
 
 
+class IntervalSettings(_Section):
+    """``[run.intervals]``: how often ``run`` fetches each kind of ``[sources]``, in
+    seconds (an ``rtr://`` RPKI source is a live session and is never refetched)."""
+
+    rpki: Seconds = 600
+    irr: Seconds = 3600
+    rir: Seconds = 86400
+    iana_asn: Seconds = 86400
+    iana_special: Seconds = 86400
+    bogons: Seconds = 86400
+    full_bogons: Seconds = 14400
+    peeringdb_ixpfx: Seconds = 86400
+    peeringdb_ixlan: Seconds = 86400
+    peeringdb: Seconds = 21600
+
+
 class RunSettings(_Section):
     """``[run]``: the always-on service."""
 
     listen_metrics: Text = "127.0.0.1:9324"
     poll_seconds: Seconds = 30
-    sources_seconds: Seconds = 3600
     jitter: Share = 0.1
     full_check_seconds: Seconds = 3600
     deploy_min_interval: Seconds = 10
@@ -57,6 +72,7 @@ class RunSettings(_Section):
     bird_socket: SourcePath | None = None
     max_shrink: Share = 0.25
     max_age_hours: Seconds = 48
+    intervals: IntervalSettings = IntervalSettings()
     notify: tuple[NotifySettings, ...] = ()
 
     @model_validator(mode="after")

@@ -1,9 +1,10 @@
 """The service: one loop that owns the live verdicts and reacts to every change.
 
 Threads only feed it: the RTR session puts VRP changes on a queue, the BMP stations
-collect on their own. The loop reads the BIRD routers every ``poll_seconds``, syncs the
-other sources every ``sources_seconds`` (as ``routesieve sync``: the last good copy of a
-failing source is kept), re-decides incrementally, deploys at most every
+collect on their own. The loop reads the BIRD routers every ``poll_seconds``, fetches
+each kind of the other sources on its own ``[run.intervals]`` timer (as ``routesieve
+sync``: the last good copy of a failing source is kept; kinds not due are read from
+their copies), re-decides incrementally, deploys at most every
 ``deploy_min_interval``, stores a run when verdicts changed, checks the incremental
 state against a full evaluation every ``full_check_seconds`` and notifies.
 """
@@ -38,7 +39,7 @@ from routesieve.service.schedule import Every
 from routesieve.service.vrp_copy import load_vrps, save_vrps
 from routesieve.snapshot import Snapshot
 from routesieve.store.snapshot_file import load_stored_snapshot
-from routesieve.sync.one_source import FAILED, KEPT
+from routesieve.sync.one_source import FAILED, KEPT, SourceOutcome
 from routesieve.sync.run import run_sync
 from routesieve.sync.stored import NoSnapshot, choose_snapshot
 
@@ -84,7 +85,12 @@ class Service:
         self.notifier = Notifier(run.notify)
         self.deployer = Deployer(config)
         self.poll = Every(run.poll_seconds, run.jitter)
-        self.sources = Every(run.sources_seconds, run.jitter)
+        live = rtr_url(config)
+        self.source_timers = {
+            key: Every(float(getattr(run.intervals, key)), run.jitter)
+            for key, loc in config.sources.urls()
+            if not (live is not None and key == "rpki" and loc.scheme == "rtr")
+        }
         self.full_check = Every(run.full_check_seconds, run.jitter)
 
     # ---- start and stop --------------------------------------------------------------
@@ -153,8 +159,9 @@ class Service:
             routes = self._collect()
             if routes is not None:
                 self._applied(self.live.replace_routes(routes), now)
-        if self.sources.due(now):
-            self._refresh_sources(now)
+        due = frozenset(key for key, timer in self.source_timers.items() if timer.due(now))
+        if due:
+            self._refresh_sources(now, due)
         if self.full_check.due(now):
             self.check_full()
         self._maybe_deploy(time.monotonic())
@@ -220,9 +227,13 @@ class Service:
                 log.warning("%s; trying an older stored snapshot", exc)
         raise ServiceError(f"no snapshot in {self.config.state_dir / 'snapshots'} could be loaded")
 
-    def _source_metrics(self, outcomes: Any) -> None:
+    def _source_metrics(self, outcomes: Any, fetched: frozenset[str] | None = None) -> None:
+        """The metrics of the sources fetched (all when ``fetched`` is None); a source
+        that kept its last good copy is notified once per fetch."""
         for o in outcomes:
             key = o.entry.key
+            if fetched is not None and key not in fetched:
+                continue
             stale = o.status in (KEPT, FAILED)
             self.metrics.source_stale.labels(key).set(1 if stale else 0)
             if key == "rpki":
@@ -233,11 +244,21 @@ class Service:
             if stale:
                 self.notifier.send({"event": "source_stale", "source": key, "error": o.error or ""})
 
-    def _refresh_sources(self, at: float) -> None:
+    def _refresh_sources(self, at: float, due: frozenset[str]) -> None:
+        """Fetch the kinds in ``due``, read the others from their copies, and take the
+        new snapshot's data."""
         assert self.live is not None
-        started = time.monotonic()
-        result = run_sync(self.config)
-        self._source_metrics(result.outcomes)
+        log.info("sources due: %s", ", ".join(sorted(due)))
+        seconds: dict[str, float] = dict.fromkeys(due, 0.0)
+
+        def timed(outcome: SourceOutcome, took: float) -> None:
+            if outcome.entry.key in seconds:
+                seconds[outcome.entry.key] += took
+
+        result = run_sync(self.config, done=timed, due=lambda entry: entry.key in due)
+        for key in due:
+            self.metrics.source_duration.labels(key).set(seconds[key])
+        self._source_metrics(result.outcomes, due)
         if result.snapshot_path is None:
             return
         try:
@@ -248,8 +269,6 @@ class Service:
         applied = self.live.replace_data(replace(snapshot, as_of=int(time.time())))
         if rtr_url(self.config) is None:
             applied = _join(applied, self.live.set_vrps(snapshot.vrps))
-        for key in {o.entry.key for o in result.outcomes}:
-            self.metrics.source_duration.labels(key).set(time.monotonic() - started)
         self._applied(applied, at)
 
     def _collect(self) -> list[Any] | None:
