@@ -112,6 +112,7 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 | key | type | default | meaning |
 |---|---|---|---|
 | `listen_metrics` | `host:port` | `127.0.0.1:9324` | where the Prometheus metrics are served (`/metrics`) |
+| `listen_web` | `host:port` | none (off) | where `run` serves the live report, the API (`/api/v1/`) and the peering request form, as `routesieve serve` does (with the `[serve]` limits), refreshed when verdicts change; `[::1]:8080` for IPv6 |
 | `poll_seconds` | number > 0 | `30` | how often the BIRD routers of `[[routers]]` are read (BMP stations stay open) |
 | `jitter` | number 0..1 | `0.1` | each wait (of every timer, each kind of `[run.intervals]` on its own) is lengthened by up to this share, at random, so that many services do not fetch at once |
 | `full_check_seconds` | number > 0 | `3600` | how often a full evaluation checks the incremental verdicts (a difference is logged and counted) |

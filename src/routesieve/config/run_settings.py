@@ -62,6 +62,7 @@ class RunSettings(_Section):
     """``[run]``: the always-on service."""
 
     listen_metrics: Text = "127.0.0.1:9324"
+    listen_web: Text | None = None
     poll_seconds: Seconds = 30
     jitter: Share = 0.1
     full_check_seconds: Seconds = 3600
@@ -81,9 +82,11 @@ class RunSettings(_Section):
             raise ValueError("bird_dir needs bird_config (BIRD's main file, for bird -p)")
         return self
 
-    @field_validator("listen_metrics")
+    @field_validator("listen_metrics", "listen_web")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(f"not host:port: {value!r}; write e.g. 127.0.0.1:9324")

@@ -37,6 +37,7 @@ from routesieve.service.notify import Notifier
 from routesieve.service.rtr_feed import RtrDown, RtrFeed, VrpUpdate
 from routesieve.service.schedule import Every
 from routesieve.service.vrp_copy import load_vrps, save_vrps
+from routesieve.service.web_view import WebView
 from routesieve.snapshot import Snapshot
 from routesieve.store.snapshot_file import load_stored_snapshot
 from routesieve.sync.one_source import FAILED, KEPT, SourceOutcome
@@ -68,6 +69,7 @@ class Service:
         self.live: LiveEvaluation | None = None
         self.collector = Collector(config.routers)
         self.rtr: RtrFeed | None = None
+        self.web: WebView | None = None
         self._setup(config)
         self._pending_since: float | None = None  # first undeployed change
         self._last_deploy = 0.0
@@ -98,6 +100,9 @@ class Service:
     def start(self) -> None:
         host, port = listen_address(self.config.run.listen_metrics)
         start_http_server(port, host, registry=self.metrics.registry)
+        if self.config.run.listen_web is not None:
+            self.web = WebView(self.config, self.state_dir, self.metrics.web_build)
+            self.web.start()
         self.collector.start()
         snapshot = self._initial_data()
         routes = self._collect()
@@ -120,6 +125,8 @@ class Service:
             self.rtr.start()
 
     def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         if self.rtr is not None:
             self.rtr.stop()
         self.collector.stop()
@@ -270,6 +277,7 @@ class Service:
         if rtr_url(self.config) is None:
             applied = _join(applied, self.live.set_vrps(snapshot.vrps))
         self._applied(applied, at)
+        self._refresh_web()  # the sources' dates and notes are new even when no verdict is
 
     def _collect(self) -> list[Any] | None:
         try:
@@ -297,6 +305,7 @@ class Service:
         if self._verdicts_changed:
             self._verdicts_changed = False
             self._store_run(verdicts)
+            self._refresh_web()
         if self._vrps_unsaved:
             self._vrps_unsaved = False
             try:
@@ -324,6 +333,11 @@ class Service:
                 ],
             }
         )
+
+    def _refresh_web(self) -> None:
+        if self.web is not None and self.live is not None:
+            live = self.live
+            self.web.refresh(live.routes(), live.snapshot(), live.policy, self.config)
 
     def _store_run(self, verdicts: list[Any]) -> None:
         assert self.live is not None
