@@ -36,11 +36,8 @@ def roa(prefix: str) -> dict[str, object]:
     return {"prefix": prefix, "maxLength": 48, "asn": f"AS{PEER}", "ta": "lab"}
 
 
-def config_text(root: Path, rtr: str, bird_sock: Path, metrics: int, web: int | None = None) -> str:
-    writer = (
-        f"import sys; open({str(root / 'notify.jsonl')!r}, 'a').write(sys.stdin.read() + '\\n')"
-    )
-    notify = [sys.executable, "-c", writer]
+def head(root: Path, rtr: str) -> str:
+    """[local], the one peer, the RTR source and the state folder of a service lab."""
     return f"""
 [local]
 asn = {LOCAL}
@@ -55,7 +52,15 @@ rpki = "{rtr}"
 
 [sync]
 folder = "{root / "state"}"
+"""
 
+
+def config_text(root: Path, rtr: str, bird_sock: Path, metrics: int, web: int | None = None) -> str:
+    writer = (
+        f"import sys; open({str(root / 'notify.jsonl')!r}, 'a').write(sys.stdin.read() + '\\n')"
+    )
+    notify = [sys.executable, "-c", writer]
+    return f"""{head(root, rtr)}
 [[routers]]
 name = "edge"
 kind = "bird"

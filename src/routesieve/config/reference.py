@@ -121,6 +121,9 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 | `bird_dir` | path | none | the folder BIRD includes the rendered files from; without it nothing is deployed |
 | `bird_config` | path | none | BIRD's main configuration, for `bird -p` (required with `bird_dir`) |
 | `bird_socket` | path | none | BIRD's control socket, for `birdc configure` |
+| `openbgpd_dir` | path | none | the folder OpenBGPD's main configuration includes the rendered `sets.conf`, `sessions.conf` and `filters.conf` from (in that order); without it nothing is deployed to OpenBGPD |
+| `openbgpd_config` | path | none | bgpd's main configuration, for `bgpd -n -f` (required with `openbgpd_dir`) |
+| `openbgpd_socket` | path | none | bgpd's control socket, for `bgpctl -s SOCKET reload` |
 | `max_shrink` | number 0..1 | `0.25` | refuse a deploy when a peer's accept list would lose more than this share |
 | `max_age_hours` | number > 0 | `48` | refuse a deploy when a data source is older than this |
 

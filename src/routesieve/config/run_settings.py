@@ -71,6 +71,9 @@ class RunSettings(_Section):
     bird_dir: SourcePath | None = None
     bird_config: SourcePath | None = None
     bird_socket: SourcePath | None = None
+    openbgpd_dir: SourcePath | None = None
+    openbgpd_config: SourcePath | None = None
+    openbgpd_socket: SourcePath | None = None
     max_shrink: Share = 0.25
     max_age_hours: Seconds = 48
     intervals: IntervalSettings = IntervalSettings()
@@ -80,6 +83,8 @@ class RunSettings(_Section):
     def _bird_together(self) -> RunSettings:
         if self.bird_dir is not None and self.bird_config is None:
             raise ValueError("bird_dir needs bird_config (BIRD's main file, for bird -p)")
+        if self.openbgpd_dir is not None and self.openbgpd_config is None:
+            raise ValueError("openbgpd_dir needs openbgpd_config (bgpd's main file, for bgpd -n)")
         return self
 
     @field_validator("listen_metrics", "listen_web")

@@ -319,6 +319,7 @@ class Service:
             self.metrics.deploys.inc()
             self.metrics.change_to_reload.observe(time.monotonic() - pending)
             log.info("deployed: %s", outcome.message)
+        if not outcome.refusals:
             return
         for reason in outcome.refusals:
             log.warning("deploy refused: %s", reason)
