@@ -30,7 +30,7 @@ from routesieve.outputs.report import write_site
 from routesieve.policy import Policy
 from routesieve.runs.store import list_runs, runs_dir
 from routesieve.snapshot import Snapshot
-from routesieve.web.data import evaluate_for_serving
+from routesieve.web.data import ServeData, evaluate_for_serving
 from routesieve.web.limits import serve_limits
 from routesieve.web.live import LiveApp
 from routesieve.web.peering import check_for
@@ -118,27 +118,36 @@ class WebView:
     def _build(
         self, routes: Sequence[Route], snapshot: Snapshot, policy: Policy, config: Config
     ) -> None:
-        now = datetime.now(UTC).replace(microsecond=0)
-        data = evaluate_for_serving(routes, snapshot, policy, now, (), str(config.path))
-        stored = list_runs(runs_dir(config))
-        # the newest stored run is usually this very state: compare with the one before
-        previous = stored[-2] if len(stored) > 1 else None
-        inp = report_input(
-            config,
-            snapshot,
-            data.decisions,
-            now,
-            previous=previous,
-            explain_seconds=EXPLAIN_SECONDS,
-        )
         self._serial += 1
         site = self.folder / f"{SITE}{self._serial}"
-        shutil.rmtree(site, ignore_errors=True)
-        write_site(inp, site)
+        data = build(routes, snapshot, policy, config, site)
         self.app.replace(data, site)
         # a request may still be reading the pages just replaced: keep them one turn more
         for old in self.folder.glob(f"{SITE}*"):
             n = old.name.removeprefix(SITE)
             if n.isdigit() and int(n) < self._serial - 1:
                 shutil.rmtree(old, ignore_errors=True)
-        log.info("web: %d routes served from %s", len(data.decisions.table), now.isoformat())
+        log.info("web: %d routes served, as of %s", data.received, data.evaluated_at.isoformat())
+
+
+def build(
+    routes: Sequence[Route], snapshot: Snapshot, policy: Policy, config: Config, site: Path
+) -> ServeData:
+    """What ``serve`` builds at its start: every route decided, indexed for the API, and
+    the report pages written into ``site`` (changes shown against the run stored before
+    the newest, which is usually this very state)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    data = evaluate_for_serving(routes, snapshot, policy, now, (), str(config.path))
+    stored = list_runs(runs_dir(config))
+    previous = stored[-2] if len(stored) > 1 else None
+    inp = report_input(
+        config,
+        snapshot,
+        data.decisions,
+        now,
+        previous=previous,
+        explain_seconds=EXPLAIN_SECONDS,
+    )
+    shutil.rmtree(site, ignore_errors=True)
+    write_site(inp, site)
+    return data
