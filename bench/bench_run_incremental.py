@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,29 +47,36 @@ def ms(samples: list[float]) -> str:
     )
 
 
+def load_full_set(data: Path) -> tuple[Any, Any, list[Any]]:
+    """The full-size set in ``data`` (generated first when missing): configuration,
+    snapshot and received routes, then the collector frozen (the data lives all run)."""
+    if not (data / "routesieve.toml").exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    from routesieve.collect.files import read_routes
+    from routesieve.config import load_config
+    from routesieve.sources.load import load_snapshot
+
+    config = load_config(data / "routesieve.toml")
+    snapshot = load_snapshot(config, int(time.time())).snapshot
+    routes = list(read_routes(data / "routes.jsonl").items)
+    gc.collect()
+    gc.freeze()
+    return config, snapshot, routes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", nargs="?", type=Path, default=HERE / "out")
     parser.add_argument("--changes", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=100)
     args = parser.parse_args()
-    data: Path = args.data
-    if not (data / "routesieve.toml").exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    config, snapshot, routes = load_full_set(args.data)
+    policy = config.to_policy()
 
-    from routesieve.collect.files import read_routes
-    from routesieve.config import load_config
     from routesieve.engine.evaluate import evaluate
     from routesieve.engine.incremental import LiveEvaluation
     from routesieve.model import AsPath, Prefix, Route, Vrp
-    from routesieve.sources.load import load_snapshot
 
-    config = load_config(data / "routesieve.toml")
-    policy = config.to_policy()
-    snapshot = load_snapshot(config, int(time.time())).snapshot
-    routes = list(read_routes(data / "routes.jsonl").items)
-    gc.collect()
-    gc.freeze()
     line("received routes / VRPs", f"{len(routes):,} / {len(snapshot.vrps):,}")
     line("RSS before", f"{rss_mb():8.0f} MB")
 

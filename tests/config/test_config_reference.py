@@ -26,7 +26,7 @@ from routesieve.config import (
     SyncSettings,
     load_config,
 )
-from routesieve.config.run_settings import NotifySettings, RunSettings
+from routesieve.config.run_settings import IntervalSettings, NotifySettings, RunSettings
 from routesieve.config.sections import MaxAgeSettings
 
 TABLES: dict[str, type[BaseModel]] = {
@@ -45,6 +45,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "[render]": RenderSettings,
     "[[render.rtr_caches]]": RtrCacheSettings,
     "[run]": RunSettings,
+    "[run.intervals]": IntervalSettings,
     "[[run.notify]]": NotifySettings,
     "[serve]": ServeSettings,
 }
@@ -68,7 +69,7 @@ def documented_keys() -> dict[str, set[str]]:
 def test_every_key_of_a_table_is_documented_and_nothing_else(table: str) -> None:
     accepted = set(TABLES[table].model_fields) - {"checks"}
     if table == "[run]":
-        accepted -= {"notify"}  # the [[run.notify]] table
+        accepted -= {"notify", "intervals"}  # the [[run.notify]] and [run.intervals] tables
 
     assert documented_keys()[table] == accepted
 

@@ -36,11 +36,8 @@ def roa(prefix: str) -> dict[str, object]:
     return {"prefix": prefix, "maxLength": 48, "asn": f"AS{PEER}", "ta": "lab"}
 
 
-def config_text(root: Path, rtr: str, bird_sock: Path, metrics: int) -> str:
-    writer = (
-        f"import sys; open({str(root / 'notify.jsonl')!r}, 'a').write(sys.stdin.read() + '\\n')"
-    )
-    notify = [sys.executable, "-c", writer]
+def head(root: Path, rtr: str) -> str:
+    """[local], the one peer, the RTR source and the state folder of a service lab."""
     return f"""
 [local]
 asn = {LOCAL}
@@ -55,7 +52,15 @@ rpki = "{rtr}"
 
 [sync]
 folder = "{root / "state"}"
+"""
 
+
+def config_text(root: Path, rtr: str, bird_sock: Path, metrics: int, web: int | None = None) -> str:
+    writer = (
+        f"import sys; open({str(root / 'notify.jsonl')!r}, 'a').write(sys.stdin.read() + '\\n')"
+    )
+    notify = [sys.executable, "-c", writer]
+    return f"""{head(root, rtr)}
 [[routers]]
 name = "edge"
 kind = "bird"
@@ -63,6 +68,7 @@ socket = "{bird_sock}"
 
 [run]
 listen_metrics = "127.0.0.1:{metrics}"
+{"" if web is None else f'listen_web = "127.0.0.1:{web}"'}
 poll_seconds = 1
 jitter = 0.0
 deploy_min_interval = 1
@@ -135,9 +141,12 @@ class Lab:
             return None
 
 
-def start_lab(procs: h.Processes, root: Path, roas: list[str], routes: list[str]) -> Lab:
+def start_lab(
+    procs: h.Processes, root: Path, roas: list[str], routes: list[str], web: int | None = None
+) -> Lab:
     """StayRTR serving ``roas`` (refreshing its file every second), BIRD with a filter
-    that rejects everything until the first deploy, GoBGP announcing ``routes``."""
+    that rejects everything until the first deploy, GoBGP announcing ``routes``; with
+    ``web``, the service also serves its web face on that port (``[run] listen_web``)."""
     h.require_daemons()
     require_stayrtr()
     cache = root / "vrps.json"
@@ -165,7 +174,7 @@ protocol bgp peer1 {{
         h.announce(speaker, prefix, AsPath.sequence([PEER]))
     port = free_port()
     conf = root / "routesieve.toml"
-    conf.write_text(config_text(root, stay.url, sock, port))
+    conf.write_text(config_text(root, stay.url, sock, port, web))
     lab = Lab(root, cache, stay, speaker, sock, conf, port, procs)
     wait_until("the routes at BIRD", lambda: set(routes) <= lab.received(), WAIT)
     return lab

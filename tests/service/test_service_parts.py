@@ -116,3 +116,10 @@ def test_a_bird_folder_without_the_main_configuration_is_refused(tmp_path: Path)
     with pytest.raises(ConfigError) as refused:
         load_config(path)
     assert "run" in str(refused.value) and "bird_dir needs bird_config" in str(refused.value)
+
+
+def test_an_openbgpd_folder_without_the_main_configuration_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[run]\nopenbgpd_dir = "bgpd"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert "openbgpd_dir needs openbgpd_config" in str(refused.value)

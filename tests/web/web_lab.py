@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 from daemon_lab import Processes, free_port, wait_until
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from routesieve.collect.files import read_routes
 from routesieve.config import load_config
@@ -51,7 +51,7 @@ def load_data(config_path: Path, route_paths: list[Path]) -> ServeData:
 
 
 @contextmanager
-def running(app: FastAPI, limits: Limits | None = None) -> Iterator[str]:
+def running(app: ASGIApp, limits: Limits | None = None) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 at a free port; yields the base URL."""
     port = free_port()
     with server_running(app, port, limits or Limits()):

@@ -6,7 +6,7 @@ import ipaddress
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,14 +17,11 @@ from routesieve.config import Config
 from routesieve.engine.decisions import Decisions
 from routesieve.numbers import is_digits
 from routesieve.outputs.report import write_site
-from routesieve.peering.check import check_request
 from routesieve.runs.store import newest_run, runs_dir
 from routesieve.snapshot import Snapshot
-from routesieve.sources.parse_cache import cache_dir
 
 if TYPE_CHECKING:
     from routesieve.web import PeeringCheck
-    from routesieve.web.limits import Limits
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -43,6 +40,14 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
+def peering_check_for(config: Config, offline: bool, url: str | None = None) -> PeeringCheck | None:
+    """The form's check of :func:`routesieve.web.peering.check_for`, or None with
+    ``--offline`` (the form then answers 503), since it asks PeeringDB."""
+    from routesieve.web.peering import check_for
+
+    return None if offline else check_for(config, url)
+
+
 def _write_site(config: Config, snapshot: Snapshot, d: Decisions, folder: Path) -> Path:
     """The report pages of this run (as ``routesieve report`` writes them) to serve at /."""
     now = datetime.now(UTC).replace(microsecond=0)
@@ -52,21 +57,6 @@ def _write_site(config: Config, snapshot: Snapshot, d: Decisions, folder: Path) 
     except OSError as exc:
         fail(1, f"cannot write the report pages into {folder}: {exc}")
     return folder
-
-
-def peering_check_for(config: Config, offline: bool, url: str | None = None) -> PeeringCheck | None:
-    """The check the peering form runs: the same as ``routesieve peering request`` (at
-    ``url``, else ``[sources] peeringdb``), or None with ``--offline`` (the form then
-    answers 503), since it asks PeeringDB."""
-    if offline:
-        return None
-    folder = cache_dir()
-    cache = folder / "peeringdb" if folder else None
-
-    def check(asn: int) -> dict[str, Any]:
-        return check_request(config, asn, url=url, cache=cache, timeout=20.0).proposal.to_json()
-
-    return check
 
 
 @main.command("serve")
@@ -118,6 +108,7 @@ def serve_command(
     """Evaluate once, then serve the verdicts read-only over HTTP (JSON API under /api/v1)."""
     # the web stack is imported only by this command: the others start faster without it
     from routesieve.web import create_app, evaluate_for_serving
+    from routesieve.web.limits import serve_limits
     from routesieve.web.server import Server
 
     try:
@@ -167,23 +158,3 @@ def _room_for(connections: int) -> None:
     if soft != resource.RLIM_INFINITY and soft < want:
         top = want if hard == resource.RLIM_INFINITY else min(want, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
-
-
-def serve_limits(config: Config, listen_host: str) -> Limits:
-    """``[serve]`` as the web layer's limits; ``hosts`` defaults to the listen address."""
-    from routesieve.web.limits import Limits, default_hosts
-
-    s = config.serve
-    return Limits(
-        header_timeout=float(s.header_timeout_seconds),
-        body_timeout=float(s.body_timeout_seconds),
-        max_connections=s.max_connections,
-        max_connections_per_client=s.max_connections_per_client,
-        heavy_concurrency=s.heavy_requests,
-        heavy_queue=s.heavy_queue,
-        api_per_minute=s.api_requests_per_minute,
-        form_posts_per_hour=s.form_posts_per_hour,
-        form_refusals_per_hour=s.form_refusals_per_hour,
-        hosts=s.hosts or default_hosts(listen_host),
-        trusted_proxies=s.trusted_proxies,
-    )

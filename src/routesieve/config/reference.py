@@ -112,17 +112,43 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 | key | type | default | meaning |
 |---|---|---|---|
 | `listen_metrics` | `host:port` | `127.0.0.1:9324` | where the Prometheus metrics are served (`/metrics`) |
+| `listen_web` | `host:port` | none (off) | where `run` serves the live report, the API (`/api/v1/`) and the peering request form, as `routesieve serve` does (with the `[serve]` limits), refreshed when verdicts change; `[::1]:8080` for IPv6 |
 | `poll_seconds` | number > 0 | `30` | how often the BIRD routers of `[[routers]]` are read (BMP stations stay open) |
-| `sources_seconds` | number > 0 | `3600` | how often the `[sources]` other than an `rtr://` RPKI source are synced (as `routesieve sync`, the last good copy kept) |
-| `jitter` | number 0..1 | `0.1` | each wait is lengthened by up to this share, at random, so that many services do not fetch at once |
+| `jitter` | number 0..1 | `0.1` | each wait (of every timer, each kind of `[run.intervals]` on its own) is lengthened by up to this share, at random, so that many services do not fetch at once |
 | `full_check_seconds` | number > 0 | `3600` | how often a full evaluation checks the incremental verdicts (a difference is logged and counted) |
 | `deploy_min_interval` | number > 0 | `10` | the fewest seconds between two deploys; changes in between are deployed together |
 | `rtr_retry_seconds` | number > 0 | `30` | how long to wait before opening a failed RTR session again (the last good VRPs are kept) |
 | `bird_dir` | path | none | the folder BIRD includes the rendered files from; without it nothing is deployed |
 | `bird_config` | path | none | BIRD's main configuration, for `bird -p` (required with `bird_dir`) |
 | `bird_socket` | path | none | BIRD's control socket, for `birdc configure` |
+| `openbgpd_dir` | path | none | the folder OpenBGPD's main configuration includes the rendered `sets.conf`, `sessions.conf` and `filters.conf` from (in that order); without it nothing is deployed to OpenBGPD |
+| `openbgpd_config` | path | none | bgpd's main configuration, for `bgpd -n -f` (required with `openbgpd_dir`) |
+| `openbgpd_socket` | path | none | bgpd's control socket, for `bgpctl -s SOCKET reload` |
 | `max_shrink` | number 0..1 | `0.25` | refuse a deploy when a peer's accept list would lose more than this share |
 | `max_age_hours` | number > 0 | `48` | refuse a deploy when a data source is older than this |
+
+### `[run.intervals]`: how often `run` fetches each kind of source
+
+One key per `[sources]` key, in seconds (each wait lengthened by up to `jitter`). When
+kinds fall due, only those are fetched, as `routesieve sync` fetches them (a failing one
+keeps its last good copy, and says so); the others are read from their copy in place,
+and local files are read again, and one new snapshot is stored. An `rtr://` RPKI source
+is a live session (serial updates as they come) and is never refetched; `rpki` applies
+to VRP files over `https://`, `rtrs://` and `rtr+ssh://`. A source with no copy yet is
+fetched whatever its interval.
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `rpki` | number > 0 | `600` | VRP exports (rpki-client / Routinator JSON) and RTR over TLS or SSH; validators publish every few minutes |
+| `irr` | number > 0 | `3600` | IRR dumps and whois queries (route objects and as-sets change during the day) |
+| `rir` | number > 0 | `86400` | RIR delegated statistics (published daily) |
+| `iana_asn` | number > 0 | `86400` | the IANA AS-number registry (changes rarely) |
+| `iana_special` | number > 0 | `86400` | the IANA special-purpose registries (change rarely) |
+| `bogons` | number > 0 | `86400` | the bogon list (changes rarely) |
+| `full_bogons` | number > 0 | `14400` | full-bogon lists (Team Cymru publishes every 4 hours) |
+| `peeringdb_ixpfx` | number > 0 | `86400` | PeeringDB `ixpfx` JSON |
+| `peeringdb_ixlan` | number > 0 | `86400` | PeeringDB `ixlan` JSON |
+| `peeringdb` | number > 0 | `21600` | the PeeringDB API (exchange LANs) |
 
 ## `[[run.notify]]`: who is told about changes (any number)
 

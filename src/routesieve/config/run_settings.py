@@ -43,12 +43,28 @@ class NotifySettings(_Section):
         return value
 
 
+class IntervalSettings(_Section):
+    """``[run.intervals]``: how often ``run`` fetches each kind of ``[sources]``, in
+    seconds (an ``rtr://`` RPKI source is a live session and is never refetched)."""
+
+    rpki: Seconds = 600
+    irr: Seconds = 3600
+    rir: Seconds = 86400
+    iana_asn: Seconds = 86400
+    iana_special: Seconds = 86400
+    bogons: Seconds = 86400
+    full_bogons: Seconds = 14400
+    peeringdb_ixpfx: Seconds = 86400
+    peeringdb_ixlan: Seconds = 86400
+    peeringdb: Seconds = 21600
+
+
 class RunSettings(_Section):
     """``[run]``: the always-on service."""
 
     listen_metrics: Text = "127.0.0.1:9324"
+    listen_web: Text | None = None
     poll_seconds: Seconds = 30
-    sources_seconds: Seconds = 3600
     jitter: Share = 0.1
     full_check_seconds: Seconds = 3600
     deploy_min_interval: Seconds = 10
@@ -56,19 +72,27 @@ class RunSettings(_Section):
     bird_dir: SourcePath | None = None
     bird_config: SourcePath | None = None
     bird_socket: SourcePath | None = None
+    openbgpd_dir: SourcePath | None = None
+    openbgpd_config: SourcePath | None = None
+    openbgpd_socket: SourcePath | None = None
     max_shrink: Share = 0.25
     max_age_hours: Seconds = 48
+    intervals: IntervalSettings = IntervalSettings()
     notify: tuple[NotifySettings, ...] = ()
 
     @model_validator(mode="after")
     def _bird_together(self) -> RunSettings:
         if self.bird_dir is not None and self.bird_config is None:
             raise ValueError("bird_dir needs bird_config (BIRD's main file, for bird -p)")
+        if self.openbgpd_dir is not None and self.openbgpd_config is None:
+            raise ValueError("openbgpd_dir needs openbgpd_config (bgpd's main file, for bgpd -n)")
         return self
 
-    @field_validator("listen_metrics")
+    @field_validator("listen_metrics", "listen_web")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         host, sep, port = value.rpartition(":")
         if not sep or not host or not is_digits(port, 5) or not 0 < int(port) < 65536:
             raise ValueError(f"not host:port: {value!r}; write e.g. 127.0.0.1:9324")

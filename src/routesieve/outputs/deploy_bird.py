@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,37 @@ class DeployError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class BirdDeployment:
+class FileDeployment:
+    """Rendered files on a daemon that includes them from ``folder``: the daemon's own
+    check and reload are :meth:`check` and :meth:`reload` (BIRD here, OpenBGPD in
+    :mod:`routesieve.outputs.deploy_openbgpd`)."""
+
     folder: Path  # where the rendered files live; the main configuration includes them
-    bird_config: Path  # the main configuration, as the running BIRD reads it
+    main_config: Path  # the main configuration, as the running daemon reads it
     socket: Path | None  # the control socket; None: check only, no reload
-    bird: str = "bird"
-    birdc: str = "birdc"
+
+    def check(self) -> None:
+        raise NotImplementedError
+
+    def reload(self) -> str:
+        raise NotImplementedError
+
+    def _check_with(self, name: str, *args: str) -> None:
+        """Run the daemon's check ``name args`` (``name`` as the message shows it)."""
+        done = self._run(*args)
+        if done.returncode != 0:
+            text = (done.stderr or done.stdout).strip()
+            raise DeployError([f"{name} {self.main_config} refused the configuration: {text}"])
+
+    def _reload_with(self, name: str, ok: Callable[[str], bool], *args: str) -> str:
+        """Run the daemon's reload ``args``; its answer must pass ``ok``."""
+        if self.socket is None:
+            return "not reloaded (no control socket given)"
+        done = self._run(*args)
+        text = (done.stdout + done.stderr).strip()
+        if done.returncode != 0 or not ok(text):
+            raise DeployError([f"{name} failed: {text}"])
+        return text.splitlines()[-1] if text else "reloaded"
 
     def read_manifest(self) -> dict[str, Any] | None:
         path = self.folder / MANIFEST
@@ -57,21 +82,6 @@ class BirdDeployment:
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise DeployError([f"{args[0]}: {exc}"]) from None
-
-    def check(self) -> None:
-        done = self._run(self.bird, "-p", "-c", str(self.bird_config))
-        if done.returncode != 0:
-            text = (done.stderr or done.stdout).strip()
-            raise DeployError([f"bird -p -c {self.bird_config} refused the configuration: {text}"])
-
-    def reload(self) -> str:
-        if self.socket is None:
-            return "not reloaded (no control socket given)"
-        done = self._run(self.birdc, "-s", str(self.socket), "configure")
-        text = (done.stdout + done.stderr).strip()
-        if done.returncode != 0 or not ("Reconfigured" in text or "Reconfiguration" in text):
-            raise DeployError([f"birdc configure failed: {text}"])
-        return text.splitlines()[-1]
 
     def _keep_previous(self, names: Sequence[str]) -> None:
         keep = self.folder / PREVIOUS
@@ -114,3 +124,24 @@ class BirdDeployment:
         self._restore(names)
         self.check()
         return self.reload()
+
+
+@dataclass(frozen=True, slots=True)
+class BirdDeployment(FileDeployment):
+    """BIRD 2: ``bird -p -c`` checks, ``birdc configure`` reloads."""
+
+    bird: str = "bird"
+    birdc: str = "birdc"
+
+    def check(self) -> None:
+        self._check_with("bird -p -c", self.bird, "-p", "-c", str(self.main_config))
+
+    def reload(self) -> str:
+        return self._reload_with(
+            "birdc configure",
+            lambda text: "Reconfigured" in text or "Reconfiguration" in text,
+            self.birdc,
+            "-s",
+            str(self.socket),
+            "configure",
+        )

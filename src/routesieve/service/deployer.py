@@ -1,15 +1,19 @@
-"""Render for BIRD, guard and deploy, with every check of ``routesieve deploy``.
+"""Render for each configured daemon, guard and deploy, with every check of
+``routesieve deploy``.
 
-Files are rendered from the live verdicts; when they equal what BIRD's include folder
+The targets are BIRD (``[run] bird_dir``: ``bird -p``, ``birdc configure``) and OpenBGPD
+(``[run] openbgpd_dir``: ``bgpd -n``, ``bgpctl reload``), each with its own folder and
+manifest. Files are rendered from the live verdicts; when they equal what the folder
 already holds nothing happens. Otherwise the plan's guards (a list emptied or shrunk
 beyond ``max_shrink``, a data source older than ``max_age_hours``) may refuse it, and
-``BirdDeployment`` checks with ``bird -p`` and puts the previous files back when the
-check or ``birdc configure`` fails.
+the deployment checks with the daemon's own check and puts the previous files back
+when the check or the reload fails.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,15 +22,18 @@ from routesieve.config import Config
 from routesieve.config.run_settings import resolve
 from routesieve.model import Verdict
 from routesieve.outputs.bird import render_bird2
-from routesieve.outputs.deploy_bird import BirdDeployment, DeployError
+from routesieve.outputs.deploy_bird import BirdDeployment, DeployError, FileDeployment
+from routesieve.outputs.deploy_openbgpd import OpenbgpdDeployment
 from routesieve.outputs.deploy_plan import PeerChange, manifest_of, plan
-from routesieve.outputs.filterspec import router_policy
+from routesieve.outputs.filterspec import RouterPolicy, router_policy
+from routesieve.outputs.openbgpd import render_openbgpd
 from routesieve.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
 class DeployOutcome:
-    """``done``: reloaded; ``refusals``: why not (empty and not done: nothing to do)."""
+    """``done``: reloaded (the targets named in ``message``); ``refusals``: why a target
+    was not (each names its target when there are several)."""
 
     done: bool
     refusals: tuple[str, ...] = ()
@@ -34,24 +41,18 @@ class DeployOutcome:
     message: str = ""
 
 
-class Deployer:
-    def __init__(self, config: Config) -> None:
-        run = config.run
-        base = config.path.parent
-        folder = resolve(run.bird_dir, base)
-        main = resolve(run.bird_config, base)
-        self.config = config
-        self.bird = (
-            None
-            if folder is None or main is None
-            else BirdDeployment(folder, main, resolve(run.bird_socket, base))
-        )
-        self._refused: dict[str, str] | None = None
+@dataclass
+class Target:
+    """One daemon: its renderer (manifest name ``kind``) and its deployment."""
 
-    def _unchanged(self, files: dict[str, str]) -> bool:
-        assert self.bird is not None
+    kind: str
+    render: Callable[[RouterPolicy], dict[str, str]]
+    deployment: FileDeployment
+    refused: dict[str, str] | None = field(default=None)  # the files refused last
+
+    def unchanged(self, files: dict[str, str]) -> bool:
         for name, text in files.items():
-            path: Path = self.bird.folder / name
+            path: Path = self.deployment.folder / name
             try:
                 if path.read_text(encoding="utf-8") != text:
                     return False
@@ -59,20 +60,60 @@ class Deployer:
                 return False
         return True
 
+
+def targets(config: Config) -> list[Target]:
+    run = config.run
+    base = config.path.parent
+    out: list[Target] = []
+    folder, main = resolve(run.bird_dir, base), resolve(run.bird_config, base)
+    if folder is not None and main is not None:
+        bird = BirdDeployment(folder, main, resolve(run.bird_socket, base))
+        out.append(Target("bird2", render_bird2, bird))
+    folder, main = resolve(run.openbgpd_dir, base), resolve(run.openbgpd_config, base)
+    if folder is not None and main is not None:
+        bgpd = OpenbgpdDeployment(folder, main, resolve(run.openbgpd_socket, base))
+        out.append(Target("openbgpd", render_openbgpd, bgpd))
+    return out
+
+
+class Deployer:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.targets = targets(config)
+
     def deploy(self, verdicts: list[Verdict], snapshot: Snapshot) -> DeployOutcome | None:
         """None when nothing is configured, nothing changed, or the same files were
         refused already (so a refusal is told once)."""
-        if self.bird is None:
+        if not self.targets:
             return None
         config = self.config
         limits = {peer.asn: peer.max_prefix for peer in config.peers}
         rp = router_policy(verdicts, config.to_policy(), snapshot, session_specs(config), limits)
-        files = render_bird2(rp)
-        if self._unchanged(files) or files == self._refused:
+        named = [(t.kind, o) for t in self.targets if (o := self._one(t, rp, snapshot)) is not None]
+        if not named:
             return None
-        new = manifest_of(rp, "bird2")
+        if len(self.targets) == 1:
+            return named[0][1]
+        return DeployOutcome(
+            any(o.done for _, o in named),
+            tuple(f"{kind}: {r}" for kind, o in named for r in o.refusals),
+            tuple(dict.fromkeys(c for _, o in named for c in o.changes)),
+            "; ".join(f"{kind}: {o.message}" for kind, o in named if o.done),
+        )
+
+    def _one(self, t: Target, rp: RouterPolicy, snapshot: Snapshot) -> DeployOutcome | None:
+        config = self.config
+        files = t.render(rp)
+        if t.unchanged(files) or files == t.refused:
+            return None
+        new = manifest_of(rp, t.kind)
+        try:
+            deployed = t.deployment.read_manifest()
+        except DeployError as exc:
+            t.refused = files
+            return DeployOutcome(False, tuple(exc.reasons))
         change = plan(
-            self.bird.read_manifest(),
+            deployed,
             new,
             snapshot.provenance,
             datetime.now(UTC),
@@ -80,12 +121,12 @@ class Deployer:
             float(config.run.max_age_hours),
         )
         if change.refusals:
-            self._refused = files
+            t.refused = files
             return DeployOutcome(False, change.refusals, change.changed)
         try:
-            message = self.bird.deploy(files, new)
+            message = t.deployment.deploy(files, new)
         except DeployError as exc:
-            self._refused = files
+            t.refused = files
             return DeployOutcome(False, tuple(exc.reasons), change.changed)
-        self._refused = None
+        t.refused = None
         return DeployOutcome(True, (), change.changed, message)

@@ -1,9 +1,10 @@
 """The service: one loop that owns the live verdicts and reacts to every change.
 
 Threads only feed it: the RTR session puts VRP changes on a queue, the BMP stations
-collect on their own. The loop reads the BIRD routers every ``poll_seconds``, syncs the
-other sources every ``sources_seconds`` (as ``routesieve sync``: the last good copy of a
-failing source is kept), re-decides incrementally, deploys at most every
+collect on their own. The loop reads the BIRD routers every ``poll_seconds``, fetches
+each kind of the other sources on its own ``[run.intervals]`` timer (as ``routesieve
+sync``: the last good copy of a failing source is kept; kinds not due are read from
+their copies), re-decides incrementally, deploys at most every
 ``deploy_min_interval``, stores a run when verdicts changed, checks the incremental
 state against a full evaluation every ``full_check_seconds`` and notifies.
 """
@@ -36,9 +37,10 @@ from routesieve.service.notify import Notifier
 from routesieve.service.rtr_feed import RtrDown, RtrFeed, VrpUpdate
 from routesieve.service.schedule import Every
 from routesieve.service.vrp_copy import load_vrps, save_vrps
+from routesieve.service.web_view import WebView
 from routesieve.snapshot import Snapshot
 from routesieve.store.snapshot_file import load_stored_snapshot
-from routesieve.sync.one_source import FAILED, KEPT
+from routesieve.sync.one_source import FAILED, KEPT, SourceOutcome
 from routesieve.sync.run import run_sync
 from routesieve.sync.stored import NoSnapshot, choose_snapshot
 
@@ -67,6 +69,7 @@ class Service:
         self.live: LiveEvaluation | None = None
         self.collector = Collector(config.routers)
         self.rtr: RtrFeed | None = None
+        self.web: WebView | None = None
         self._setup(config)
         self._pending_since: float | None = None  # first undeployed change
         self._last_deploy = 0.0
@@ -84,7 +87,12 @@ class Service:
         self.notifier = Notifier(run.notify)
         self.deployer = Deployer(config)
         self.poll = Every(run.poll_seconds, run.jitter)
-        self.sources = Every(run.sources_seconds, run.jitter)
+        live = rtr_url(config)
+        self.source_timers = {
+            key: Every(float(getattr(run.intervals, key)), run.jitter)
+            for key, loc in config.sources.urls()
+            if not (live is not None and key == "rpki" and loc.scheme == "rtr")
+        }
         self.full_check = Every(run.full_check_seconds, run.jitter)
 
     # ---- start and stop --------------------------------------------------------------
@@ -92,6 +100,9 @@ class Service:
     def start(self) -> None:
         host, port = listen_address(self.config.run.listen_metrics)
         start_http_server(port, host, registry=self.metrics.registry)
+        if self.config.run.listen_web is not None:
+            self.web = WebView(self.config, self.state_dir, self.metrics.web_build)
+            self.web.start()
         self.collector.start()
         snapshot = self._initial_data()
         routes = self._collect()
@@ -114,6 +125,8 @@ class Service:
             self.rtr.start()
 
     def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         if self.rtr is not None:
             self.rtr.stop()
         self.collector.stop()
@@ -153,8 +166,9 @@ class Service:
             routes = self._collect()
             if routes is not None:
                 self._applied(self.live.replace_routes(routes), now)
-        if self.sources.due(now):
-            self._refresh_sources(now)
+        due = frozenset(key for key, timer in self.source_timers.items() if timer.due(now))
+        if due:
+            self._refresh_sources(now, due)
         if self.full_check.due(now):
             self.check_full()
         self._maybe_deploy(time.monotonic())
@@ -220,9 +234,13 @@ class Service:
                 log.warning("%s; trying an older stored snapshot", exc)
         raise ServiceError(f"no snapshot in {self.config.state_dir / 'snapshots'} could be loaded")
 
-    def _source_metrics(self, outcomes: Any) -> None:
+    def _source_metrics(self, outcomes: Any, fetched: frozenset[str] | None = None) -> None:
+        """The metrics of the sources fetched (all when ``fetched`` is None); a source
+        that kept its last good copy is notified once per fetch."""
         for o in outcomes:
             key = o.entry.key
+            if fetched is not None and key not in fetched:
+                continue
             stale = o.status in (KEPT, FAILED)
             self.metrics.source_stale.labels(key).set(1 if stale else 0)
             if key == "rpki":
@@ -233,11 +251,21 @@ class Service:
             if stale:
                 self.notifier.send({"event": "source_stale", "source": key, "error": o.error or ""})
 
-    def _refresh_sources(self, at: float) -> None:
+    def _refresh_sources(self, at: float, due: frozenset[str]) -> None:
+        """Fetch the kinds in ``due``, read the others from their copies, and take the
+        new snapshot's data."""
         assert self.live is not None
-        started = time.monotonic()
-        result = run_sync(self.config)
-        self._source_metrics(result.outcomes)
+        log.info("sources due: %s", ", ".join(sorted(due)))
+        seconds: dict[str, float] = dict.fromkeys(due, 0.0)
+
+        def timed(outcome: SourceOutcome, took: float) -> None:
+            if outcome.entry.key in seconds:
+                seconds[outcome.entry.key] += took
+
+        result = run_sync(self.config, done=timed, due=lambda entry: entry.key in due)
+        for key in due:
+            self.metrics.source_duration.labels(key).set(seconds[key])
+        self._source_metrics(result.outcomes, due)
         if result.snapshot_path is None:
             return
         try:
@@ -248,9 +276,8 @@ class Service:
         applied = self.live.replace_data(replace(snapshot, as_of=int(time.time())))
         if rtr_url(self.config) is None:
             applied = _join(applied, self.live.set_vrps(snapshot.vrps))
-        for key in {o.entry.key for o in result.outcomes}:
-            self.metrics.source_duration.labels(key).set(time.monotonic() - started)
         self._applied(applied, at)
+        self._refresh_web()  # the sources' dates and notes are new even when no verdict is
 
     def _collect(self) -> list[Any] | None:
         try:
@@ -278,6 +305,7 @@ class Service:
         if self._verdicts_changed:
             self._verdicts_changed = False
             self._store_run(verdicts)
+            self._refresh_web()
         if self._vrps_unsaved:
             self._vrps_unsaved = False
             try:
@@ -291,6 +319,7 @@ class Service:
             self.metrics.deploys.inc()
             self.metrics.change_to_reload.observe(time.monotonic() - pending)
             log.info("deployed: %s", outcome.message)
+        if not outcome.refusals:
             return
         for reason in outcome.refusals:
             log.warning("deploy refused: %s", reason)
@@ -305,6 +334,11 @@ class Service:
                 ],
             }
         )
+
+    def _refresh_web(self) -> None:
+        if self.web is not None and self.live is not None:
+            live = self.live
+            self.web.refresh(live.routes(), live.snapshot(), live.policy, self.config)
 
     def _store_run(self, verdicts: list[Any]) -> None:
         assert self.live is not None
@@ -368,9 +402,15 @@ class Service:
         try:
             config = load_config(self.config.path)
         except ConfigError as exc:
-            self.metrics.config_reloads.labels("refused").inc()
-            log.error("SIGHUP: the configuration is refused, the old one stays:\n%s", exc)
-            self.notifier.send({"event": "config_refused", "problems": list(exc.problems)})
+            self._refuse_reload(str(exc), list(exc.problems))
+            return
+        if config.state_dir != self.config.state_dir:
+            # run holds the old folder's lock for its whole life (cli/running.py)
+            why = (
+                f"{config.path}: [sync] folder changed from {self.config.state_dir} to "
+                f"{config.state_dir}; a running service keeps its state folder: restart it"
+            )
+            self._refuse_reload(why, [why])
             return
         self.metrics.config_reloads.labels("done").inc()
         log.info("SIGHUP: configuration reloaded from %s", config.path)
@@ -389,6 +429,11 @@ class Service:
         self.live = LiveEvaluation(self.live.routes(), snapshot, config.to_policy())
         self._verdicts_changed = True
         self._pending_since = time.monotonic()
+
+    def _refuse_reload(self, message: str, problems: list[str]) -> None:
+        self.metrics.config_reloads.labels("refused").inc()
+        log.error("SIGHUP: the configuration is refused, the old one stays:\n%s", message)
+        self.notifier.send({"event": "config_refused", "problems": problems})
 
 
 def _join(a: Applied, b: Applied) -> Applied:

@@ -85,6 +85,19 @@ class ServiceMetrics:
         self.runs_stored = PromCounter(
             "routesieve_runs_stored", "Runs stored because verdicts changed", registry=r
         )
+        self.web_builds = PromCounter(
+            "routesieve_web_builds",
+            "Report pages and API rebuilt over the live state ([run] listen_web)",
+            registry=r,
+        )
+        self.web_build_seconds = Gauge(
+            "routesieve_web_build_seconds", "How long the last web rebuild took", registry=r
+        )
+        self.web_built = Gauge(
+            "routesieve_web_built_timestamp_seconds",
+            "When the web's pages and API last took the live state",
+            registry=r,
+        )
 
     def count_verdicts(self, verdicts: Iterable[Verdict]) -> None:
         counts = Counter((v.peer_asn, v.rule) for v in verdicts)
@@ -96,3 +109,8 @@ class ServiceMetrics:
         self.session_routes.clear()
         for session, n in per_session.items():
             self.session_routes.labels(session).set(n)
+
+    def web_build(self, seconds: float) -> None:
+        self.web_builds.inc()
+        self.web_build_seconds.set(seconds)
+        self.web_built.set_to_current_time()

@@ -140,6 +140,30 @@ def sync_source(entry: PlanEntry, config: Config, now: int) -> SourceOutcome:
     return outcome
 
 
+def reuse_copy(entry: PlanEntry) -> SourceOutcome | None:
+    """The copy in place read again without fetching (``routesieve run``: a source that is
+    not due yet), with the status of its last fetch; None when there is no usable copy
+    (then the source has to be fetched)."""
+    assert entry.folder is not None and entry.record_path
+    record = load_record(entry.record_path)
+    if record is None or record.status not in (OK, KEPT):
+        return None
+    kept = tuple(f for f in record.files if (entry.folder / f.name).is_file())
+    if not kept:
+        return None
+    try:
+        parts = [read_source(f.kind, entry.folder / f.name) for f in kept]
+    except InputError:
+        return None
+    when = iso(min(f.fetched_at for f in kept))
+    if record.status == KEPT:
+        label = f"KEPT LAST GOOD COPY of {when} ({record.error})"
+        labelled = tuple(_labelled(p, entry, label) for p in parts)
+        return SourceOutcome(entry, KEPT, labelled, record.error, kept, f"not due: {label}")
+    labelled = tuple(_labelled(p, entry, f"fetched, {when}") for p in parts)
+    return SourceOutcome(entry, OK, labelled, None, kept, f"not due: the copy of {when}")
+
+
 def _fetch_and_read(job: FetchJob, now: int) -> SourceOutcome:
     entry = job.entry
     assert entry.folder is not None

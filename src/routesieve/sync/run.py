@@ -24,13 +24,21 @@ from routesieve.config import Config
 from routesieve.problems import Problem
 from routesieve.sources.load import assemble
 from routesieve.store.snapshot_file import save_snapshot
-from routesieve.sync.one_source import FAILED, KEPT, SourceOutcome, read_local, sync_source
+from routesieve.sync.one_source import (
+    FAILED,
+    KEPT,
+    SourceOutcome,
+    read_local,
+    reuse_copy,
+    sync_source,
+)
 from routesieve.sync.plan import PlanEntry, fingerprint, make_plan
 from routesieve.sync.records import Manifest, SourceState, file_stamp, save_manifest
 from routesieve.sync.stored import SNAPSHOT_SUFFIX, StaleSource, list_manifests, stale_sources
 
 PARALLEL = 4  # sources fetched at once
 Progress = Callable[[int, int, PlanEntry], None]
+Due = Callable[[PlanEntry], bool]
 Done = Callable[[SourceOutcome, float], None]
 
 
@@ -63,22 +71,29 @@ def run_sync(
     now: int | None = None,
     progress: Progress | None = None,
     done: Done | None = None,
+    due: Due | None = None,
 ) -> SyncResult:
-    """Fetch every source of ``config``, then build, save and prune the snapshots."""
+    """Fetch every source of ``config``, then build, save and prune the snapshots.
+
+    With ``due``, only the URL sources it holds true for are fetched; the others are read
+    from their copy in place (with the status of their last fetch), or fetched when they
+    have none (``routesieve run``'s intervals per kind)."""
     collecting = gc.isenabled()
     # reading makes millions of long-lived objects and no garbage cycles: the collector
     # would only walk them again and again (load_inputs does the same)
     gc.disable()
     try:
-        return _run(config, int(time.time()) if now is None else now, progress, done)
+        return _run(config, int(time.time()) if now is None else now, progress, done, due)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(config: Config, started: int, progress: Progress | None, done: Done | None) -> SyncResult:
+def _run(
+    config: Config, started: int, progress: Progress | None, done: Done | None, due: Due | None
+) -> SyncResult:
     plan = make_plan(config)
-    outcomes = _bring_up_to_date(plan, config, started, progress, done)
+    outcomes = _bring_up_to_date(plan, config, started, progress, done, due)
     if any(o.status == FAILED for o in outcomes):
         return SyncResult(tuple(outcomes), None, None)
     loaded = assemble((p for o in outcomes for p in o.parts), config, started)
@@ -121,13 +136,17 @@ def _bring_up_to_date(
     started: int,
     progress: Progress | None,
     done: Done | None,
+    due: Due | None = None,
 ) -> list[SourceOutcome]:
     """Every entry's outcome, in plan order; :data:`PARALLEL` fetched at a time (each has
     its own folder; the time goes to waiting on servers, which threads share well)."""
 
     def one(entry: PlanEntry) -> tuple[SourceOutcome, float]:
         t0 = time.monotonic()
-        outcome = read_local(entry) if entry.folder is None else sync_source(entry, config, started)
+        if entry.folder is None:
+            return read_local(entry), time.monotonic() - t0
+        reused = None if due is None or due(entry) else reuse_copy(entry)
+        outcome = reused or sync_source(entry, config, started)
         return outcome, time.monotonic() - t0
 
     results: dict[int, SourceOutcome] = {}

@@ -28,6 +28,27 @@ from routesieve.web.security import CsrfTokens, Guard, RateLimiter
 MAX_BODY = 16 * 1024
 
 
+def form_settings(
+    state_dir: Path,
+    peering_check: PeeringCheck | None,
+    local_asn: int,
+    limits: Limits,
+    max_body: int = MAX_BODY,
+) -> PeeringSettings:
+    """The peering form's settings: requests stored in ``state_dir/peering-requests/``,
+    its own rate limiters and CSRF tokens (shared by every app of one live server)."""
+    return PeeringSettings(
+        check=peering_check,
+        folder=state_dir / "peering-requests",
+        local_asn=local_asn,
+        max_body=max_body,
+        limiter=RateLimiter(limits.form_posts_per_hour, 3600.0),
+        refusals=RateLimiter(limits.form_refusals_per_hour, 3600.0),
+        hosts=limits.hosts,
+        csrf=CsrfTokens(),
+    )
+
+
 def create_app(
     data: ServeData,
     state_dir: Path,
@@ -37,11 +58,16 @@ def create_app(
     max_age_hours: float = 48.0,
     limits: Limits | None = None,
     max_body: int = MAX_BODY,
+    form: PeeringSettings | None = None,
+    guarded: bool = True,
 ) -> FastAPI:
     """The application over ``data``. Peering requests are stored in
     ``state_dir/peering-requests/``; ``peering_check(asn)`` answers the form (without it
     the form answers 503); ``site_dir``'s files are served at ``/``; ``limits`` are the
-    server's (Host names, proxies, rates; by default those of a loopback server)."""
+    server's (Host names, proxies, rates; by default those of a loopback server).
+    ``form`` (from :func:`form_settings`) replaces the form's own settings and
+    ``guarded=False`` leaves the ``Guard`` out: :mod:`routesieve.web.live` keeps both
+    across the apps it swaps in."""
     limits = limits or Limits()
     app = FastAPI(
         title="routesieve",
@@ -55,20 +81,9 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(api_router(data, max_age_hours))
-    app.include_router(
-        peering_router(
-            PeeringSettings(
-                check=peering_check,
-                folder=state_dir / "peering-requests",
-                local_asn=data.policy.local_asn,
-                max_body=max_body,
-                limiter=RateLimiter(limits.form_posts_per_hour, 3600.0),
-                refusals=RateLimiter(limits.form_refusals_per_hour, 3600.0),
-                hosts=limits.hosts,
-                csrf=CsrfTokens(),
-            )
-        )
-    )
+    if form is None:
+        form = form_settings(state_dir, peering_check, data.policy.local_asn, limits, max_body)
+    app.include_router(peering_router(form))
     if site_dir is not None:
         app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
     else:
@@ -86,5 +101,6 @@ def create_app(
                 rejected=t["rejected"],
             )
 
-    app.add_middleware(Guard, limits=limits, max_body=max_body)
+    if guarded:
+        app.add_middleware(Guard, limits=limits, max_body=max_body)
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from routesieve.config import Config
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -31,3 +33,21 @@ def default_hosts(listen_host: str) -> tuple[str, ...]:
     if listen_host in ("127.0.0.1", "::1", "localhost"):
         names += ["127.0.0.1", "::1"]
     return tuple(dict.fromkeys(names))
+
+
+def serve_limits(config: Config, listen_host: str) -> Limits:
+    """``[serve]`` as the web layer's limits; ``hosts`` defaults to the listen address."""
+    s = config.serve
+    return Limits(
+        header_timeout=float(s.header_timeout_seconds),
+        body_timeout=float(s.body_timeout_seconds),
+        max_connections=s.max_connections,
+        max_connections_per_client=s.max_connections_per_client,
+        heavy_concurrency=s.heavy_requests,
+        heavy_queue=s.heavy_queue,
+        api_per_minute=s.api_requests_per_minute,
+        form_posts_per_hour=s.form_posts_per_hour,
+        form_refusals_per_hour=s.form_refusals_per_hour,
+        hosts=s.hosts or default_hosts(listen_host),
+        trusted_proxies=s.trusted_proxies,
+    )

@@ -29,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from routesieve.config import Config
 from routesieve.model import ParseError, parse_asn
 from routesieve.sources.fetched import write_atomically
 from routesieve.web.pages import page
@@ -46,6 +47,21 @@ EMAIL = re.compile(
     r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
 CHECK_TIMEOUT = 60  # seconds; the check may ask PeeringDB and IRR servers
+
+
+def check_for(config: Config, url: str | None = None) -> PeeringCheck:
+    """The check the peering form runs: the same as ``routesieve peering request`` (at
+    ``url``, else ``[sources] peeringdb``); it asks PeeringDB."""
+    from routesieve.peering.check import check_request
+    from routesieve.sources.parse_cache import cache_dir
+
+    folder = cache_dir()
+    cache = folder / "peeringdb" if folder else None
+
+    def check(asn: int) -> dict[str, Any]:
+        return check_request(config, asn, url=url, cache=cache, timeout=20.0).proposal.to_json()
+
+    return check
 
 
 @dataclass(frozen=True)
