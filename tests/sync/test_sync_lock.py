@@ -20,13 +20,22 @@ from routesieve.sync.lock import LOCK_NAME, StateLocked, state_lock
 ROUTESIEVE = str(Path(sys.executable).parent / "routesieve")
 
 
-def start_sync(config: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [ROUTESIEVE, "sync", "--config", str(config), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start_sync(config: Path, *extra: str, log: Path | None = None) -> subprocess.Popen[str]:
+    """A ``routesieve sync`` process; its standard error goes to ``log`` when given."""
+    args = [ROUTESIEVE, "sync", "--config", str(config), *extra]
+    if log is None:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with log.open("w") as err:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, text=True)
+
+
+def wait_for_text(log: Path, text: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never appeared in {log}: {log.read_text()!r}")
 
 
 def wait_for_holder(lock: Path, pid: int, timeout: float = 60) -> None:
