@@ -24,7 +24,7 @@ from routesieve.outputs.filterspec import (
 )
 
 NOT_SENT = {Rule.X_AFI.value, Rule.X_MALFORMED.value}
-CONVERGE_TIMEOUT = 90
+CONVERGE_TIMEOUT = 240  # generous: other daemon labs may load the 2 cores
 
 # Routes added to the example: more AS_SET shapes (the BIRD detection method is checked
 # on each), and a route whose verdict is 5 but whose prefix is in the peer's accept list

@@ -23,7 +23,7 @@ from test_bird_e2e import GUARD_CASES
 from routesieve.model import AsPath
 from routesieve.outputs.frr import render_frr
 
-CONVERGE_TIMEOUT = 90
+CONVERGE_TIMEOUT = 240  # generous: other daemon labs may load the 2 cores
 ADDRESSES = {
     "bgpx-1": "fd00:5e7:f::11",
     "locix-1": "fd00:5e7:f::12",

@@ -20,7 +20,7 @@ from test_bird_e2e import GUARD_CASES
 from routesieve.model import AsPath
 from routesieve.outputs.openbgpd import render_openbgpd
 
-CONVERGE_TIMEOUT = 90
+CONVERGE_TIMEOUT = 240  # generous: other daemon labs may load the 2 cores
 ADDRESSES = {
     "bgpx-1": "fd00:5e7:b::11",
     "locix-1": "fd00:5e7:b::12",
