@@ -8,6 +8,8 @@ command -v gobgpd >/dev/null || need+=(gobgpd)
 [ -x /usr/lib/frr/bgpd ] || need+=(frr)
 # FRR's RPKI module (bgpd -M rpki), for the rendered RTR sessions
 compgen -G "/usr/lib/*/frr/modules/bgpd_rpki.so" >/dev/null || need+=(frr-rpki-rtrlib)
+# FRR's frr-reload.py, for routesieve run's FRR deploy (applies only the difference)
+[ -x /usr/lib/frr/frr-reload.py ] || need+=(frr-pythontools)
 command -v bgpctl >/dev/null || need+=(openbgpd)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)

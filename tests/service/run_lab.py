@@ -127,18 +127,23 @@ class Lab:
         write_cache(self.cache, [roa(p) for p in prefixes])
 
     def metrics(self) -> Metrics:
-        text = httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=10).text
-        out = {}
-        for family in text_string_to_metric_families(text):
-            for s in family.samples:
-                out[(s.name, tuple(sorted(s.labels.items())))] = s.value
-        return out
+        return metrics_at(self.port)
 
     def metrics_or_none(self) -> Metrics | None:
         try:
             return self.metrics()
         except httpx.HTTPError:
             return None
+
+
+def metrics_at(port: int) -> Metrics:
+    """The samples ``run`` serves at ``127.0.0.1:port/metrics``, by name and labels."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
 
 
 def start_lab(

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import bird_harness as bh
 import frr_openbgpd_harness as h
-import httpx
 import pytest
 from daemon_harness import ensure_daemons
 from daemon_lab import free_port, wait_until
-from prometheus_client.parser import text_string_to_metric_families
 from rtr_lab import StayRtr, require_stayrtr, write_cache
-from run_lab import LOCAL, PEER, head, roa
+from run_lab import LOCAL, PEER, head, metrics_at, roa
 
 from routesieve.model import AsPath
 
@@ -49,15 +47,6 @@ def main_conf(folder: Path, sock: Path, port: int) -> str:
         "\tannounce IPv6 unicast\n}\n"
         f'include "{folder / "filters.conf"}"\n'
     )
-
-
-def metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
-        for f in text_string_to_metric_families(text)
-        for s in f.samples
-    }
 
 
 def test_run_deploys_to_openbgpd_and_rolls_back_a_refused_configuration(
@@ -132,7 +121,7 @@ max_shrink = 0.6
             wait_until(
                 "the refused check counted",
                 lambda: (
-                    metrics(metrics_port).get(
+                    metrics_at(metrics_port).get(
                         ("routesieve_deploys_refused_total", (("reason", "check_failed"),)), 0
                     )
                     >= 1

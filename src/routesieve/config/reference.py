@@ -124,6 +124,9 @@ configuration check does not. Every source and its public URLs: docs/sources.md.
 | `openbgpd_dir` | path | none | the folder OpenBGPD's main configuration includes the rendered `sets.conf`, `sessions.conf` and `filters.conf` from (in that order); without it nothing is deployed to OpenBGPD |
 | `openbgpd_config` | path | none | bgpd's main configuration, for `bgpd -n -f` (required with `openbgpd_dir`) |
 | `openbgpd_socket` | path | none | bgpd's control socket, for `bgpctl -s SOCKET reload` |
+| `frr_config` | path | none | the whole `frr.conf` deployed to FRR: `frr.local.conf` beside it (the operator's own lines, if any), then the rendered filters and sessions; checked with `frr-reload.py --test`, applied with `frr-reload.py --reload`; without it nothing is deployed to FRR |
+| `frr_vty_socket` | path | none (FRR's default) | the folder of FRR's vty sockets, passed to `frr-reload.py --vty_socket` |
+| `frr_reload` | path | `/usr/lib/frr/frr-reload.py` | FRR's `frr-reload.py` (package `frr-pythontools`) |
 | `max_shrink` | number 0..1 | `0.25` | refuse a deploy when a peer's accept list would lose more than this share |
 | `max_age_hours` | number > 0 | `48` | refuse a deploy when a data source is older than this |
 

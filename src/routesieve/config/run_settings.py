@@ -75,6 +75,9 @@ class RunSettings(_Section):
     openbgpd_dir: SourcePath | None = None
     openbgpd_config: SourcePath | None = None
     openbgpd_socket: SourcePath | None = None
+    frr_config: SourcePath | None = None
+    frr_vty_socket: SourcePath | None = None
+    frr_reload: SourcePath = Path("/usr/lib/frr/frr-reload.py")
     max_shrink: Share = 0.25
     max_age_hours: Seconds = 48
     intervals: IntervalSettings = IntervalSettings()

@@ -1,8 +1,9 @@
 """Render for each configured daemon, guard and deploy, with every check of
 ``routesieve deploy``.
 
-The targets are BIRD (``[run] bird_dir``: ``bird -p``, ``birdc configure``) and OpenBGPD
-(``[run] openbgpd_dir``: ``bgpd -n``, ``bgpctl reload``), each with its own folder and
+The targets are BIRD (``[run] bird_dir``: ``bird -p``, ``birdc configure``), OpenBGPD
+(``[run] openbgpd_dir``: ``bgpd -n``, ``bgpctl reload``) and FRR (``[run] frr_config``:
+``frr-reload.py --test``, ``frr-reload.py --reload``), each with its own folder and
 manifest. Files are rendered from the live verdicts; when they equal what the folder
 already holds nothing happens. Otherwise the plan's guards (a list emptied or shrunk
 beyond ``max_shrink``, a data source older than ``max_age_hours``) may refuse it, and
@@ -23,9 +24,11 @@ from routesieve.config.run_settings import resolve
 from routesieve.model import Verdict
 from routesieve.outputs.bird import render_bird2
 from routesieve.outputs.deploy_bird import BirdDeployment, DeployError, FileDeployment
+from routesieve.outputs.deploy_frr import FrrDeployment, whole_config
 from routesieve.outputs.deploy_openbgpd import OpenbgpdDeployment
 from routesieve.outputs.deploy_plan import PeerChange, manifest_of, plan
 from routesieve.outputs.filterspec import RouterPolicy, router_policy
+from routesieve.outputs.frr import render_frr
 from routesieve.outputs.openbgpd import render_openbgpd
 from routesieve.snapshot import Snapshot
 
@@ -73,7 +76,23 @@ def targets(config: Config) -> list[Target]:
     if folder is not None and main is not None:
         bgpd = OpenbgpdDeployment(folder, main, resolve(run.openbgpd_socket, base))
         out.append(Target("openbgpd", render_openbgpd, bgpd))
+    main = resolve(run.frr_config, base)
+    if main is not None:
+        reload_script = resolve(run.frr_reload, base) or run.frr_reload
+        frr = FrrDeployment(
+            main.parent, main, resolve(run.frr_vty_socket, base), frr_reload=reload_script
+        )
+        out.append(Target("frr", whole_frr(main), frr))
     return out
+
+
+def whole_frr(main: Path) -> Callable[[RouterPolicy], dict[str, str]]:
+    """FRR's renderer: the whole ``frr.conf`` (``frr.local.conf`` then the rendered files)."""
+
+    def render(rp: RouterPolicy) -> dict[str, str]:
+        return {main.name: whole_config(main.parent, render_frr(rp))}
+
+    return render
 
 
 class Deployer:
