@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ class DeployError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class FileDeployment:
+class FileDeployment(ABC):
     """Rendered files on a daemon that includes them from ``folder``: the daemon's own
     check and reload are :meth:`check` and :meth:`reload` (BIRD here, OpenBGPD in
     :mod:`routesieve.outputs.deploy_openbgpd`)."""
@@ -42,11 +43,13 @@ class FileDeployment:
     main_config: Path  # the main configuration, as the running daemon reads it
     socket: Path | None  # the control socket; None: check only, no reload
 
+    @abstractmethod
     def check(self) -> None:
-        raise NotImplementedError
+        """Have the daemon check the whole configuration; :class:`DeployError` if refused."""
 
+    @abstractmethod
     def reload(self) -> str:
-        raise NotImplementedError
+        """Have the running daemon take the configuration; its answer."""
 
     def _check_with(self, name: str, *args: str) -> None:
         """Run the daemon's check ``name args`` (``name`` as the message shows it)."""
