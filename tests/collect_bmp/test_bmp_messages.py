@@ -23,6 +23,7 @@ from routesieve.collect.bmp_messages import (
     iter_messages,
     parse_message,
 )
+from routesieve.collect.bmp_update import route_update
 from routesieve.model import AsPath, Prefix
 
 PEER = b.peer_header()
@@ -72,7 +73,7 @@ def test_route_monitoring_update_with_communities_and_sets() -> None:
     )
     msg = parse_message(b.route_monitoring(PEER, upd), base=1000)
     assert isinstance(msg, RouteMonitoring) and msg.offset == 1048
-    got = msg.update()
+    got = route_update(msg)
     assert [str(a.prefix) for a in got.announce] == ["192.0.2.0/24", "2001:db8::/32"]
     assert got.announce[0].as_path == AsPath.parse("65001 65001 65002 {65010 65011}")
     assert got.announce[0].communities == ("65001:100", "0:666", "65001:1:2")
@@ -86,7 +87,7 @@ def test_a_flag_means_two_octet_paths() -> None:
     upd = b.update(["192.0.2.0/24"], path=path)
     msg = parse_message(b.route_monitoring(b.peer_header(flags=0x20), upd))
     assert isinstance(msg, RouteMonitoring) and msg.peer.two_octet_as
-    assert msg.update().announce[0].as_path == AsPath.parse("65001 4200000001")
+    assert route_update(msg).announce[0].as_path == AsPath.parse("65001 4200000001")
 
 
 def test_addpath_from_peer_up_opens() -> None:
@@ -104,7 +105,7 @@ def test_addpath_from_peer_up_opens() -> None:
     upd = b.update(["192.0.2.0/24", "2001:db8::/32"], path_ids=True)
     msg = parse_message(b.route_monitoring(PEER, upd))
     assert isinstance(msg, RouteMonitoring)
-    got = msg.update(up.addpath_afis(View.PRE_POLICY))
+    got = route_update(msg, up.addpath_afis(View.PRE_POLICY))
     assert [(str(a.prefix), a.path_id) for a in got.announce] == [
         ("192.0.2.0/24", 7),
         ("2001:db8::/32", 7),
@@ -198,15 +199,19 @@ def test_malformed_update_inside_a_well_framed_message() -> None:
     msg = parse_message(b.bmp(0, PEER + bad), base=500)
     assert isinstance(msg, RouteMonitoring)
     with pytest.raises(BmpError, match="malformed BGP UPDATE") as err:
-        msg.update()
+        route_update(msg)
     assert err.value.offset == 548
 
 
 def test_route_problems_are_kept_not_dropped() -> None:
     no_path = b.bgp_message(2, struct.pack(">HH", 0, 4) + b.attr(1, b"\x00") + b.nlri("10.0.0.0/8"))
-    got = parse_message(b.bmp(0, PEER + no_path)).update()  # type: ignore[union-attr]
+    msg = parse_message(b.bmp(0, PEER + no_path))
+    assert isinstance(msg, RouteMonitoring)
+    got = route_update(msg)
     assert got.announce[0].problem == "no AS_PATH attribute"
     bad_comm = b.update(["10.0.0.0/8"], extra=b.attr(8, b"\x00\x01\x02", 0xC0))
-    got = parse_message(b.route_monitoring(PEER, bad_comm)).update()  # type: ignore[union-attr]
+    msg = parse_message(b.route_monitoring(PEER, bad_comm))
+    assert isinstance(msg, RouteMonitoring)
+    got = route_update(msg)
     assert got.announce[0].problem and "COMMUNITIES" in got.announce[0].problem
     assert got.announce[0].prefix == Prefix.parse("10.0.0.0/8")

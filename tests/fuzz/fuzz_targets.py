@@ -34,6 +34,7 @@ from pathlib import Path
 
 from routesieve.collect.bgpdump import read_routes_bgpdump
 from routesieve.collect.bmp_messages import BmpError, RouteMonitoring, iter_messages
+from routesieve.collect.bmp_update import route_update
 from routesieve.collect.jsonl import read_routes_jsonl
 from routesieve.collect.mrt import read_routes_mrt
 from routesieve.config import ConfigError, load_config
@@ -474,7 +475,7 @@ def _bmp(data: bytes) -> int:
         if isinstance(message, RouteMonitoring):
             for addpath in (frozenset(), frozenset({1, 2})):
                 try:
-                    message.update(addpath)
+                    route_update(message, addpath)
                     decoded += 1
                 except BmpError:
                     pass

@@ -4,9 +4,10 @@ Pure parsing, no I/O. :func:`parse_header` reads the 6-octet common header (enou
 know how many bytes to read next), :func:`parse_message` one whole message. Every
 malformed or truncated input raises :class:`BmpError` with the byte offset (counted from
 ``base``, the position of the message in its stream) and what was wrong. A Route
-Monitoring message keeps its BGP UPDATE as bytes, framing checked; :meth:`RouteMonitoring.
-update` decodes it with :mod:`routesieve.collect.bgp`, with 2-octet AS numbers when the A
-flag says so and ADD-PATH path ids for the address families the Peer Up OPENs negotiated.
+Monitoring message keeps its BGP UPDATE as bytes, framing checked;
+:func:`routesieve.collect.bmp_update.route_update` decodes it with
+:mod:`routesieve.collect.bgp`, with 2-octet AS numbers when the A flag says so and
+ADD-PATH path ids for the address families the Peer Up OPENs negotiated.
 """
 
 from __future__ import annotations

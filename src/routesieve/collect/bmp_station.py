@@ -61,6 +61,7 @@ from routesieve.collect.bmp_quirks import (
     prepends_own_as,
     strip_local_as,
 )
+from routesieve.collect.bmp_update import route_update
 from routesieve.model import Prefix, Route
 from routesieve.problems import Problem
 
@@ -282,7 +283,7 @@ class BmpStation:
             if isinstance(msg, RouteMonitoring):
                 peer = self._peer(router, msg.peer)
                 view = msg.peer.view
-                update = msg.update(peer.addpath.get(view, frozenset()))
+                update = route_update(msg, peer.addpath.get(view, frozenset()))
                 rib = peer.ribs.setdefault(view, {})
                 for nlri in update.withdraw:
                     if rib.pop(nlri, None) is None and view is View.PRE_POLICY:

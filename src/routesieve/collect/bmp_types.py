@@ -141,15 +141,7 @@ class Update:
 class RouteMonitoring:
     peer: PeerHeader
     bgp: bytes  # the whole BGP UPDATE message, header included
-    offset: int  # where ``bgp`` starts in the stream
-
-    def update(self, addpath: frozenset[int] = frozenset()) -> Update:
-        """The UPDATE decoded; ``addpath`` holds the AFIs (1, 2) that carry path ids."""
-        # imported here: the decoder builds this module's types
-        from routesieve.collect.bmp_update import decode_update_message
-
-        asn_size = 2 if self.peer.two_octet_as else 4
-        return decode_update_message(self.bgp, self.offset, asn_size, addpath)
+    offset: int  # where ``bgp`` starts in the stream (decoded by bmp_update.route_update)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,23 @@ from __future__ import annotations
 import struct
 
 from routesieve.collect.bgp import Malformed, decode_attributes, decode_nlri
-from routesieve.collect.bmp_messages import BGP_HEADER, Announcement, BmpError, Update
+from routesieve.collect.bmp_messages import (
+    BGP_HEADER,
+    Announcement,
+    BmpError,
+    RouteMonitoring,
+    Update,
+)
 from routesieve.model import AsPath
 
 _U16 = struct.Struct(">H")
+
+
+def route_update(msg: RouteMonitoring, addpath: frozenset[int] = frozenset()) -> Update:
+    """The UPDATE of a Route Monitoring message decoded; ``addpath`` holds the AFIs (1, 2)
+    that carry path ids."""
+    asn_size = 2 if msg.peer.two_octet_as else 4
+    return decode_update_message(msg.bgp, msg.offset, asn_size, addpath)
 
 
 def decode_update_message(
