@@ -96,10 +96,7 @@ class Lab:
     procs: h.Processes
 
     def start_run(self, log: str = "run.log") -> Popen[bytes]:
-        return self.procs.start(
-            [str(Path(sys.executable).parent / "routesieve"), "run", "--config", str(self.conf)],
-            self.root / log,
-        )
+        return start_run(self.procs, self.conf, self.root / log)
 
     def accepted(self) -> set[str]:
         return self._routes(filtered=False)
@@ -134,6 +131,19 @@ class Lab:
             return self.metrics()
         except httpx.HTTPError:
             return None
+
+
+def start_run(procs: h.Processes, conf: Path, log: Path) -> Popen[bytes]:
+    """``routesieve run --config conf`` as a process of the lab, its output in ``log``."""
+    return procs.start(
+        [str(Path(sys.executable).parent / "routesieve"), "run", "--config", str(conf)], log
+    )
+
+
+def wait_for_refused_check(port: int, timeout: float) -> None:
+    """Until the service at metrics ``port`` has counted a deploy the router's check refused."""
+    refused = ("routesieve_deploys_refused_total", (("reason", "check_failed"),))
+    wait_until("the refused check counted", lambda: metrics_at(port).get(refused, 0) >= 1, timeout)
 
 
 def metrics_at(port: int) -> Metrics:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import socket
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from daemon_harness import ensure_daemons
 from daemon_lab import free_port, wait_until
 from rtr_lab import StayRtr, require_stayrtr, write_cache
-from run_lab import LOCAL, PEER, metrics_at, roa
+from run_lab import LOCAL, PEER, roa, start_run, wait_for_refused_check
 
 from routesieve.model import AsPath
 from routesieve.outputs.deploy_frr import LOCAL as LOCAL_PART
@@ -121,10 +120,7 @@ max_shrink = 0.6
             )
             assert h.frr_routes(sock, ADDRESS, received=False) == set()
 
-            run = procs.start(
-                [str(Path(sys.executable).parent / "routesieve"), "run", "--config", str(conf)],
-                tmp_path / "run.log",
-            )
+            run = start_run(procs, conf, tmp_path / "run.log")
 
             def accepted() -> set[str]:
                 assert run.poll() is None, (tmp_path / "run.log").read_text()[-3000:]
@@ -151,16 +147,7 @@ max_shrink = 0.6
             local = folder / LOCAL_PART
             local.write_text(local_part() + "this is not frr syntax\n")
             write_cache(cache, [roa(A), roa(B)])
-            wait_until(
-                "the refused check counted",
-                lambda: (
-                    metrics_at(metrics_port).get(
-                        ("routesieve_deploys_refused_total", (("reason", "check_failed"),)), 0
-                    )
-                    >= 1
-                ),
-                WAIT,
-            )
+            wait_for_refused_check(metrics_port, WAIT)
             assert (folder / "frr.conf").read_text() == deployed
             assert accepted() == {A}
             assert h.frr_states(sock).get(ADDRESS) == "Established"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from daemon_harness import ensure_daemons
 from daemon_lab import free_port, wait_until
 from rtr_lab import StayRtr, require_stayrtr, write_cache
-from run_lab import LOCAL, PEER, head, metrics_at, roa
+from run_lab import LOCAL, PEER, head, roa, start_run, wait_for_refused_check
 
 from routesieve.model import AsPath
 
@@ -98,10 +97,7 @@ max_shrink = 0.6
             )
             assert h.openbgpd_routes(sock, ADDRESS, received=False) == set()
 
-            run = procs.start(
-                [str(Path(sys.executable).parent / "routesieve"), "run", "--config", str(conf)],
-                tmp_path / "run.log",
-            )
+            run = start_run(procs, conf, tmp_path / "run.log")
 
             def accepted() -> set[str]:
                 assert run.poll() is None, (tmp_path / "run.log").read_text()[-3000:]
@@ -118,16 +114,7 @@ max_shrink = 0.6
             good = main.read_text()
             main.write_text(good + "this is not bgpd syntax\n")
             write_cache(cache, [roa(A)])
-            wait_until(
-                "the refused check counted",
-                lambda: (
-                    metrics_at(metrics_port).get(
-                        ("routesieve_deploys_refused_total", (("reason", "check_failed"),)), 0
-                    )
-                    >= 1
-                ),
-                WAIT,
-            )
+            wait_for_refused_check(metrics_port, WAIT)
             assert (folder / "filters.conf").read_text() == deployed
             assert B in (folder / "sets.conf").read_text()
             assert accepted() == {A, B}
