@@ -46,6 +46,19 @@ N_EXTRA_HOLDERS = 40_000  # address holders with no route in the table
 N_V4_VRPS = 720_000
 N_V4_ROUTE_OBJECTS = 880_000
 N_UNRELATED_AS_SETS = 15_000
+SCALED = ("N_L1", "N_L2", "N_STUB", "N_EXTRA_HOLDERS", "N_V4_VRPS", "N_V4_ROUTE_OBJECTS")
+SCALED += ("N_UNRELATED_AS_SETS", "N_DIRECT_PEERS")
+
+
+def scale(factor: float) -> None:
+    """Multiply the sizes above by ``factor`` (the transit and route servers stay).
+
+    The tests use a small, fixed world (``--scale 0.05``) whose verdicts have a stored
+    digest; the benchmarks use 1.
+    """
+    for name in SCALED:
+        globals()[name] = max(1, round(globals()[name] * factor))
+
 
 TIER1 = (174, 701, 1299, 2914, 3257, 3320, 3356, 3491, 5511, 6453, 6461, 6762, 6830, 7018, 12956)
 OPEN_PEERING_TIER1 = 6939  # peers openly at exchanges, a huge cone and as-set
@@ -421,7 +434,9 @@ def build(seed: int, out: Path) -> dict[str, object]:
     for asn, net in nets.items():
         by_kind.setdefault(net.kind, []).append(asn)
     direct: list[int] = [OPEN_PEERING_TIER1]
-    for kind, want in (("l1", 60), ("l2", 120), ("stub", N_DIRECT_PEERS - 1 - 60 - 120)):
+    large, small = round(N_DIRECT_PEERS * 60 / 297), round(N_DIRECT_PEERS * 120 / 297)
+    wanted = (("l1", large), ("l2", small), ("stub", N_DIRECT_PEERS - 1 - large - small))
+    for kind, want in wanted:
         pool = [a for a in by_kind[kind] if a != TRANSIT_ASN and cone_routes.get(a, 0) < 12_000]
         direct += rng.sample(pool, want)
     entries: list[PeerEntry] = []
@@ -482,7 +497,9 @@ def build(seed: int, out: Path) -> dict[str, object]:
     small = list(by_kind["stub"])
     rng.shuffle(transits)
     rng.shuffle(small)
-    candidates = [transits.pop() if rng.random() < 0.6 else small.pop() for _ in range(2_000)]
+    candidates = []
+    while transits and small and len(candidates) < 2_000:
+        candidates.append(transits.pop() if rng.random() < 0.6 else small.pop())
     n_members = 0
     for member in candidates:
         if len(lines) - n_full - n_direct >= target:
@@ -874,7 +891,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT, help="output folder")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--scale", type=float, default=1.0, help="size factor (default 1)")
     args = parser.parse_args(argv)
+    scale(args.scale)
     stats = build(args.seed, args.out)
     for key, value in stats.items():
         print(f"{key:28} {value}")
