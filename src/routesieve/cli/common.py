@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 an input file could not be used, 2 bad usage or configu
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 import tempfile
@@ -223,9 +224,41 @@ def crash_log(exc: BaseException) -> Path | None:
     return Path(name)
 
 
+COMMAND_MODULES = {
+    "collect": "collecting",
+    "peering": "peering",
+    "policy": "policy_page",
+    "report": "reporting",
+    "diff": "reporting",
+    "render": "routers",
+    "deploy": "routers",
+    "rollback": "routers",
+    "run": "running",
+    "serve": "serving",
+    "sessions": "sessions",
+    "sync": "syncing",
+    "evaluate": "verdicts",
+    "explain": "verdicts",
+    "demo": "verdicts",
+}
+"""Which module of ``routesieve.cli`` registers each command. A command's module is
+imported only when that command runs (or when the list of commands is shown), so that
+``evaluate`` does not pay for the web stack, the peering workflow or the RTR client."""
+
+
 class GuardedGroup(click.Group):
     """The command group: an error no command expected never reaches the user as a
-    traceback. It is logged to a file and reported in one line, exit code 3."""
+    traceback. It is logged to a file and reported in one line, exit code 3. Commands are
+    loaded on first use (``COMMAND_MODULES``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"routesieve.cli.{module}")  # registers its commands
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -22,7 +22,6 @@ from routesieve.cli.common import (
     main,
     output_to,
 )
-from routesieve.cli.reporting import rtr_validation
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
 from routesieve.engine.verdicts import VerdictBuilder
@@ -109,6 +108,8 @@ def explain_command(
     if not found:
         who = f" from AS{peer}" if peer is not None else ""
         fail(1, f"no received route for {wanted}{who} in {', '.join(map(str, route_paths))}")
+    from routesieve.cli.reporting import rtr_validation  # the report stack: explain only
+
     live = live_rpki(rtr_validation(config), snapshot.provenance, datetime.now(UTC))
     if live is not None:
         for sentence in live.sentences():
