@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from routesieve.collect.bird_socket import BirdError
-from routesieve.collect.bmp_station import BmpStation, PeerInfo
+from routesieve.collect.bmp_state import PeerInfo
+from routesieve.collect.bmp_station import BmpStation
 from routesieve.collect.bmp_types import PeerType, View
 from routesieve.config import RouterSettings
 from routesieve.sessions.bird_status import ProtocolStatus, parse_bird_time, read_bird
