@@ -1,4 +1,4 @@
-"""Received routes as JSON lines.
+"""Received routes as JSON lines, read one line at a time.
 
 One object a line::
 
@@ -27,44 +27,63 @@ from routesieve.textio import DamagedFile, open_text
 KIND = "routes-jsonl"
 
 
-def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
-    """Read every route of a JSON-lines file; junk lines become problems with line numbers.
+class LineReader:
+    """The JSON-lines reader one line at a time: the reference the columnar reader in
+    :mod:`routesieve.collect.jsonl` is held to, and what it falls back to for any line it
+    does not handle itself."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.routes: list[Route] = []
+        self.problems: list[Problem] = []
+        self.skipped: dict[str, int] = {}
+        self.paths: dict[str, AsPath] = {}  # one object per distinct path: read once
+        self.read = 0
+        self.malformed = 0
+
+    def line(self, lineno: int, line: str) -> None:
+        """Take one line (numbered from 1): a route, a skipped line, or nothing."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return
+        self.read += 1
+        problems = self.problems
+        try:
+            route = _route_from_line(text, self.name, lineno, problems, self.paths)
+        except (ParseError, ValueError, TypeError, RecursionError) as exc:
+            # a value no check above foresaw: still this line's problem only
+            problems.append(Problem(self.name, lineno, f"unreadable line: {exc}"))
+            route = None
+        if route is None:
+            why = problems[-1].message.partition(":")[0] if problems else "unreadable"
+            self.skipped[why] = self.skipped.get(why, 0) + 1
+            return
+        self.routes.append(route)
+        if route.problem is not None:
+            self.malformed += 1
+
+
+def read_routes_lines(path: str | Path) -> ReadResult[Route]:
+    """Read every route of a JSON-lines file one line at a time; junk lines become
+    problems with line numbers.
 
     Every line that is not blank or a comment is accounted for: a route (perhaps
     malformed) or a skipped line with its reason. A compressed file damaged part way
     keeps the routes before the damage and says where it broke off.
     """
-    name = str(path)
-    routes: list[Route] = []
-    problems: list[Problem] = []
-    skipped: dict[str, int] = {}
-    paths: dict[str, AsPath] = {}  # one object per distinct path: read once, merged fast
-    read = malformed = 0
+    reader = LineReader(str(path))
     try:
         with open_text(path) as fh:
             for lineno, line in enumerate(fh, start=1):
-                text = line.strip()
-                if not text or text.startswith("#"):
-                    continue
-                read += 1
-                try:
-                    route = _route_from_line(text, name, lineno, problems, paths)
-                except (ParseError, ValueError, TypeError, RecursionError) as exc:
-                    # a value no check above foresaw: still this line's problem only
-                    problems.append(Problem(name, lineno, f"unreadable line: {exc}"))
-                    route = None
-                if route is None:
-                    why = problems[-1].message.partition(":")[0] if problems else "unreadable"
-                    skipped[why] = skipped.get(why, 0) + 1
-                    continue
-                routes.append(route)
-                if route.problem is not None:
-                    malformed += 1
+                reader.line(lineno, line)
     except DamagedFile as exc:
-        problems.extend(exc.problems)
+        reader.problems.extend(exc.problems)
+    name, routes = reader.name, reader.routes
     provenance = Provenance(KIND, name, None, len(routes))
-    accounting = Accounting(name, "lines", read, len(routes), malformed, skipped_reasons(skipped))
-    return ReadResult(tuple(routes), tuple(problems), provenance, accounting)
+    accounting = Accounting(
+        name, "lines", reader.read, len(routes), reader.malformed, skipped_reasons(reader.skipped)
+    )
+    return ReadResult(tuple(routes), tuple(reader.problems), provenance, accounting)
 
 
 def _route_from_line(

@@ -14,6 +14,7 @@ few distinct values (sessions, raw prefix texts, communities) are coded
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,14 +54,15 @@ class Coded(Generic[T]):
 
     @staticmethod
     def concat(parts: Sequence[Coded[T]]) -> Coded[T]:
-        table: dict[T, int] = {}
-        codes: list[U32] = []
-        for part in parts:
-            remap = np.fromiter(
-                (table.setdefault(v, len(table)) for v in part.values), np.uint32, len(part.values)
-            )
-            codes.append(remap[part.codes] if len(part.values) else part.codes)
-        return Coded(np.concatenate(codes) if codes else np.empty(0, np.uint32), tuple(table))
+        """The rows of each part in turn (values are not merged: they need not be distinct)."""
+        if len(parts) == 1:
+            return parts[0]
+        shift = np.cumsum([0] + [len(p.values) for p in parts[:-1]], dtype=np.int64)
+        codes = [p.codes.astype(np.int64) + s for p, s in zip(parts, shift.tolist(), strict=True)]
+        return Coded(
+            np.concatenate(codes).astype(np.uint32) if codes else np.empty(0, np.uint32),
+            tuple(v for p in parts for v in p.values),
+        )
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -204,31 +206,47 @@ class PathTable(Sequence[AsPath]):
         n = len(self)
         if n == 0:
             return np.empty(0, np.int64), self
-        # a path's key: each segment as a header (type) and its AS numbers, as bytes
+        # each path as a run of tokens: per segment a header (its type) and its AS numbers
         m = len(self.seg_type)
-        size = len(self.asns) + m
-        flat = np.empty(size, np.int64)
-        header_at = self.asn_start[:-1] + np.arange(m, dtype=np.int64)
-        flat[header_at] = _HEADER + self.seg_type.astype(np.int64)
-        asn_at = np.arange(len(self.asns), dtype=np.int64) + self.asn_segment() + 1
-        flat[asn_at] = self.asns
-        edges = (self.asn_start[self.seg_start] + self.seg_start) * 8
+        flat = np.empty(len(self.asns) + m, np.int64)
+        flat[self.asn_start[:-1] + np.arange(m, dtype=np.int64)] = _HEADER + self.seg_type
+        flat[np.arange(len(self.asns), dtype=np.int64) + self.asn_segment() + 1] = self.asns
+        edges = self.asn_start[self.seg_start] + self.seg_start
+        size = np.diff(edges)
+        owner = np.repeat(np.arange(n, dtype=np.int64), size)
+        place = np.arange(len(flat), dtype=np.int64) - edges[:-1][owner]
+        # a hash per path, then an exact check that paths of one hash are equal
+        mixed = (flat.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)) * _MULTIPLIERS[
+            place % len(_MULTIPLIERS)
+        ] ^ (place.astype(np.uint64) << np.uint64(40))
+        digest = size.astype(np.uint64)
+        if len(mixed):
+            digest ^= np.where(
+                size > 0, np.bitwise_xor.reduceat(mixed, np.minimum(edges[:-1], len(mixed) - 1)), 0
+            ).astype(np.uint64)
+        _, first, ids = np.unique(digest, return_index=True, return_inverse=True)
+        lead = first[ids.reshape(n)]
+        if not _same_runs(flat, edges, size, lead):
+            return self._unique_by_bytes(flat, edges)
+        order = np.sort(first)  # distinct paths in the order they first appear
+        new_id = np.empty(n, np.int64)
+        new_id[order] = np.arange(len(order), dtype=np.int64)
+        ids_out: I64 = new_id[lead]
+        return ids_out, (self if len(order) == n else self.take(order))
+
+    def _unique_by_bytes(self, flat: I64, edges: I64) -> tuple[I64, PathTable]:
+        """:meth:`unique` the slow way, for when two different paths share a hash."""
         raw = flat.tobytes()
         table: dict[bytes, int] = {}
+        bounds = (edges * 8).tolist()
         ids = np.fromiter(
-            (
-                table.setdefault(raw[a:b], len(table))
-                for a, b in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)
-            ),
+            (table.setdefault(raw[a:b], len(table)) for a, b in itertools.pairwise(bounds)),
             np.int64,
-            n,
+            len(self),
         )
-        if len(table) == n:
-            return ids, self
-        firsts = np.full(len(table), n, np.int64)
-        np.minimum.at(firsts, ids, np.arange(n, dtype=np.int64))
-        kept = self.take(firsts)
-        return ids, kept
+        firsts = np.full(len(table), len(self), np.int64)
+        np.minimum.at(firsts, ids, np.arange(len(self), dtype=np.int64))
+        return ids, self.take(firsts)
 
     def take(self, idx: Index) -> PathTable:
         """The paths at ``idx``, in that order."""
@@ -246,6 +264,23 @@ class PathTable(Sequence[AsPath]):
 
     def __repr__(self) -> str:
         return f"PathTable(<{len(self)} paths>)"
+
+
+_MULTIPLIERS = np.random.default_rng(20261203).integers(
+    1, 1 << 63, 64, dtype=np.uint64
+) * np.uint64(2) + np.uint64(1)
+
+
+def _same_runs(flat: I64, edges: I64, size: I64, lead: I64) -> bool:
+    """Whether every path has the same tokens as the path ``lead`` names for it."""
+    other = np.flatnonzero(lead != np.arange(len(lead)))
+    if not len(other):
+        return True
+    if (size[other] != size[lead[other]]).any():
+        return False
+    mine = _ranges(edges[:-1][other], size[other])
+    theirs = _ranges(edges[:-1][lead[other]], size[other])
+    return bool((flat[mine] == flat[theirs]).all())
 
 
 def _offsets(counts: I64) -> I64:
