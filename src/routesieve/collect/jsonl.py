@@ -152,7 +152,7 @@ class _ColumnReader:
     def _piece(self, block: bytes, starts: I64, ends: I64, first: int) -> None:
         """Lines ``starts[k]:ends[k]`` of ``block``, the first being line ``first + 1``,
         each a plain object: one Arrow read, halved until it works or the piece is small."""
-        part = self._fast(block[int(starts[0]) : int(ends[-1])], len(starts))
+        part = self._fast(block, starts, ends)
         if part is not None:
             self.parts.append(part)
         elif len(starts) > SMALL:
@@ -173,21 +173,24 @@ class _ColumnReader:
         self.read += reader.read
         self.malformed += reader.malformed
 
-    def _fast(self, body: bytes, n: int) -> ReceivedRoutes | None:
-        """The routes of ``n`` lines, or None when Arrow or a check below refuses them."""
+    def _fast(self, block: bytes, starts: I64, ends: I64) -> ReceivedRoutes | None:
+        """The routes of these lines, or None when Arrow or a check below refuses them."""
+        n = len(starts)
+        body = block[int(starts[0]) : int(ends[-1])]
         try:
             table = pj.read_json(pa.BufferReader(body), parse_options=_PARSE)
         except (pa.ArrowException, ValueError):
             return None
         if table.num_rows != n:
             return None
-        routes = self._columns(table, b'"communities"' in body)
+        comms = _communities(table.column("communities"), block, starts, ends)
+        routes = None if comms is None else self._columns(table, comms)
         if routes is not None:
             self.read += n
             self.malformed += len(routes.problem_rows)
         return routes
 
-    def _columns(self, table: pa.Table, communities_named: bool) -> ReceivedRoutes | None:
+    def _columns(self, table: pa.Table, comms: Coded[tuple[str, ...]]) -> ReceivedRoutes | None:
         n = table.num_rows
         peer_col = table.column("peer_asn")
         if peer_col.null_count:
@@ -195,13 +198,6 @@ class _ColumnReader:
         peer = peer_col.to_numpy()
         if int(peer.min()) < 0 or int(peer.max()) > MAX_ASN:
             return None
-        communities = table.column("communities")
-        if communities_named:
-            if communities.null_count or pc.list_flatten(communities).null_count:
-                return None  # null or missing: the line reader tells the two apart
-            comms = Coded.of((tuple(c) for c in communities.to_pylist()), n)
-        else:
-            comms = Coded(np.zeros(n, np.uint32), ((),))
 
         sessions, session_codes = _distinct(table.column("session"))
         prefix_texts, prefix_codes = _distinct(table.column("prefix"))
@@ -230,6 +226,13 @@ class _ColumnReader:
         row_of_text[path_has] = path_row
         ids, distinct = all_paths.unique()
         pid = ids[row_of_text[path_codes]]
+        used = np.zeros(len(distinct), np.bool_)
+        used[pid] = True
+        if not used.all():  # the empty path stood by for texts no route had
+            kept = np.flatnonzero(used)
+            distinct = distinct.take(kept)
+            renumber = np.cumsum(used) - 1
+            pid = renumber[pid]
 
         problems = self._problems(
             table,
@@ -347,6 +350,27 @@ def _no_lines() -> I64:
 def _line_of(starts: I64, at: I64) -> I64:
     found: I64 = np.searchsorted(starts, at, "right") - 1
     return found
+
+
+def _communities(
+    column: pa.ChunkedArray, block: bytes, starts: I64, ends: I64
+) -> Coded[tuple[str, ...]] | None:
+    """The communities of each row: none where the key is missing (null), None when a null
+    may be a JSON null (its line names the key: the line reader tells the two apart)."""
+    n = len(column)
+    if column.null_count == n:
+        nulls = np.arange(n)
+    elif pc.list_flatten(column).null_count:
+        return None
+    else:
+        nulls = np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))
+    named = block.find(b'"communities"', int(starts[0]), int(ends[-1])) >= 0
+    for a, b in zip(starts[nulls].tolist(), ends[nulls].tolist(), strict=True) if named else ():
+        if block.find(b'"communities"', a, b) >= 0:
+            return None
+    if column.null_count == n:
+        return Coded(np.zeros(n, np.uint32), ((),))
+    return Coded.of((() if c is None else tuple(c) for c in column.to_pylist()), n)
 
 
 def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.uint32]]:
