@@ -33,7 +33,7 @@ import pyarrow.json as pj
 from routesieve.collect.jsonl_lines import KIND, LineReader, read_routes_lines
 from routesieve.collect.text_columns import parse_paths, parse_prefixes
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.routes import Coded, PathTable, ReceivedRoutes
+from routesieve.columnar.routes import Coded, PathTable, ReceivedRoutes, used_paths
 from routesieve.model import MAX_ASN, AsPath, Route
 from routesieve.numbers import shown
 from routesieve.problems import Accounting, Problem, ReadResult, skipped_reasons
@@ -226,13 +226,7 @@ class _ColumnReader:
         row_of_text[path_has] = path_row
         ids, distinct = all_paths.unique()
         pid = ids[row_of_text[path_codes]]
-        used = np.zeros(len(distinct), np.bool_)
-        used[pid] = True
-        if not used.all():  # the empty path stood by for texts no route had
-            kept = np.flatnonzero(used)
-            distinct = distinct.take(kept)
-            renumber = np.cumsum(used) - 1
-            pid = renumber[pid]
+        pid, distinct = used_paths(pid, distinct)  # the empty path may stand unused
 
         problems = self._problems(
             table,

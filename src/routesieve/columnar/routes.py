@@ -283,6 +283,16 @@ def _same_runs(flat: I64, edges: I64, size: I64, lead: I64) -> bool:
     return bool((flat[mine] == flat[theirs]).all())
 
 
+def used_paths(pid: I64, paths: PathTable) -> tuple[I64, PathTable]:
+    """Only the paths that ``pid`` names (in their order), and ``pid`` renumbered."""
+    used = np.zeros(len(paths), np.bool_)
+    used[pid] = True
+    if used.all():
+        return pid, paths
+    renumber = np.cumsum(used) - 1
+    return renumber[pid], paths.take(np.flatnonzero(used))
+
+
 def _offsets(counts: I64) -> I64:
     out = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=out[1:])
@@ -379,6 +389,7 @@ class ReceivedRoutes(ColumnTable[Route]):
         shift = np.cumsum([0] + [len(p.paths) for p in parts[:-1]])
         pid = np.concatenate([p.path_id + s for p, s in zip(parts, shift.tolist(), strict=True)])
         remap, paths = paths.unique()
+        pid, paths = used_paths(remap[pid], paths)
         rows = np.cumsum([0] + [len(p) for p in parts[:-1]])
         return ReceivedRoutes(
             np.concatenate([p.peer_asn for p in parts]),
@@ -389,7 +400,7 @@ class ReceivedRoutes(ColumnTable[Route]):
                 np.concatenate([p.prefix.length for p in parts]),
             ),
             np.concatenate([p.has_prefix for p in parts]),
-            remap[pid],
+            pid,
             paths,
             Coded.concat([p.session for p in parts]),
             Coded.concat([p.raw_prefix for p in parts]),
