@@ -25,6 +25,7 @@ import click
 
 from routesieve.collect.files import read_routes
 from routesieve.collect.store import newest
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.config import Config, ConfigError, load_config
 from routesieve.model import Route
 from routesieve.problems import InputError, Problem
@@ -58,7 +59,7 @@ def load_inputs(
     offline: bool = False,
     refuse_stale: bool = False,
     force: bool = False,
-) -> tuple[Config, Snapshot, list[Route]]:
+) -> tuple[Config, Snapshot, Sequence[Route]]:
     """The configuration, the outside data and the received routes of one command.
 
     The data comes from the newest stored snapshot of ``routesieve sync`` that matches the
@@ -75,7 +76,7 @@ def load_inputs(
     gc.disable()
     try:
         snapshot = _outside_data(config, offline, refuse_stale, force)
-        routes: list[Route] = []
+        parts: list[ReceivedRoutes] = []
         problems: list[Problem] = []
         if not route_paths:
             collected = newest(config.collect_dir)
@@ -89,7 +90,7 @@ def load_inputs(
             route_paths = [collected]
         for path in route_paths:
             result = read_routes(path)
-            routes.extend(result.items)
+            parts.append(ReceivedRoutes.of(result.items))  # JSON lines: columns already
             problems.extend(result.problems)
             if result.accounting is not None:
                 click.echo(f"read: {result.accounting}", err=True)
@@ -102,7 +103,7 @@ def load_inputs(
     # the snapshot lives for the whole run: keep the collector from walking it again
     gc.freeze()
     gc.enable()
-    return config, snapshot, routes
+    return config, snapshot, ReceivedRoutes.concat(parts)
 
 
 def _outside_data(config: Config, offline: bool, refuse_stale: bool, force: bool) -> Snapshot:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
+from routesieve.columnar.routes import PathTable
 from routesieve.model import AsnBlock, AsPath, SegmentType
 
 I64 = npt.NDArray[np.int64]
@@ -57,33 +57,15 @@ def _in_ranges(values: I64, ranges: Sequence[tuple[int, int]]) -> Bools:
     return hit
 
 
-_SEQ = SegmentType.AS_SEQUENCE
-_CONFED_SEQ = SegmentType.AS_CONFED_SEQUENCE
+_SEQ = int(SegmentType.AS_SEQUENCE)
+_CONFED_SEQ = int(SegmentType.AS_CONFED_SEQUENCE)
 
 
-def _facts(path: AsPath) -> tuple[int, int, int, bool, bool, int, int]:
-    """origin, first, hops, has_set, empty, two-hop origin, number of ASNs (-1: none)."""
-    segments = path.segments
-    if not segments:
-        return -1, -1, 0, False, True, -1, 0
-    if len(segments) == 1 and segments[0].type == _SEQ:
-        asns = segments[0].asns
-        if not asns:
-            return -1, -1, 0, False, True, -1, 0
-        two = -1
-        last = asns[-1]
-        if asns[0] != last and asns.count(asns[0]) + asns.count(last) == len(asns):
-            # only prepends of the first and of the last AS: the folded path has two hops
-            two = last if asns.index(last) == len(asns) - asns.count(last) else -1
-        return last, asns[0], len(asns), False, False, two, len(asns)
-    size = sum(len(s.asns) for s in segments)
-    hops = sum(len(s.asns) if s.type in (_SEQ, _CONFED_SEQ) else 1 for s in segments)
-    origin = segments[-1].asns[-1] if segments[-1].type == _SEQ and segments[-1].asns else -1
-    first = segments[0].asns[0] if segments[0].type == _SEQ and segments[0].asns else -1
-    has_set = any(s.type != _SEQ for s in segments)
-    folded = None if has_set else path.folded
-    two = folded[1] if folded is not None and len(folded) == 2 else -1
-    return origin, first, hops, has_set, size == 0, two, size
+def _at(values: I64, where: I64, ok: Bools) -> I64:
+    """``values[where]`` where ``ok``, else -1."""
+    out = np.full(len(where), -1, np.int64)
+    out[ok] = values[where[ok]]
+    return out
 
 
 def path_facts(
@@ -92,17 +74,43 @@ def path_facts(
     unallocated_first: int,
     unallocated_last: int,
 ) -> PathFacts:
-    n = len(paths)
-    rows = [_facts(p) for p in paths]
-    origin = np.array([r[0] for r in rows], np.int64).reshape(n)
-    first = np.array([r[1] for r in rows], np.int64).reshape(n)
-    hops = np.array([r[2] for r in rows], np.int64).reshape(n)
-    has_set = np.array([r[3] for r in rows], np.bool_).reshape(n)
-    empty = np.array([r[4] for r in rows], np.bool_).reshape(n)
-    two_hop_origin = np.array([r[5] for r in rows], np.int64).reshape(n)
-    sizes = np.array([r[6] for r in rows], np.int64).reshape(n)
-    asns = np.fromiter(chain.from_iterable(p.asns() for p in paths), np.int64, int(sizes.sum()))
+    """The facts of each path, computed on the flattened paths (no Python work per path)."""
+    table = paths if isinstance(paths, PathTable) else PathTable.of(paths)
+    n = len(table)
+    seg_start, seg_type, asn_start = table.seg_start, table.seg_type, table.asn_start
+    asns = table.asns
+    seg_size = np.diff(asn_start)
+    seg_count = np.diff(seg_start)
+    sizes = table.sizes()
     owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    seg_owner = table.segment_owner()
+    has_segments = seg_count > 0
+    sequence = seg_type == _SEQ
+
+    # origin: the last AS of a final AS_SEQUENCE; first: the first AS of a leading one
+    last_seg = np.where(has_segments, seg_start[1:] - 1, 0)
+    first_seg = np.where(has_segments, seg_start[:-1], 0)
+    if len(seg_type):
+        ends_in_seq = has_segments & sequence[last_seg] & (seg_size[last_seg] > 0)
+        starts_in_seq = has_segments & sequence[first_seg] & (seg_size[first_seg] > 0)
+    else:
+        ends_in_seq = starts_in_seq = np.zeros(n, np.bool_)
+    origin = _at(asns, asn_start[last_seg + 1] - 1 if len(seg_type) else last_seg, ends_in_seq)
+    first = _at(asns, asn_start[first_seg] if len(seg_type) else first_seg, starts_in_seq)
+
+    # hops: every AS of a sequence (confederation ones too), one for a set
+    counted = np.where(sequence | (seg_type == _CONFED_SEQ), seg_size, 1)
+    hops = np.bincount(seg_owner, counted, n).astype(np.int64)
+    has_set = np.bincount(seg_owner, ~sequence, n) > 0
+    empty = sizes == 0
+
+    # the folded path is [first, origin] when the ASNs change exactly once (no set)
+    change = np.zeros(len(asns), np.bool_)
+    if len(asns):
+        change[1:] = (asns[1:] != asns[:-1]) & (owner[1:] == owner[:-1])
+    changes = np.bincount(owner[change], minlength=n)
+    two_hop = ~has_set & (changes == 1)
+    two_hop_origin = _at(asns, asn_start[seg_start[1:]] - 1, two_hop)
 
     allocated = sorted((b.first, b.last) for b in blocks if b.allocated)
     in_range = (asns >= unallocated_first) & (asns <= unallocated_last)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from routesieve.columnar.routes import PathTable, ReceivedRoutes
 from routesieve.engine.cover import PrefixColumns
-from routesieve.model import AsPath, Prefix, Route, Segment
+from routesieve.model import Route, SegmentType
 
 I64 = npt.NDArray[np.int64]
-_LOW64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class RouteTable:
     ``path_id`` a row of ``paths``, ``appearance[k]`` the row of the k-th merged route.
     """
 
-    first: list[Route]
+    first: Sequence[Route]  # a ReceivedRoutes: routes are built when indexed
     peer: I64
     received_from: I64
     route_server: npt.NDArray[np.bool_]
@@ -40,7 +40,7 @@ class RouteTable:
     merged_sessions: dict[int, tuple[str, ...]]  # rows received on more than that one
     prefixes: PrefixColumns
     path_id: I64
-    paths: list[AsPath]
+    paths: PathTable
     appearance: I64
 
     def __len__(self) -> int:
@@ -64,19 +64,6 @@ def _one(session: str | None) -> tuple[str, ...]:
     return () if session is None else (session,)
 
 
-def _path_ids(paths_of: list[AsPath]) -> tuple[list[int], list[AsPath]]:
-    """A path id per route: equal paths share one id, whether or not they share an object."""
-    by_segments: dict[tuple[Segment, ...], int] = {}
-    distinct: list[AsPath] = []
-    by_identity: dict[int, int] = {}
-    for path in {id(p): p for p in paths_of}.values():
-        pid = by_segments.setdefault(path.segments, len(distinct))
-        if pid == len(distinct):
-            distinct.append(path)
-        by_identity[id(path)] = pid
-    return [by_identity[id(p)] for p in paths_of], distinct
-
-
 def _groups(keys: list[npt.NDArray[np.int64] | npt.NDArray[np.uint64]], n: int) -> I64:
     """For each row, the first row (in input order) with the same keys."""
     if n == 0:
@@ -94,30 +81,26 @@ def _groups(keys: list[npt.NDArray[np.int64] | npt.NDArray[np.uint64]], n: int) 
 
 
 def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) -> RouteTable:
-    """Merge the routes and lay them out as columns (no per-route dictionary work)."""
-    routes = list(routes)
-    n_in = len(routes)
-    pid_list, paths = _path_ids([r.as_path for r in routes])
-    pid = np.array(pid_list, np.int64).reshape(n_in)
-    member = np.array([-1 if p.first is None else p.first for p in paths], np.int64)
-    session_of = [r.session for r in routes]
-    rs = np.array([s in route_server_sessions for s in session_of], np.bool_).reshape(n_in)
-    peer = np.array([r.peer_asn for r in routes], np.int64).reshape(n_in)
+    """Merge the routes and lay them out as columns (no Python work per route).
+
+    ``routes`` are best :class:`ReceivedRoutes` (what the JSON-lines reader gives); any
+    other sequence is turned into one first.
+    """
+    received = ReceivedRoutes.of(routes)
+    n_in = len(received)
+    pid = received.path_id
+    paths = received.paths
+    member = _first_asns(paths)
+    rs = received.session.mask(route_server_sessions)
+    peer = received.peer_asn.astype(np.int64)
     received_from = peer.copy()
     takes_member = rs & (member[pid] >= 0)
     peer[takes_member] = member[pid][takes_member]
-    placeholder = Prefix(6, 0, 0)
-    prefix_of = [placeholder if r.prefix is None else r.prefix for r in routes]
-    has_prefix = np.array([r.prefix is not None for r in routes], np.bool_).reshape(n_in)
-    malformed = ~has_prefix | np.array([r.problem is not None for r in routes], np.bool_)
-    version = np.array([p.version for p in prefix_of], np.uint8).reshape(n_in)
-    hi = np.array(
-        [(p.value << 32) if p.version == 4 else (p.value >> 64) for p in prefix_of], np.uint64
-    ).reshape(n_in)
-    lo = np.array(
-        [0 if p.version == 4 else (p.value & _LOW64) for p in prefix_of], np.uint64
-    ).reshape(n_in)
-    length = np.array([p.length for p in prefix_of], np.int16).reshape(n_in)
+    cols = received.prefix
+    has_prefix = received.has_prefix
+    malformed = ~has_prefix | received.problem_mask()
+    version, hi, lo = cols.version, cols.hi, cols.lo
+    length = cols.length.astype(np.int16)
 
     # step 2: one row per (effective peer, prefix, path); malformed routes stay alone
     alone = np.where(malformed, np.arange(n_in, dtype=np.int64), -1)
@@ -126,27 +109,50 @@ def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) 
     )
     keep = np.flatnonzero(lead == np.arange(n_in))  # first received of each merged route
     sessions: dict[int, tuple[str, ...]] = {}
-    for i in np.flatnonzero(lead != np.arange(n_in)).tolist():  # the rare repeats only
-        leader = int(lead[i])
-        seen = sessions.get(leader) or _one(session_of[leader])
-        extra = session_of[i]
-        sessions[leader] = seen if extra is None or extra in seen else (*seen, extra)
+    repeats = np.flatnonzero(lead != np.arange(n_in))
+    if len(repeats):  # the rare repeats only
+        session_of = received.session.lookup()
+        for i in repeats.tolist():
+            leader = int(lead[i])
+            seen = sessions.get(leader) or _one(session_of[received.session.codes[leader]])
+            extra = session_of[received.session.codes[i]]
+            sessions[leader] = seen if extra is None or extra in seen else (*seen, extra)
 
     # rows sorted by the top 64 bits keep the look-ups' queries in order
     order = keep[np.argsort(hi[keep], kind="stable")]
     appearance = np.argsort(order, kind="stable").astype(np.int64)  # k-th received -> row
-    rows = order.tolist()
+    session_rows: list[str | None] = received.session.lookup()[
+        received.session.codes[order]
+    ].tolist()
+    merged_sessions: dict[int, tuple[str, ...]] = {}
+    if sessions:
+        row_of = np.full(n_in, -1, np.int64)
+        row_of[order] = np.arange(len(order), dtype=np.int64)
+        merged_sessions = {int(row_of[i]): s for i, s in sessions.items()}
     return RouteTable(
-        first=[routes[i] for i in rows],
+        first=received.take(order),
         peer=peer[order],
         received_from=received_from[order],
         route_server=rs[order],
         malformed=malformed[order],
         has_prefix=has_prefix[order],
-        session=[session_of[i] for i in rows],
-        merged_sessions={row: sessions[i] for row, i in enumerate(rows) if i in sessions},
+        session=session_rows,
+        merged_sessions=merged_sessions,
         prefixes=PrefixColumns(version[order], hi[order], lo[order], length[order]),
         path_id=pid[order],
         paths=paths,
         appearance=appearance,
     )
+
+
+def _first_asns(paths: PathTable) -> I64:
+    """The first AS of each path that starts with a non-empty AS_SEQUENCE, else -1."""
+    n = len(paths)
+    out = np.full(n, -1, np.int64)
+    has = np.diff(paths.seg_start) > 0
+    first_seg = paths.seg_start[:-1][has]
+    ok = (paths.seg_type[first_seg] == SegmentType.AS_SEQUENCE) & (
+        np.diff(paths.asn_start)[first_seg] > 0
+    )
+    out[np.flatnonzero(has)[ok]] = paths.asns[paths.asn_start[first_seg[ok]]]
+    return out
