@@ -21,6 +21,7 @@ equal prefixes the one listed last (the highest entry index).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,11 @@ Test = Callable[[I64, I64], Bools] | None
 _MASK = np.array(
     [0] + [((1 << 64) - 1) ^ ((1 << (64 - n)) - 1) for n in range(1, 65)], dtype=np.uint64
 )
+_PACKED = 57  # a prefix of up to 57 bits leaves 7 bits for its length
+# an IPv4 forest sorts (address, length, entry) packed in one 64-bit integer
+_ID_BITS = 26
+_ID_SHIFT = np.uint64(_ID_BITS)
+_ID_MASK = np.uint64((1 << _ID_BITS) - 1)
 
 
 @dataclass(frozen=True)
@@ -73,33 +79,54 @@ def _full_value(version: int, hi: int, lo: int) -> int:
     return (hi >> 32) if version == 4 else (hi << 64) | lo
 
 
-@dataclass(frozen=True)
 class _Forest:
-    """The distinct entry prefixes (of at most 64 bits) of one family, in pre-order."""
+    """The distinct entry prefixes (of at most 64 bits) of one family, in pre-order.
 
-    hi: U64  # masked to the length
-    length: npt.NDArray[np.int16]
-    parent: I64  # the nearest covering node, or -1
-    start: I64  # node k's entries are members[start[k]:start[k + 1]], ascending
-    members: I64
+    ``start``: node k's entries are ``members[start[k]:start[k + 1]]``, ascending.
+    ``parent`` (the nearest covering node, or -1) is computed when first needed: an
+    index asked only for exact matches (route objects) never needs it.
+    """
+
+    def __init__(self, hi: U64, length: npt.NDArray[np.int16], start: I64, members: I64) -> None:
+        self.hi = hi  # masked to the length
+        self.length = length
+        self.start = start
+        self.members = members
+        # address and length in one sortable integer, while the length fits in the bits
+        # below every prefix (always for IPv4)
+        self.key = hi | length.astype(np.uint64) if int(length.max()) <= _PACKED else None
+
+    @functools.cached_property
+    def parent(self) -> I64:
+        return _parents(self.hi, self.length)
 
     @staticmethod
     def build(hi: U64, length: npt.NDArray[np.int16], ids: I64, bits: int) -> _Forest:
         hi = hi & _MASK[length]
-        wide = length.astype(np.uint64)
-        if bits == 32:  # address << 6 | length: one integer sort key
-            order = np.argsort((hi >> np.uint64(26)) | wide, kind="stable")
-        elif int(length.max()) <= 57:  # the length fits in the bits below the prefix
-            order = np.argsort(hi | wide, kind="stable")
+        if bits == 32 and (len(ids) == 0 or int(ids.max()) < 1 << _ID_BITS):
+            # address, length and entry in one integer: a plain sort, no argsort
+            key = (((hi >> np.uint64(26)) | length.astype(np.uint64)) << _ID_SHIFT) | ids.astype(
+                np.uint64
+            )
+            key.sort()
+            members = (key & _ID_MASK).astype(np.int64)
+            key >>= _ID_SHIFT
+            shi, slen = (
+                (key >> np.uint64(6)) << np.uint64(32),
+                (key & np.uint64(63)).astype(np.int16),
+            )
         else:
-            order = np.lexsort((length, hi))
-        shi, slen, members = hi[order], length[order], ids[order]
-        new = np.ones(len(order), np.bool_)
+            if int(length.max()) <= _PACKED:  # the length fits in the bits below the prefix
+                order = np.argsort(hi | length.astype(np.uint64), kind="stable")
+            else:
+                order = np.lexsort((length, hi))
+            shi, slen, members = hi[order], length[order], ids[order]
+        new = np.ones(len(members), np.bool_)
         new[1:] = (shi[1:] != shi[:-1]) | (slen[1:] != slen[:-1])
         first = np.flatnonzero(new)
-        start = np.append(first, len(order)).astype(np.int64)
+        start = np.append(first, len(members)).astype(np.int64)
         nhi, nlen = shi[first], slen[first]
-        return _Forest(nhi, nlen, _parents(nhi, nlen), start, members)
+        return _Forest(nhi, nlen, start, members)
 
     def __len__(self) -> int:
         return len(self.hi)
@@ -108,6 +135,18 @@ class _Forest:
         nlen = self.length[node]
         found: Bools = (nlen <= length) & ((hi & _MASK[nlen]) == self.hi[node])
         return found
+
+    def exact(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
+        """Per route, the node equal to it, or -1."""
+        if self.key is None:
+            node = self.deepest(hi, length)
+            node[self.length[node] != length] = -1
+            return node
+        query = hi | length.astype(np.uint64)
+        node = np.searchsorted(self.key, query, "left").astype(np.int64)
+        node[node == len(self.key)] = 0
+        node[(self.key[node] != query) | (length > _PACKED)] = -1
+        return node
 
     def deepest(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
         """Per route, the deepest node that covers it, or -1."""
@@ -123,22 +162,31 @@ class _Forest:
 
 
 def _parents(hi: U64, length: npt.NDArray[np.int16]) -> I64:
-    """The parent of each node of a pre-ordered laminar family, without a stack.
+    """The parent of each node of a pre-ordered laminar family, level by level.
 
-    In pre-order, the nodes before k that contain k are those that have not ended
-    before k starts, and only they: depth(k) = k - #{j: end(j) < start(k)}. The parent
-    of k is the last node before k one level up.
+    Subtrees that do not nest are ordered by address, so a node is at the current level
+    exactly when it starts after the running maximum of the ends of the nodes before it
+    that are not yet placed (those placed are its ancestors). Its parent is the last node
+    of the level above that precedes it. Real data nests a few levels deep.
     """
     n = len(hi)
-    if n == 0:
-        return np.zeros(0, np.int64)
+    parent = np.full(n, -1, np.int64)
     end = hi | ~_MASK[length]
-    depth = np.arange(n, dtype=np.int64) - np.searchsorted(np.sort(end), hi, "left")
-    by_depth = np.argsort(depth, kind="stable")
-    keys = depth[by_depth] * n + by_depth
-    pos = np.searchsorted(keys, (depth - 1) * n + np.arange(n), "left") - 1
-    parent: I64 = by_depth[pos.clip(0)].astype(np.int64)
-    parent[depth == 0] = -1
+    rest = np.arange(n, dtype=np.int64)  # the nodes not placed yet, in pre-order
+    above: I64 | None = None
+    while len(rest):
+        reach = np.maximum.accumulate(end[rest])
+        top = np.ones(len(rest), np.bool_)
+        top[1:] = hi[rest[1:]] > reach[:-1]
+        level = rest[top]
+        if above is not None:
+            if len(level) * 16 > n:  # many: fill the last node above forward
+                last = np.full(n, -1, np.int64)
+                last[above] = above
+                parent[level] = np.maximum.accumulate(last)[level]
+            else:
+                parent[level] = above[np.searchsorted(above, level) - 1]
+        above, rest = level, rest[~top]
     return parent
 
 
@@ -195,9 +243,7 @@ class CoverIndex:
             if len(rows) == 0:
                 continue
             hi, length = routes.hi[rows], routes.length[rows]
-            node = forest.deepest(hi, length)
-            if exact:
-                node[forest.length[node] != length] = -1
+            node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
             _walk(forest, rows, node, tests, found, exact or deepest_only)
         return found
 
@@ -210,9 +256,8 @@ class CoverIndex:
             rows = np.flatnonzero(routes.version == version)
             if exact:
                 rows = rows[routes.length[rows] <= 64]
-            node = forest.deepest(routes.hi[rows], routes.length[rows])
-            if exact:
-                node[forest.length[node] != routes.length[rows]] = -1
+            hi, length = routes.hi[rows], routes.length[rows]
+            node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
             while len(rows):
                 keep = node >= 0
                 rows, node = rows[keep], node[keep]
@@ -220,14 +265,13 @@ class CoverIndex:
                 out_r.append(rid)
                 out_e.append(eid)
                 node = np.full(len(node), -1, np.int64) if exact else forest.parent[node]
-        bits = 128
-        for length, table in self._long.items():
-            rows = np.flatnonzero((routes.version == 6) & (routes.length >= length))
+        for long, table in self._long.items():
+            rows = np.flatnonzero((routes.version == 6) & (routes.length >= long))
             if exact:
-                rows = rows[routes.length[rows] == length]
+                rows = rows[routes.length[rows] == long]
             for r in rows.tolist():
                 value = _full_value(6, int(routes.hi[r]), int(routes.lo[r]))
-                hit = table.get(value >> (bits - length), [])
+                hit = table.get(value >> (128 - long), [])
                 out_r.append(np.full(len(hit), r, np.int64))
                 out_e.append(np.array(hit, np.int64))
         if not out_r:
