@@ -1,16 +1,28 @@
 """Vectorised prefix look-ups: which entries cover which routes, and pair membership.
 
 A prefix is held as three columns: ``version`` (4 or 6), ``hi`` (the top 64 bits of the
-address, IPv4 addresses shifted to the top so that one shift works for both families)
-and ``lo`` (the low 64 bits of an IPv6 address). An entry of length ``L <= 64`` covers a
-route of length ``>= L`` when their top ``L`` bits agree, which is one shift and one
-``searchsorted`` per distinct entry length. Entries longer than /64 are rare (no route
-filter accepts them by default) and are matched in plain Python.
+address, IPv4 addresses shifted to the top so that one mask works for both families)
+and ``lo`` (the low 64 bits of an IPv6 address).
+
+CIDR prefixes nest or are disjoint (a laminar family), so the distinct entry prefixes of
+one family form a forest. :class:`CoverIndex` keeps them sorted by (address, length),
+which is the forest's pre-order, each with its parent (the nearest covering entry
+prefix) and its entries (equal prefixes) as a CSR group. One ``searchsorted`` of a route
+lands on the last node at or before it in that order; every entry prefix that covers
+the route is that node or one of its ancestors, so a few vectorised parent steps reach
+the deepest covering node, and further parent steps walk the covering chain outwards.
+Entries longer than /64 (IPv6 only) are rare (no route filter accepts them by default)
+and are matched in plain Python.
+
+A look-up answers, per route, the entry that the rules cite: among the entries that
+cover the route (or equal it) and pass a test, the one of the deepest prefix, and of
+equal prefixes the one listed last (the highest entry index).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +34,18 @@ from routesieve.model import Prefix
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+# a test of (route index, entry index) pairs, in bulk; None accepts every entry
+Test = Callable[[I64, I64], Bools] | None
+
+# _MASK[L]: the top L of 64 bits set
+_MASK = np.array(
+    [0] + [((1 << 64) - 1) ^ ((1 << (64 - n)) - 1) for n in range(1, 65)], dtype=np.uint64
+)
+_PACKED = 57  # a prefix of up to 57 bits leaves 7 bits for its length
+# an IPv4 forest sorts (address, length, entry) packed in one 64-bit integer
+_ID_BITS = 26
+_ID_SHIFT = np.uint64(_ID_BITS)
+_ID_MASK = np.uint64((1 << _ID_BITS) - 1)
 
 
 @dataclass(frozen=True)
@@ -51,96 +75,302 @@ class PrefixColumns:
         return PrefixColumns(self.version[idx], self.hi[idx], self.lo[idx], self.length[idx])
 
 
-def _keys(hi: U64, length: int) -> U64:
-    if length == 0:
-        return np.zeros(len(hi), np.uint64)
-    return hi >> np.uint64(64 - length)
-
-
 def _full_value(version: int, hi: int, lo: int) -> int:
     return (hi >> 32) if version == 4 else (hi << 64) | lo
 
 
+class _Forest:
+    """The distinct entry prefixes (of at most 64 bits) of one family, in pre-order.
+
+    ``start``: node k's entries are ``members[start[k]:start[k + 1]]``, ascending.
+    ``parent`` (the nearest covering node, or -1) is computed when first needed: an
+    index asked only for exact matches (route objects) never needs it.
+    """
+
+    def __init__(self, hi: U64, length: npt.NDArray[np.int16], start: I64, members: I64) -> None:
+        self.hi = hi  # masked to the length
+        self.length = length
+        self.start = start
+        self.members = members
+        # address and length in one sortable integer, while the length fits in the bits
+        # below every prefix (always for IPv4)
+        self.key = hi | length.astype(np.uint64) if int(length.max()) <= _PACKED else None
+
+    @functools.cached_property
+    def parent(self) -> I64:
+        return _parents(self.hi, self.length)
+
+    @staticmethod
+    def build(hi: U64, length: npt.NDArray[np.int16], ids: I64, bits: int) -> _Forest:
+        hi = hi & _MASK[length]
+        if bits == 32 and (len(ids) == 0 or int(ids.max()) < 1 << _ID_BITS):
+            # address, length and entry in one integer: a plain sort, no argsort
+            key = (((hi >> np.uint64(26)) | length.astype(np.uint64)) << _ID_SHIFT) | ids.astype(
+                np.uint64
+            )
+            key.sort()
+            members = (key & _ID_MASK).astype(np.int64)
+            key >>= _ID_SHIFT
+            shi, slen = (
+                (key >> np.uint64(6)) << np.uint64(32),
+                (key & np.uint64(63)).astype(np.int16),
+            )
+        else:
+            if int(length.max()) <= _PACKED:  # the length fits in the bits below the prefix
+                order = np.argsort(hi | length.astype(np.uint64), kind="stable")
+            else:
+                order = np.lexsort((length, hi))
+            shi, slen, members = hi[order], length[order], ids[order]
+        new = np.ones(len(members), np.bool_)
+        new[1:] = (shi[1:] != shi[:-1]) | (slen[1:] != slen[:-1])
+        first = np.flatnonzero(new)
+        start = np.append(first, len(members)).astype(np.int64)
+        nhi, nlen = shi[first], slen[first]
+        return _Forest(nhi, nlen, start, members)
+
+    def __len__(self) -> int:
+        return len(self.hi)
+
+    def covers(self, node: I64, hi: U64, length: npt.NDArray[np.int16]) -> Bools:
+        nlen = self.length[node]
+        found: Bools = (nlen <= length) & ((hi & _MASK[nlen]) == self.hi[node])
+        return found
+
+    def exact(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
+        """Per route, the node equal to it, or -1."""
+        if self.key is None:
+            node = self.deepest(hi, length)
+            node[self.length[node] != length] = -1
+            return node
+        query = hi | length.astype(np.uint64)
+        node = np.searchsorted(self.key, query, "left").astype(np.int64)
+        node[node == len(self.key)] = 0
+        node[(self.key[node] != query) | (length > _PACKED)] = -1
+        return node
+
+    def deepest(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
+        """Per route, the deepest node that covers it, or -1."""
+        node = np.searchsorted(self.hi, hi, "right").astype(np.int64) - 1
+        todo = np.flatnonzero(node >= 0)
+        while len(todo):
+            cur = node[todo]
+            miss = ~self.covers(cur, hi[todo], length[todo])
+            todo = todo[miss]
+            node[todo] = up = self.parent[cur[miss]]
+            todo = todo[up >= 0]
+        return node
+
+
+def _parents(hi: U64, length: npt.NDArray[np.int16]) -> I64:
+    """The parent of each node of a pre-ordered laminar family, level by level.
+
+    Subtrees that do not nest are ordered by address, so a node is at the current level
+    exactly when it starts after the running maximum of the ends of the nodes before it
+    that are not yet placed (those placed are its ancestors). Its parent is the last node
+    of the level above that precedes it. Real data nests a few levels deep.
+    """
+    n = len(hi)
+    parent = np.full(n, -1, np.int64)
+    end = hi | ~_MASK[length]
+    rest = np.arange(n, dtype=np.int64)  # the nodes not placed yet, in pre-order
+    above: I64 | None = None
+    while len(rest):
+        reach = np.maximum.accumulate(end[rest])
+        top = np.ones(len(rest), np.bool_)
+        top[1:] = hi[rest[1:]] > reach[:-1]
+        level = rest[top]
+        if above is not None:
+            if len(level) * 16 > n:  # many: fill the last node above forward
+                last = np.full(n, -1, np.int64)
+                last[above] = above
+                parent[level] = np.maximum.accumulate(last)[level]
+            else:
+                parent[level] = above[np.searchsorted(above, level) - 1]
+        above, rest = level, rest[~top]
+    return parent
+
+
 class CoverIndex:
-    """Entries (prefixes with their position in the source list) grouped for cover look-ups."""
+    """Entries (prefixes with their position in the source list) for cover look-ups."""
 
     def __init__(self, cols: PrefixColumns) -> None:
         self.size = len(cols)
-        self._short: dict[tuple[int, int], tuple[U64, I64]] = {}
-        self._long: dict[tuple[int, int], dict[int, list[int]]] = {}
-        ids = np.arange(len(cols), dtype=np.int64)
-        for version in (4, 6):
+        self._forest: dict[int, _Forest] = {}
+        self._long: dict[int, dict[int, list[int]]] = {}  # IPv6 length > 64
+        for version, bits in ((4, 32), (6, 128)):
             vmask = cols.version == version
             if not vmask.any():
                 continue
-            bits = 32 if version == 4 else 128
-            for length in np.unique(cols.length[vmask]).tolist():
-                sel = vmask & (cols.length == length)
-                if length <= 64:
-                    keys = _keys(cols.hi[sel], length)
-                    order = np.argsort(keys, kind="stable")
-                    self._short[(version, length)] = (keys[order], ids[sel][order])
-                else:
-                    table: dict[int, list[int]] = {}
-                    for i in ids[sel].tolist():
-                        value = _full_value(version, int(cols.hi[i]), int(cols.lo[i]))
-                        table.setdefault(value >> (bits - length), []).append(i)
-                    self._long[(version, length)] = table
+            short = vmask & (cols.length <= 64)
+            ids = np.flatnonzero(short).astype(np.int64)
+            if len(ids):
+                self._forest[version] = _Forest.build(cols.hi[ids], cols.length[ids], ids, bits)
+            for i in np.flatnonzero(vmask & (cols.length > 64)).tolist():
+                length = int(cols.length[i])
+                value = _full_value(version, int(cols.hi[i]), int(cols.lo[i]))
+                self._long.setdefault(length, {}).setdefault(value >> (bits - length), []).append(i)
+        self._long = dict(sorted(self._long.items(), reverse=True))  # deepest first
 
     @staticmethod
     def of(prefixes: Sequence[Prefix]) -> CoverIndex:
         return CoverIndex(PrefixColumns.of(prefixes))
 
+    def find(
+        self,
+        routes: PrefixColumns,
+        tests: Sequence[Test] = (None,),
+        *,
+        exact: bool = False,
+        deepest_only: bool = False,
+    ) -> list[I64]:
+        """Per test, per route: the entry the rules cite, or -1.
+
+        That is, of the entries that cover the route (``exact``: equal it) and pass the
+        test, one of the deepest prefix, and of those the highest entry index.
+        ``deepest_only`` looks at the deepest covering prefix alone, pass or fail.
+        """
+        n = len(routes)
+        found = [np.full(n, -1, np.int64) for _ in tests]
+        if self.size == 0 or n == 0:
+            return found
+        done = np.zeros(n, np.bool_)  # long entries settled the row
+        if self._long:
+            self._find_long(routes, tests, found, done, exact, deepest_only)
+        for version, forest in self._forest.items():
+            rows = np.flatnonzero((routes.version == version) & ~done)
+            if exact:
+                rows = rows[routes.length[rows] <= 64]
+            if len(rows) == 0:
+                continue
+            hi, length = routes.hi[rows], routes.length[rows]
+            node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
+            _walk(forest, rows, node, tests, found, exact or deepest_only)
+        return found
+
     def pairs(self, routes: PrefixColumns, exact: bool = False) -> tuple[I64, I64]:
-        """Every (route index, entry index) where the entry covers (or, exact, equals) the route."""
+        """Every (route index, entry index) where the entry covers (or, exact, equals) the
+        route: the whole covering chain of each route, for ``explain`` and tests."""
         out_r: list[I64] = []
         out_e: list[I64] = []
-        for (version, length), (keys, ids) in self._short.items():
+        for version, forest in self._forest.items():
+            rows = np.flatnonzero(routes.version == version)
             if exact:
-                sel = np.flatnonzero((routes.version == version) & (routes.length == length))
-            else:
-                sel = np.flatnonzero((routes.version == version) & (routes.length >= length))
-            if len(sel) == 0:
-                continue
-            q = _keys(routes.hi[sel], length)
-            left = np.searchsorted(keys, q, "left")
-            right = np.searchsorted(keys, q, "right")
-            counts = right - left
-            hit = counts > 0
-            if not hit.any():
-                continue
-            sel, left, counts = sel[hit], left[hit], counts[hit]
-            total = int(counts.sum())
-            starts = np.repeat(np.cumsum(counts) - counts, counts)
-            pos = np.repeat(left, counts) + (np.arange(total) - starts)
-            out_r.append(np.repeat(sel, counts).astype(np.int64))
-            out_e.append(ids[pos])
-        for (version, length), table in self._long.items():
-            bits = 32 if version == 4 else 128
+                rows = rows[routes.length[rows] <= 64]
+            hi, length = routes.hi[rows], routes.length[rows]
+            node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
+            while len(rows):
+                keep = node >= 0
+                rows, node = rows[keep], node[keep]
+                rid, eid = _expand(forest, rows, node)
+                out_r.append(rid)
+                out_e.append(eid)
+                node = np.full(len(node), -1, np.int64) if exact else forest.parent[node]
+        for long, table in self._long.items():
+            rows = np.flatnonzero((routes.version == 6) & (routes.length >= long))
             if exact:
-                cand = np.flatnonzero((routes.version == version) & (routes.length == length))
-            else:
-                cand = np.flatnonzero((routes.version == version) & (routes.length >= length))
-            rs: list[int] = []
-            es: list[int] = []
-            for r in cand.tolist():
-                value = _full_value(version, int(routes.hi[r]), int(routes.lo[r]))
-                for e in table.get(value >> (bits - length), ()):
-                    rs.append(r)
-                    es.append(e)
-            if rs:
-                out_r.append(np.array(rs, np.int64))
-                out_e.append(np.array(es, np.int64))
+                rows = rows[routes.length[rows] == long]
+            for r in rows.tolist():
+                value = _full_value(6, int(routes.hi[r]), int(routes.lo[r]))
+                hit = table.get(value >> (128 - long), [])
+                out_r.append(np.full(len(hit), r, np.int64))
+                out_e.append(np.array(hit, np.int64))
         if not out_r:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(out_r), np.concatenate(out_e)
 
+    def _find_long(
+        self,
+        routes: PrefixColumns,
+        tests: Sequence[Test],
+        found: list[I64],
+        done: Bools,
+        exact: bool,
+        deepest_only: bool,
+    ) -> None:
+        """Entries longer than /64, matched per route in Python (they are rare)."""
+        cand = np.flatnonzero((routes.version == 6) & (routes.length > 64))
+        if len(cand) == 0:
+            return
+        rs: list[int] = []
+        es: list[int] = []
+        ls: list[int] = []
+        for r in cand.tolist():
+            rlen = int(routes.length[r])
+            value = _full_value(6, int(routes.hi[r]), int(routes.lo[r]))
+            for length, table in self._long.items():  # deepest first
+                if length > rlen or (exact and length != rlen):
+                    continue
+                hit = table.get(value >> (128 - length))
+                if hit:
+                    rs.extend([r] * len(hit))
+                    es.extend(hit)
+                    ls.extend([length] * len(hit))
+                    if deepest_only:
+                        break
+        if not rs:
+            return
+        rid, eid, lens = np.array(rs, np.int64), np.array(es, np.int64), np.array(ls, np.int64)
+        order = np.lexsort((eid, lens, rid))  # by row, then shallow to deep, ids ascending
+        rid, eid = rid[order], eid[order]
+        for k, test in enumerate(tests):
+            ok = np.ones(len(rid), np.bool_) if test is None else test(rid, eid)
+            _keep_last(found[k], rid[ok], eid[ok])
+        if deepest_only:
+            done[rid] = True
+        else:
+            done |= _all_found(found)
 
-def first_hit(size: int, rid: I64, eid: I64) -> I64:
-    """Per route, one entry index from the pairs (the last pair wins), or -1."""
-    out = np.full(size, -1, np.int64)
-    out[rid] = eid
-    return out
+
+def _keep_last(col: I64, rid: I64, eid: I64) -> None:
+    """Write each row's last pair (``rid`` holds each row's pairs together)."""
+    if len(rid):
+        last = np.ones(len(rid), np.bool_)
+        last[:-1] = rid[1:] != rid[:-1]
+        col[rid[last]] = eid[last]
+
+
+def _all_found(found: list[I64]) -> Bools:
+    every: Bools = np.logical_and.reduce([f >= 0 for f in found])
+    return every
+
+
+def _expand(forest: _Forest, rows: I64, node: I64) -> tuple[I64, I64]:
+    """(row, entry) for every entry of each row's node, a row's entries together."""
+    if len(rows) == 0:
+        return rows, rows
+    first = forest.start[node]
+    counts = forest.start[node + 1] - first
+    if int(counts.max()) == 1:
+        return rows, forest.members[first]
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    pos = np.repeat(first, counts) + (np.arange(total) - offsets)
+    return np.repeat(rows, counts), forest.members[pos]
+
+
+def _walk(
+    forest: _Forest, rows: I64, node: I64, tests: Sequence[Test], found: list[I64], one: bool
+) -> None:
+    """From each row's deepest covering node outwards, until every test has its entry
+    (or, ``one``, at that node only): at each node, the last passing entry of its group."""
+    keep = node >= 0
+    rows, node = rows[keep], node[keep]
+    while len(rows):
+        rid, eid = _expand(forest, rows, node)
+        pending = np.zeros(len(rows), np.bool_)
+        for k, test in enumerate(tests):
+            col = found[k]
+            sel = np.flatnonzero(col[rid] < 0)
+            if test is not None and len(sel):
+                sel = sel[test(rid[sel], eid[sel])]
+            # each row's pairs are together, ids ascending: the last is the highest
+            _keep_last(col, rid[sel], eid[sel])
+            pending |= col[rows] < 0
+        if one:
+            return
+        rows, node = rows[pending], forest.parent[node[pending]]
+        keep = node >= 0
+        rows, node = rows[keep], node[keep]
 
 
 class PairSet:

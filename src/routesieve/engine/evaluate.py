@@ -18,11 +18,11 @@ import numpy.typing as npt
 from routesieve.engine import rpki
 from routesieve.engine.as_sets import Expansion
 from routesieve.engine.aspa import AspaResult, AspaState, Direction, outcome, verify
-from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, first_hit
+from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.handles import handle_matches
 from routesieve.engine.index import SnapshotIndex, build_index
-from routesieve.engine.paths import path_facts
+from routesieve.engine.paths import PathFacts, path_facts
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import ALL_RULES, Rule
 from routesieve.engine.table import RouteTable, build_table
@@ -92,6 +92,14 @@ def decide(
     facts = path_facts(
         table.paths, snapshot.asn_blocks, policy.unallocated_asn_first, policy.unallocated_asn_last
     )
+    return decide_table(table, facts, policy, index)
+
+
+def decide_table(
+    table: RouteTable, facts: PathFacts, policy: Policy, index: SnapshotIndex
+) -> Decisions:
+    """The rules on merged routes whose path facts are known (``decide`` without steps 1
+    and 2: what the benchmark times as "the rules")."""
     n = len(table)
     pid = table.path_id
     cols = table.prefixes
@@ -150,10 +158,14 @@ def decide(
     seed_of = np.full(n, -1, np.int64)
     candidates = np.flatnonzero(passed & ~own & (origin >= 0))
     if len(seeds) and len(candidates):
-        seed_cover = CoverIndex(cols.take(seeds))
-        rid, eid = seed_cover.pairs(cols.take(candidates))
-        same_peer = peer[seeds[eid]] == peer[candidates[rid]]
-        seed_of[candidates] = first_hit(len(candidates), rid[same_peer], seeds[eid[same_peer]])
+        seed_peer, candidate_peer = peer[seeds], peer[candidates]
+
+        def same_peer(r: I64, e: I64) -> Bools:
+            found: Bools = seed_peer[e] == candidate_peer[r]
+            return found
+
+        (seed,) = CoverIndex(cols.take(seeds)).find(cols.take(candidates), (same_peer,))
+        seed_of[candidates] = np.where(seed >= 0, seeds[seed], -1)
     out.decide(a41, Rule.RPKI_VALID_ORIGIN, vrp)
     out.decide(seed_of >= 0, Rule.DOWNSTREAM_OF_ACCEPTED, seed_of)
     out.decide(a43, Rule.RIR_HANDLE)
@@ -187,16 +199,20 @@ def decide(
     still = np.flatnonzero(out.open())
     route_object = np.full(n, -1, np.int64)
     if len(still):
-        rid, eid = index.route_object_cover.pairs(cols.take(still), exact=True)
-        ro_origin = index.route_object_origin[eid]
-        ro_set = index.route_object_set[eid]
-        row_peer = peer[still[rid]]
-        ok = (ro_set < 0) & irr_policy.contains(row_peer, ro_origin)
-        if policy.irr_strict_origin:  # a prefix list has no origin to compare
-            ok &= ro_origin == origin[still[rid]]
-        else:
-            ok |= set_lists.contains(row_peer, ro_set)
-        route_object[still] = first_hit(len(still), rid[ok], eid[ok])
+        still_peer, still_origin = peer[still], origin[still]
+        ro_origin, ro_set = index.route_object_origin, index.route_object_set
+
+        def in_policy(r: I64, e: I64) -> Bools:
+            row_peer, entry_set = still_peer[r], ro_set[e]
+            ok = (entry_set < 0) & irr_policy.contains(row_peer, ro_origin[e])
+            if policy.irr_strict_origin:  # a prefix list has no origin to compare
+                ok &= ro_origin[e] == still_origin[r]
+            else:
+                ok |= set_lists.contains(row_peer, entry_set)
+            return ok
+
+        (found,) = index.route_object_cover.find(cols.take(still), (in_policy,), exact=True)
+        route_object[still] = found
     out.decide(route_object >= 0, Rule.IRR_EXACT, route_object)
 
     two_hop = facts.two_hop_origin[pid]
@@ -289,7 +305,7 @@ def _reject_covered(out: _Rules, cover: CoverIndex, cols: PrefixColumns, rule: R
     alive = np.flatnonzero(out.open())
     if cover.size == 0 or len(alive) == 0:
         return
-    rid, eid = cover.pairs(cols.take(alive))
+    (found,) = cover.find(cols.take(alive))
     hit = np.full(len(out.rule), -1, np.int64)
-    hit[alive] = first_hit(len(alive), rid, eid)
+    hit[alive] = found
     out.decide(hit >= 0, rule, hit)

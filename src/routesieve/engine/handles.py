@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from routesieve.engine.cover import PrefixColumns, first_hit
+from routesieve.engine.cover import PrefixColumns
 from routesieve.engine.index import HandleIndex
 
 I64 = npt.NDArray[np.int64]
@@ -20,11 +20,9 @@ def handle_matches(h: HandleIndex, prefixes: PrefixColumns, asns: I64) -> I64:
     n = len(prefixes)
     if h.cover.size == 0 or len(h.asns) == 0 or n == 0:
         return np.full(n, -1, np.int64)
-    rid, eid = h.cover.pairs(prefixes)
-    if h.most_specific_only and len(rid):
-        deepest = np.full(n, -1, np.int64)
-        np.maximum.at(deepest, rid, h.lengths[eid])
-        keep = h.lengths[eid] == deepest[rid]
-        rid, eid = rid[keep], eid[keep]
-    ok = h.asns.contains(asns[rid], h.code[eid])
-    return first_hit(n, rid[ok], eid[ok])
+
+    def ties(r: I64, e: I64) -> npt.NDArray[np.bool_]:
+        return h.asns.contains(asns[r], h.code[e])
+
+    (found,) = h.cover.find(prefixes, (ties,), deepest_only=h.most_specific_only)
+    return found

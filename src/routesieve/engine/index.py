@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, count, repeat
 from typing import overload
 
 import numpy as np
@@ -13,6 +14,7 @@ from routesieve.columnar import (
     AsnDelegationTable,
     BogonTable,
     IpDelegationTable,
+    PrefixArray,
     RouteObjectTable,
     VrpTable,
 )
@@ -142,16 +144,16 @@ def _asn_pairs(
     rank: I64,
 ) -> tuple[I64, I64]:
     """(AS number, handle code) for every AS of every given ASN row whose holder is known."""
-    reg_code = {name: i for i, name in enumerate(registries)}
-    oid_code = {name: i for i, name in enumerate(opaque_ids)}
+    reg_code = dict(zip(registries, range(len(registries)), strict=True))
+    oid_code = dict(zip(opaque_ids, range(len(opaque_ids)), strict=True))
     width = max(1, len(opaque_ids))
     rows = np.flatnonzero(
         asns.status.mask(_HANDLE_STATUSES.__contains__) & asns.opaque_id.mask(bool)
     )
     if len(unique_keys) == 0 or len(rows) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    reg_map = asns.registry.objects(lambda n: reg_code.get(n.lower(), -1)).astype(np.int64)
-    oid_map = asns.opaque_id.objects(lambda n: oid_code.get(n, -1)).astype(np.int64)
+    reg_map = _codes(reg_code, [n.lower() for n in asns.registry.names])
+    oid_map = _codes(oid_code, asns.opaque_id.names)
     reg = reg_map[asns.registry.codes[rows]]
     oid = oid_map[asns.opaque_id.codes[rows]]
     keys = reg * width + oid
@@ -164,27 +166,27 @@ def _asn_pairs(
     return pair_a.astype(np.int64), np.repeat(rank[pos], counts).astype(np.int64)
 
 
+def _codes(code: dict[str, int], names: Sequence[str]) -> I64:
+    """``code[name]`` of each name, -1 when it has none (a C loop, not a Python one)."""
+    return np.fromiter(map(code.get, names, repeat(-1)), np.int64, len(names))
+
+
 def _org_handles(snapshot: Snapshot) -> HandleIndex:
-    codes: dict[tuple[str, str], int] = {}
-    entry_prefixes: list[Prefix] = []
-    entry_codes: list[int] = []
-    pair_a: list[int] = []
-    pair_b: list[int] = []
-    for h in snapshot.org_handles:
-        code = codes.setdefault((h.source.upper(), h.org.upper()), len(codes))
-        for p in h.prefixes:
-            entry_prefixes.append(p)
-            entry_codes.append(code)
-        if h.asn is not None:
-            pair_a.append(h.asn)
-            pair_b.append(code)
+    """Org handles: numbered by (source, org) in the order they first appear."""
+    found = snapshot.org_handles
+    keys = [(h.source.upper(), h.org.upper()) for h in found]
+    codes = dict(zip(dict.fromkeys(keys), count()))
+    code = np.fromiter(map(codes.__getitem__, keys), np.int64, len(keys))
+    sizes = np.fromiter(map(len, (h.prefixes for h in found)), np.int64, len(found))
+    entry_prefixes = PrefixArray.of(list(chain.from_iterable(h.prefixes for h in found)))
+    asn = np.fromiter((-1 if h.asn is None else h.asn for h in found), np.int64, len(found))
     handles = [Handle(f"rpsl:{src}", org) for (src, org) in codes]
     return HandleIndex(
         entry_prefixes,
-        CoverIndex.of(entry_prefixes),
-        np.array(entry_codes, np.int64),
-        np.array([p.length for p in entry_prefixes], np.int64),
-        PairSet(pair_a, pair_b),
+        CoverIndex(PrefixColumns.of_array(entry_prefixes)),
+        np.repeat(code, sizes),
+        entry_prefixes.length.astype(np.int64),
+        PairSet(asn[asn >= 0], code[asn >= 0]),
         handles,
         most_specific_only=True,
     )

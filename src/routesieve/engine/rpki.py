@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from routesieve.engine.cover import CoverIndex, PrefixColumns, first_hit
+from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.index import SnapshotIndex
 from routesieve.model import Prefix, RpkiState, Vrp
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
+Bools = npt.NDArray[np.bool_]
 
 # state codes in the columns; -1 is "not computed" (no prefix or no origin)
 NOT_COMPUTED, UNKNOWN, VALID, INVALID_LENGTH, INVALID_ASN = -1, 0, 1, 2, 3
@@ -28,24 +29,35 @@ def rpki_states(
 ) -> tuple[I8, I64]:
     """The state of each row and the VRP that decided it (-1 when none covers it).
 
-    A VRP for AS 0 never matches an origin, so it can only make a route INVALID_ASN.
+    One walk of each row's covering VRP prefixes, most specific first, finds the VRP
+    cited for Valid (same AS, length within maxLength), for Invalid length (same AS) and
+    for Invalid AS (any VRP). A VRP for AS 0 never matches an origin, so it can only
+    make a route INVALID_ASN.
     """
     n = len(prefixes)
-    rid, eid = index.vrp_cover.pairs(prefixes)
-    keep = computed[rid]
-    rid, eid = rid[keep], eid[keep]
-    vrp_asn = index.vrp_asn[eid]
-    same = (vrp_asn == origin[rid]) & (vrp_asn != 0)
-    fits = prefixes.length[rid] <= index.vrp_max[eid]
-    valid_vrp = first_hit(n, rid[same & fits], eid[same & fits])
-    same_vrp = first_hit(n, rid[same], eid[same])
-    any_vrp = first_hit(n, rid, eid)
-    state = np.full(n, UNKNOWN, np.int8)
-    state[any_vrp >= 0] = INVALID_ASN
-    state[same_vrp >= 0] = INVALID_LENGTH
-    state[valid_vrp >= 0] = VALID
-    state[~computed] = NOT_COMPUTED
-    evidence = np.where(valid_vrp >= 0, valid_vrp, np.where(same_vrp >= 0, same_vrp, any_vrp))
+    rows = np.flatnonzero(computed)
+    sub = prefixes.take(rows)
+    row_origin, row_length = origin[rows], sub.length
+    vrp_asn, vrp_max = index.vrp_asn, index.vrp_max
+
+    def same(r: I64, e: I64) -> Bools:
+        asn = vrp_asn[e]
+        found: Bools = (asn == row_origin[r]) & (asn != 0)
+        return found
+
+    def valid(r: I64, e: I64) -> Bools:
+        found: Bools = same(r, e) & (row_length[r] <= vrp_max[e])
+        return found
+
+    any_vrp, same_vrp, valid_vrp = index.vrp_cover.find(sub, (None, same, valid))
+    found = np.full(len(rows), UNKNOWN, np.int8)
+    found[any_vrp >= 0] = INVALID_ASN
+    found[same_vrp >= 0] = INVALID_LENGTH
+    found[valid_vrp >= 0] = VALID
+    state = np.full(n, NOT_COMPUTED, np.int8)
+    state[rows] = found
+    evidence = np.full(n, -1, np.int64)
+    evidence[rows] = np.where(valid_vrp >= 0, valid_vrp, np.where(same_vrp >= 0, same_vrp, any_vrp))
     return state, evidence
 
 

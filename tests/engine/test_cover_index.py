@@ -1,0 +1,131 @@
+"""Property tests: the cover look-ups of ``engine.cover`` against a brute-force scan.
+
+Entries and routes are drawn from a few nearby addresses with every length, so that
+prefixes nest, repeat and sit side by side, in both families, with IPv6 entries longer
+than /64 (matched apart) among them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routesieve.engine.cover import CoverIndex, PrefixColumns
+from routesieve.prefix import BITS, Prefix
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+World = tuple[list[Prefix], list[Prefix], int]
+V4_BASES = (0xC0000200, 0xC0000280, 0x0A000000, 0xC0A80000, 0x00000000)
+V6_BASES = (
+    0x20010DB8 << 96,
+    (0x20010DB8 << 96) | (1 << 64),
+    (0x20010DB8 << 96) | (1 << 63) | 5,
+    0x2A000000 << 96,
+)
+
+
+@st.composite
+def prefixes(draw: st.DrawFn) -> Prefix:
+    version = draw(st.sampled_from((4, 6)))
+    bases = V4_BASES if version == 4 else V6_BASES
+    base = draw(st.sampled_from(bases))
+    bits = BITS[version]
+    length = draw(st.integers(0, bits))
+    return Prefix.from_address(version, base, length)
+
+
+def covers(entry: Prefix, route: Prefix) -> bool:
+    if entry.version != route.version or entry.length > route.length:
+        return False
+    shift = entry.bits - entry.length
+    return entry.value >> shift == route.value >> shift
+
+
+def brute_pairs(entries: list[Prefix], routes: list[Prefix], exact: bool) -> set[tuple[int, int]]:
+    return {
+        (r, e)
+        for r, route in enumerate(routes)
+        for e, entry in enumerate(entries)
+        if (entry == route if exact else covers(entry, route))
+    }
+
+
+def brute_find(
+    entries: list[Prefix],
+    routes: list[Prefix],
+    passes: set[tuple[int, int]],
+    exact: bool,
+    deepest_only: bool,
+) -> list[int]:
+    """Per route: of the passing covering entries, the deepest, then the last listed."""
+    out = []
+    for r in range(len(routes)):
+        found = [e for (rr, e) in brute_pairs(entries, routes[r : r + 1], exact) if rr == 0]
+        if deepest_only and found:
+            deepest = max(entries[e].length for e in found)
+            found = [e for e in found if entries[e].length == deepest]
+        ok = [e for e in found if (r, e) in passes]
+        out.append(max(ok, key=lambda e: (entries[e].length, e)) if ok else -1)
+    return out
+
+
+worlds = st.tuples(
+    st.lists(prefixes(), max_size=40),
+    st.lists(prefixes(), min_size=1, max_size=25),
+    st.integers(0, 2**32),
+)
+
+
+def _passes(seed: int, n_routes: int, n_entries: int) -> set[tuple[int, int]]:
+    rng = np.random.default_rng(seed)
+    return {(r, e) for r in range(n_routes) for e in range(n_entries) if rng.random() < 0.5}
+
+
+def _test(passes: set[tuple[int, int]]) -> Callable[[I64, I64], Bools]:
+    def test(rid: I64, eid: I64) -> Bools:
+        pairs = zip(rid.tolist(), eid.tolist(), strict=True)
+        return np.array([pair in passes for pair in pairs], np.bool_)
+
+    return test
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds, st.booleans())
+def test_pairs_are_every_covering_or_equal_entry(world: World, exact: bool) -> None:
+    entries, routes, _ = world
+    rid, eid = CoverIndex.of(entries).pairs(PrefixColumns.of(routes), exact=exact)
+    got = list(zip(rid.tolist(), eid.tolist(), strict=True))
+    assert len(got) == len(set(got))
+    assert set(got) == brute_pairs(entries, routes, exact)
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds, st.booleans(), st.booleans())
+def test_find_cites_the_deepest_passing_entry_listed_last(
+    world: World, exact: bool, deepest_only: bool
+) -> None:
+    entries, routes, seed = world
+    everything = {(r, e) for r in range(len(routes)) for e in range(len(entries))}
+    some = _passes(seed, len(routes), len(entries))
+    index = CoverIndex.of(entries)
+    cols = PrefixColumns.of(routes)
+    tests = (None, _test(some), _test(set()))
+    got = index.find(cols, tests, exact=exact, deepest_only=deepest_only)
+    assert got[0].tolist() == brute_find(entries, routes, everything, exact, deepest_only)
+    assert got[1].tolist() == brute_find(entries, routes, some, exact, deepest_only)
+    assert got[2].tolist() == [-1] * len(routes)
+    # one test at a time gives the same as several in one walk
+    alone = index.find(cols, (_test(some),), exact=exact, deepest_only=deepest_only)
+    assert alone[0].tolist() == got[1].tolist()
+
+
+def test_nested_entries_cite_the_most_specific_and_equal_prefixes_the_last() -> None:
+    entries = [Prefix.parse(p) for p in ("10.0.0.0/8", "10.1.0.0/16", "10.1.0.0/16", "10.2.0.0/16")]
+    routes = [Prefix.parse(p) for p in ("10.1.2.0/24", "10.3.0.0/24", "11.0.0.0/8", "10.2.0.0/16")]
+    (found,) = CoverIndex.of(entries).find(PrefixColumns.of(routes))
+    assert found.tolist() == [2, 0, -1, 3]
