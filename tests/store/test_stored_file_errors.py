@@ -369,3 +369,18 @@ def test_a_loaded_snapshot_outlives_its_file_being_replaced(stored: Path) -> Non
 def test_saving_a_loaded_snapshot_again_gives_the_same_file(stored: Path, tmp_path: Path) -> None:
     again = save_snapshot(load_stored_snapshot(stored), tmp_path / f"again{SUFFIX}")
     assert again.read_bytes() == stored.read_bytes()
+
+
+def test_pyarrow_is_imported_only_when_a_snapshot_is_saved_or_loaded(stored: Path) -> None:
+    """Its libraries take about 45 MB: commands that never load a snapshot do not pay."""
+    code = (
+        "import sys\nfrom pathlib import Path\n"
+        "import routesieve.store.snapshot_file as f, routesieve.sync.run\n"
+        "print('pyarrow' in sys.modules)\n"
+        "f.load_stored_snapshot(Path(sys.argv[1]))\n"
+        "print('pyarrow' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(stored)], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["False", "True"], done.stderr

@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from routesieve.sources.fetched import write_atomically
+from routesieve.store.layout import ARROW_MAGIC as MAGIC
 
-MAGIC = b"routesieve-arrow"
 _PREAMBLE = struct.Struct("<16sQII")  # magic, header length, header CRC-32, zero
 ALIGN = 64  # Arrow's own buffer alignment: every segment starts at a multiple of it
 Batches = dict[str, pa.RecordBatch]
@@ -90,11 +90,6 @@ def read_container(path: Path) -> tuple[dict[str, Any], Batches]:
     if not isinstance(segments, dict):
         raise ValueError("the header lists no segments")
     return header, {name: _segment(data, start, name, place) for name, place in segments.items()}
-
-
-def is_container(head: bytes) -> bool:
-    """Does a file starting with ``head`` (at least 16 bytes) claim to be a container?"""
-    return head[: len(MAGIC)] == MAGIC
 
 
 def _header(data: pa.Buffer) -> tuple[dict[str, Any], int]:

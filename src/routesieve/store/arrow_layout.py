@@ -125,6 +125,12 @@ def _strings(name: str, column: pa.Array) -> StringColumn:
     values = column.dictionary
     if values.null_count:
         raise ValueError(f"column {name!r}: a null among its strings")
+    # offsets inside the data, valid UTF-8: what to_pylist trusts (the codes are checked
+    # by StringColumn, the other columns' buffer sizes by RecordBatch.validate)
+    try:
+        values.validate(full=True)
+    except pa.ArrowException as exc:
+        raise ValueError(f"column {name!r}: unsound strings ({exc})") from None
     names = values.to_pylist()
     if pa.types.is_binary(kind.value_type):
         names = [n.decode("utf-8", "surrogatepass") for n in names]

@@ -33,6 +33,9 @@ from routesieve.store.npz_file import Arrays
 
 FORMAT = "routesieve-snapshot"
 VERSION = 1
+ARROW_MAGIC = b"routesieve-arrow"
+"""The first 16 bytes of the Arrow form (:mod:`routesieve.store.arrow_file`); here, where
+telling the forms apart needs no pyarrow."""
 META = "meta"
 TABLES: dict[str, type[ColumnTable[Any]]] = {
     "vrps": VrpTable,

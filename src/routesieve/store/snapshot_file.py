@@ -17,8 +17,6 @@ from pathlib import Path
 from routesieve.problems import InputError
 from routesieve.snapshot import Snapshot
 from routesieve.store import layout
-from routesieve.store.arrow_file import MAGIC, is_container, read_container, write_container
-from routesieve.store.arrow_layout import VERSION, from_batches, to_batches
 from routesieve.store.npz_file import read_npz
 
 SUFFIX = ".snapshot.arrow"
@@ -26,6 +24,8 @@ SUFFIX = ".snapshot.arrow"
 OLD_SUFFIX = ".snapshot.npz"
 """The suffix of the older ``.npz`` form, still read."""
 _ZIP = b"PK\x03\x04"
+# pyarrow is imported only to save or load (about 45 MB of libraries): the commands
+# that never touch a stored snapshot do not pay for it
 
 
 def save_snapshot(snapshot: Snapshot, path: Path) -> Path:
@@ -35,6 +35,9 @@ def save_snapshot(snapshot: Snapshot, path: Path) -> Path:
     flushed to the disk). Raises ``ValueError`` for a value a column cannot hold (an AS
     number over 32 bits, say) and ``OSError`` when the file cannot be written.
     """
+    from routesieve.store.arrow_file import write_container
+    from routesieve.store.arrow_layout import to_batches
+
     header, batches = to_batches(snapshot)
     write_container(path, header, batches)
     return path
@@ -50,8 +53,11 @@ def load_stored_snapshot(path: Path) -> Snapshot:
     gc.disable()  # tens of thousands of small objects (as-sets, handles): no need to scan
     try:
         with path.open("rb") as fh:
-            head = fh.read(len(MAGIC))
-        if is_container(head):
+            head = fh.read(len(layout.ARROW_MAGIC))
+        if head == layout.ARROW_MAGIC:
+            from routesieve.store.arrow_file import read_container
+            from routesieve.store.arrow_layout import VERSION, from_batches
+
             header, batches = read_container(path)
             snapshot = from_batches(layout.check_format(header, VERSION), batches)
         elif head[: len(_ZIP)] == _ZIP:
