@@ -11,10 +11,12 @@ against the zip directory, and anything but a plain one-dimensional array of num
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np
@@ -70,6 +72,8 @@ def _read_member(fh: io.BufferedReader, info: zipfile.ZipInfo) -> npt.NDArray[An
     name = info.filename
     if info.compress_type != zipfile.ZIP_STORED:
         raise ValueError(f"member {name!r} is compressed; snapshots are written uncompressed")
+    if not 0 <= info.header_offset < os.fstat(fh.fileno()).st_size:
+        raise ValueError(f"member {name!r} starts at {info.header_offset}, outside the file")
     fh.seek(info.header_offset)
     local = fh.read(_LOCAL_HEADER.size)
     if len(local) < _LOCAL_HEADER.size:
@@ -85,7 +89,7 @@ def _read_member(fh: io.BufferedReader, info: zipfile.ZipInfo) -> npt.NDArray[An
             shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
         else:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-    except (ValueError, EOFError, SyntaxError) as exc:
+    except (ValueError, EOFError, SyntaxError, TokenError) as exc:  # a header numpy cannot parse
         raise ValueError(f"member {name!r} is not a numpy array ({exc})") from None
     if dtype.hasobject or dtype.kind not in "biu" or fortran or len(shape) != 1:
         raise ValueError(f"member {name!r} is not a plain column of numbers ({dtype}, {shape})")
