@@ -51,7 +51,15 @@ def reseal(data: bytes) -> bytes:
             offset, size = start + place[0], place[1]
             place[2] = zlib.crc32(data[offset : offset + size])
         text = json.dumps(header, separators=(",", ":")).encode("ascii")
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError):
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+        RecursionError,
+    ):
         pass  # a header that cannot be read: only its own checksum is made to match
     out = PREAMBLE.pack(magic, len(text), zlib.crc32(text), zero) + text
     return out + bytes(-len(out) % 64) + data[start:]  # segment offsets count from there

@@ -67,3 +67,23 @@ def test_npz_member_offset_before_the_file_start_is_an_input_error() -> None:
     with pytest.raises(InputError) as caught:
         ft.TARGETS["snapshot"].run(seed[: directory - 23] + seed[directory:])
     assert "member 'vrps.prefix.version.npy' starts at -23, outside the file" in str(caught.value)
+
+
+def test_npz_member_needing_a_later_zip_version_is_an_input_error() -> None:
+    # found by the long run (seed 7): a central directory entry saying "version 13.2
+    # needed to extract" made zipfile raise NotImplementedError
+    seed = stored_npz_seed()
+    entry = seed.index(b"PK\x01\x02")
+    damaged = seed[: entry + 6] + bytes([132, 0]) + seed[entry + 8 :]
+    with pytest.raises(InputError, match=r"not a numpy archive \(zip file version 13.2\)"):
+        ft.TARGETS["snapshot"].run(damaged)
+
+
+def test_arrow_snapshot_header_nested_too_deep_is_an_input_error() -> None:
+    # found by the long run (seed 7), the checksums resealed: a header of thousands of
+    # "[" made json.loads raise RecursionError
+    (seed,) = ft.seeds_of("snapshot_sealed")
+    length = int.from_bytes(seed[16:24], "little")
+    nested = seed[:32] + b"[" * length + seed[32 + length :]
+    with pytest.raises(InputError, match="the header is not JSON"):
+        ft.TARGETS["snapshot_sealed"].run(nested)

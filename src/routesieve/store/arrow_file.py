@@ -109,7 +109,7 @@ def _header(data: pa.Buffer) -> tuple[dict[str, Any], int]:
         raise ValueError("the header is damaged (CRC-32 mismatch)")
     try:
         header = json.loads(text.to_pybytes().decode("ascii"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested too deep
         raise ValueError(f"the header is not JSON ({exc})") from None
     if not isinstance(header, dict):
         raise ValueError("the header is not a JSON object")

@@ -106,7 +106,7 @@ def read_meta(arrays: Arrays) -> dict[str, Any]:
         raise ValueError("no routesieve snapshot header (not a stored snapshot)")
     try:
         meta = json.loads(raw.tobytes().decode("ascii"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested too deep
         raise ValueError(f"the snapshot header is not JSON ({exc})") from None
     return check_format(meta, VERSION)
 

@@ -50,6 +50,8 @@ def read_npz(path: Path) -> Arrays:
     with path.open("rb") as fh:
         try:
             archive = zipfile.ZipFile(fh)
+        except NotImplementedError as exc:  # a member said to need a later zip version
+            raise ValueError(f"not a numpy archive ({exc})") from None
         except zipfile.BadZipFile as exc:
             fh.seek(0)
             if fh.read(len(_LOCAL_SIGNATURE)) == _LOCAL_SIGNATURE:
