@@ -24,7 +24,7 @@ import pyarrow as pa
 import pytest
 from stored_samples import refused, sample
 
-from routesieve.model import Prefix, Vrp
+from routesieve.model import AsSet, OrgHandle, Prefix, Vrp
 from routesieve.snapshot import Snapshot
 from routesieve.store.arrow_file import MAGIC, serialize, write_container
 from routesieve.store.arrow_layout import to_batches
@@ -215,7 +215,11 @@ def test_another_header_format_is_refused(stored: Path) -> None:
         (lambda h: h["segments"].pop("bogons"), "missing 'bogons'"),
         (lambda h: h["segments"].update(extra=h["segments"]["vrps"]), "data set 'extra'"),
         (lambda h: h.update(segments=None), "the header lists no segments"),
-        (lambda h: h.update(as_sets=[["AS-X", [1], "RIPE"]]), "int where str belongs"),
+        (lambda h: h.update(aspas=[[64500, ["AS1"], None]]), "str where int belongs"),
+        (
+            lambda h: h.update(exchange_prefixes=[[[4, 1 << 40, 24], "X", None]]),
+            "bad prefix [4, 1099511627776, 24]",
+        ),
     ],
 )
 def test_an_unsound_header_is_refused(
@@ -384,3 +388,73 @@ def test_pyarrow_is_imported_only_when_a_snapshot_is_saved_or_loaded(stored: Pat
         [sys.executable, "-c", code, str(stored)], capture_output=True, text=True, timeout=120
     )
     assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def objects_batch(name: str, change: Callable[[dict[str, pa.Array]], None]) -> pa.RecordBatch:
+    """The ``as_sets`` or ``org_handles`` batch of a snapshot with both, columns changed."""
+    snapshot = Snapshot(
+        as_of=0,
+        as_sets=(AsSet("AS-X", ("AS1", "AS-Y"), "RIPE"), AsSet("AS-Y", (), "RADB")),
+        org_handles=(
+            OrgHandle("ORG-A", "RIPE", (Prefix.parse("2001:db8::/32"),), None),
+            OrgHandle("ORG-B", "RIPE", (), 64500),
+        ),
+    )
+    _, batches = to_batches(snapshot)
+    columns = dict(zip(batches[name].schema.names, batches[name].columns, strict=True))
+    change(columns)
+    return pa.record_batch(list(columns.values()), names=list(columns))
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "said"),
+    [
+        ("as_sets", lambda c: c.pop("source"), "as_sets: columns ['name', 'members'], not"),
+        ("as_sets", lambda c: c.update(name=pa.array([1, 2])), "column 'name' of type int64"),
+        (
+            "as_sets",
+            lambda c: c.update(members=pa.array([["AS1"], [None]], pa.list_(pa.string()))),
+            "column 'members' holds nulls",
+        ),
+        (
+            "as_sets",
+            lambda c: c.update(name=pa.array(["AS-X", None])),
+            "column 'name' holds nulls",
+        ),
+        (
+            "org_handles",
+            lambda c: c.update(prefixes=pa.array([[], []], pa.list_(pa.int64()))),
+            "column 'prefixes' of type list<item: int64>",
+        ),
+        (
+            "org_handles",
+            lambda c: c.update(asn=pa.array([None, 1], pa.int32())),
+            "column 'asn' of type int32",
+        ),
+    ],
+)
+def test_unsound_as_sets_or_org_handles_are_refused(
+    tmp_path: Path, name: str, change: Callable[[dict[str, pa.Array]], None], said: str
+) -> None:
+    path = tmp_path / f"objects{SUFFIX}"
+    header, batches = to_batches(sample(10))
+    batches[name] = objects_batch(name, change)
+    header["counts"][name] = 2
+    write_container(path, header, batches)
+    assert said in refused(path)
+
+
+def test_an_org_handle_prefix_of_ip_version_5_is_refused(tmp_path: Path) -> None:
+    def version_5(columns: dict[str, pa.Array]) -> None:
+        listed = columns["prefixes"]
+        parts = listed.flatten().flatten()
+        parts[0] = pa.array(np.full(len(parts[0]), 5, np.uint8))
+        struct = pa.StructArray.from_arrays(parts, fields=list(listed.type.value_type))
+        columns["prefixes"] = pa.ListArray.from_arrays(listed.offsets, struct)
+
+    path = tmp_path / f"v5{SUFFIX}"
+    header, batches = to_batches(sample(10))
+    batches["org_handles"] = objects_batch("org_handles", version_5)
+    header["counts"]["org_handles"] = 2
+    write_container(path, header, batches)
+    assert "org_handles: prefix version other than 4 or 6" in refused(path)

@@ -13,15 +13,22 @@ memory-mapped file, no copy. The small rest goes into the JSON header, as in the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
-from routesieve.columnar import ColumnTable, PrefixArray, StringColumn
+from routesieve.columnar import ColumnTable, PrefixArray
 from routesieve.snapshot import Snapshot
 from routesieve.store.arrow_file import Batches
+from routesieve.store.arrow_objects import (
+    as_set_batch,
+    as_sets_of,
+    org_handle_batch,
+    org_handles_of,
+)
+from routesieve.store.arrow_text import dictionary, string_column
 from routesieve.store.layout import (
     FORMAT,
     TABLES,
@@ -30,6 +37,7 @@ from routesieve.store.layout import (
     with_small_parts,
 )
 
+T = TypeVar("T")
 VERSION = 2
 """The format version of the Arrow form (the ``.npz`` form is version 1)."""
 
@@ -43,16 +51,29 @@ def to_batches(snapshot: Snapshot) -> tuple[dict[str, Any], Batches]:
     for name, table in tables_of(snapshot).items():
         names, arrays = zip(*_columns(table, ""), strict=True)
         batches[name] = pa.record_batch(list(arrays), names=list(names))
-    return {"format": FORMAT, "version": VERSION, **small_parts(snapshot)}, batches
+    batches["as_sets"] = as_set_batch(snapshot.as_sets)
+    batches["org_handles"] = org_handle_batch(snapshot.org_handles)
+    return {"format": FORMAT, "version": VERSION, **small_parts(snapshot, objects=False)}, batches
 
 
 def from_batches(header: dict[str, Any], batches: Batches) -> Snapshot:
     """The snapshot of ``batches`` and ``header``; ``ValueError``/``KeyError``/``TypeError``."""
-    unknown = set(batches) - set(TABLES)
+    unknown = set(batches) - set(TABLES) - {"as_sets", "org_handles"}
     if unknown:
         raise ValueError(f"unexpected data set {sorted(unknown)[0]!r}")
     tables = {name: _table(cls, batches[name]) for name, cls in TABLES.items()}
-    return with_small_parts(tables, header)
+    objects = (
+        _objects("as_sets", as_sets_of, batches),
+        _objects("org_handles", org_handles_of, batches),
+    )
+    return with_small_parts(tables, header, objects)
+
+
+def _objects(name: str, read: Callable[[pa.RecordBatch], T], batches: Batches) -> T:
+    try:
+        return read(batches[name])
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def _columns(table: ColumnTable[Any], prefix: str) -> Iterator[tuple[str, pa.Array]]:
@@ -61,18 +82,9 @@ def _columns(table: ColumnTable[Any], prefix: str) -> Iterator[tuple[str, pa.Arr
         if kind == "prefix":
             yield from _columns(column, f"{prefix}{field}.")
         elif kind == "strings":
-            yield f"{prefix}{field}", _dictionary(column)
+            yield f"{prefix}{field}", dictionary(column)
         else:
             yield f"{prefix}{field}", pa.array(column)  # a view of the numpy column
-
-
-def _dictionary(column: StringColumn) -> pa.DictionaryArray:
-    try:
-        names = pa.array(column.names, pa.string())
-    except UnicodeEncodeError:  # lone surrogates (text that was not valid UTF-8)
-        raw = [n.encode("utf-8", "surrogatepass") for n in column.names]
-        names = pa.array(raw, pa.binary())
-    return pa.DictionaryArray.from_arrays(pa.array(column.codes), names)
 
 
 def _table(cls: type[ColumnTable[Any]], batch: pa.RecordBatch) -> ColumnTable[Any]:
@@ -106,32 +118,9 @@ def _build(cls: type[ColumnTable[Any]], batch: pa.RecordBatch, prefix: str) -> C
         if column.null_count:
             raise ValueError(f"column {name!r} holds nulls")
         if kind == "strings":
-            columns[field] = _strings(name, column)
+            columns[field] = string_column(name, column)
         elif column.type != pa.from_numpy_dtype(np.dtype(kind)):
             raise ValueError(f"column {name!r} of type {column.type}, not {np.dtype(kind)}")
         else:
             columns[field] = column.to_numpy(zero_copy_only=True)
     return cls(**columns)
-
-
-def _strings(name: str, column: pa.Array) -> StringColumn:
-    kind = column.type
-    if not (
-        pa.types.is_dictionary(kind)
-        and pa.types.is_unsigned_integer(kind.index_type)
-        and (pa.types.is_string(kind.value_type) or pa.types.is_binary(kind.value_type))
-    ):
-        raise ValueError(f"column {name!r} of type {kind}, not a dictionary of strings")
-    values = column.dictionary
-    if values.null_count:
-        raise ValueError(f"column {name!r}: a null among its strings")
-    # offsets inside the data, valid UTF-8: what to_pylist trusts (the codes are checked
-    # by StringColumn, the other columns' buffer sizes by RecordBatch.validate)
-    try:
-        values.validate(full=True)
-    except pa.ArrowException as exc:
-        raise ValueError(f"column {name!r}: unsound strings ({exc})") from None
-    names = values.to_pylist()
-    if pa.types.is_binary(kind.value_type):
-        names = [n.decode("utf-8", "surrogatepass") for n in names]
-    return StringColumn(column.indices.to_numpy(zero_copy_only=True), tuple(names))

@@ -79,15 +79,20 @@ def tables_of(snapshot: Snapshot) -> dict[str, ColumnTable[Any]]:
     return tables
 
 
-def small_parts(snapshot: Snapshot) -> dict[str, Any]:
-    """The header keys every stored form shares: the time, the counts, the small data sets."""
-    return {
-        "as_of": snapshot.as_of,
-        "counts": {name: len(getattr(snapshot, name)) for name in _DATA_SETS},
+def small_parts(snapshot: Snapshot, *, objects: bool = True) -> dict[str, Any]:
+    """The header keys every stored form shares: the time, the counts, the small data sets
+    (without the as-sets and org handles unless ``objects``: the Arrow form stores those
+    as record batches)."""
+    objects_json = {
         "as_sets": [[s.name, list(s.members), s.source] for s in snapshot.as_sets],
         "org_handles": [
             [h.org, h.source, [_prefix(p) for p in h.prefixes], h.asn] for h in snapshot.org_handles
         ],
+    }
+    return {
+        "as_of": snapshot.as_of,
+        "counts": {name: len(getattr(snapshot, name)) for name in _DATA_SETS},
+        **(objects_json if objects else {}),
         "asn_blocks": [[b.first, b.last, b.description] for b in snapshot.asn_blocks],
         "exchange_prefixes": [
             [_prefix(x.prefix), x.exchange, x.peeringdb_ix] for x in snapshot.exchange_prefixes
@@ -131,15 +136,22 @@ def from_arrays(arrays: Arrays, meta: dict[str, Any]) -> Snapshot:
     return with_small_parts(tables, meta)
 
 
-def with_small_parts(tables: dict[str, ColumnTable[Any]], meta: dict[str, Any]) -> Snapshot:
-    """The snapshot of ``tables`` and the small parts of ``meta``, its counts checked.
+def with_small_parts(
+    tables: dict[str, ColumnTable[Any]],
+    meta: dict[str, Any],
+    objects: tuple[tuple[AsSet, ...], tuple[OrgHandle, ...]] | None = None,
+) -> Snapshot:
+    """The snapshot of ``tables`` and the small parts of ``meta``, its counts checked; the
+    as-sets and org handles are ``objects`` when given (the Arrow form), else ``meta``'s.
 
     Raises ``ValueError``/``KeyError``/``TypeError`` when ``meta`` is unsound.
     """
+    if objects is None:
+        objects = _as_sets(meta["as_sets"]), _org_handles(meta["org_handles"])
     snapshot = Snapshot(
         as_of=_int(meta["as_of"]),
-        as_sets=_as_sets(meta["as_sets"]),
-        org_handles=_org_handles(meta["org_handles"]),
+        as_sets=objects[0],
+        org_handles=objects[1],
         asn_blocks=tuple(AsnBlock(_int(f), _int(la), _str(d)) for f, la, d in meta["asn_blocks"]),
         exchange_prefixes=tuple(
             ExchangePrefix(_from_prefix(p), _str(x), _opt_int(ix))
