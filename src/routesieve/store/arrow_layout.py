@@ -7,8 +7,9 @@ integers of the same width, a prefix as four columns (``prefix.version``,
 (unsigned codes, and the distinct strings as ``string``; as ``binary``, UTF-8 with lone
 surrogates kept, when a string is not valid Unicode). Loaded, every column is a
 read-only numpy view of the Arrow buffer (``to_numpy(zero_copy_only=True)``): of the
-memory-mapped file, no copy. The small rest goes into the JSON header, as in the
-``.npz`` form (:func:`routesieve.store.layout.small_parts`). docs/snapshots.md.
+memory-mapped file, no copy. The as-sets and org handles are record batches too
+(:mod:`routesieve.store.arrow_objects`); the small rest goes into the JSON header, as in
+the ``.npz`` form (:func:`routesieve.store.layout.small_parts`). docs/snapshots.md.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ VERSION = 2
 
 
 def to_batches(snapshot: Snapshot) -> tuple[dict[str, Any], Batches]:
-    """The JSON header and one record batch per big data set of ``snapshot``.
+    """The JSON header, and one record batch per big data set, the as-sets and the org
+    handles of ``snapshot``.
 
     Raises ``ValueError`` (naming the data set) for a value its column cannot hold.
     """
