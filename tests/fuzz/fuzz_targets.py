@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import stored_world
+
 from routesieve.collect.bgpdump import read_routes_bgpdump
 from routesieve.collect.bmp_messages import BmpError, RouteMonitoring, iter_messages
 from routesieve.collect.bmp_update import route_update
@@ -49,6 +51,9 @@ from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
 from routesieve.sources.rtr.codec import decode
 from routesieve.sources.rtr.pdu import PduError
+from routesieve.store.layout import to_arrays
+from routesieve.store.npz_file import write_npz
+from routesieve.store.snapshot_file import load_stored_snapshot, save_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -397,6 +402,20 @@ def _whois_seeds() -> list[bytes]:
     ]
 
 
+def _stored_seeds() -> list[bytes]:
+    """A small snapshot of every data set, stored in the Arrow form and the older .npz."""
+    snapshot = stored_world.small_world()
+    arrow = _file("seed.snapshot.arrow", b"")
+    npz = _file("seed.snapshot.npz", b"")
+    save_snapshot(snapshot, arrow)
+    write_npz(npz, to_arrays(snapshot))
+    return [arrow.read_bytes(), npz.read_bytes()]
+
+
+def _sealed_seeds() -> list[bytes]:
+    return _stored_seeds()[:1]
+
+
 # ---------------------------------------------------------------- runs
 
 
@@ -508,6 +527,17 @@ def _whois(data: bytes) -> int:
         theirs.close()
 
 
+def _snapshot(data: bytes) -> int:
+    loaded = load_stored_snapshot(_file("in.snapshot", data))
+    return sum(len(getattr(loaded, f)) for f in ("vrps", "route_objects", "as_sets", "bogons"))
+
+
+def _sealed_snapshot(data: bytes) -> int:
+    """As ``_snapshot``, with the checksums made to match the mutated bytes first: the
+    damage gets past the CRC-32 checks to Arrow's own checks and the tables' checks."""
+    return _snapshot(stored_world.reseal(data))
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -534,6 +564,8 @@ TARGETS: dict[str, Target] = {
         Target("bmp", _bmp, _bmp_seeds, compressible=False),
         Target("rtr", _rtr, _rtr_seeds, compressible=False),
         Target("whois", _whois, _whois_seeds, compressible=False),
+        Target("snapshot", _snapshot, _stored_seeds, compressible=False),
+        Target("snapshot_sealed", _sealed_snapshot, _sealed_seeds, compressible=False),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fuzz_targets as ft
 import pytest
 
+from routesieve.problems import InputError
 from routesieve.sources.irr.whois import WhoisError
 
 
@@ -40,3 +41,49 @@ def test_numbers_over_pythons_digit_limit_found_by_the_fuzzer_are_clean_errors(
     name: str, data: bytes
 ) -> None:
     ft.check(name, data)  # raises InvariantBroken if the reader escapes with another error
+
+
+def stored_npz_seed() -> bytes:
+    (seed,) = [s for s in ft.seeds_of("snapshot") if s.startswith(b"PK")]
+    return seed
+
+
+def test_npz_member_header_numpy_cannot_tokenize_is_an_input_error() -> None:
+    # found by the stored-snapshot target (the .npz form): a shape of "(7,\xb8, }" made
+    # numpy's header parser raise tokenize.TokenError, which escaped the reader
+    seed = stored_npz_seed()
+    assert b"'shape': (7,), }" in seed
+    with pytest.raises(InputError, match="is not a numpy array"):
+        ft.TARGETS["snapshot"].run(seed.replace(b"'shape': (7,), }", b"'shape': (7,\xb8, }", 1))
+
+
+def test_npz_member_offset_before_the_file_start_is_an_input_error() -> None:
+    # found by the same target: 23 bytes cut just before the zip directory make zipfile
+    # shift every member offset by -23 (it takes the difference for bytes prepended to
+    # the archive), and the seek to offset -23 was an OSError (EINVAL), not a clear error
+    seed = stored_npz_seed()
+    end = seed.rindex(b"PK\x05\x06")
+    directory = int.from_bytes(seed[end + 16 : end + 20], "little")
+    with pytest.raises(InputError) as caught:
+        ft.TARGETS["snapshot"].run(seed[: directory - 23] + seed[directory:])
+    assert "member 'vrps.prefix.version.npy' starts at -23, outside the file" in str(caught.value)
+
+
+def test_npz_member_needing_a_later_zip_version_is_an_input_error() -> None:
+    # found by the long run (seed 7): a central directory entry saying "version 13.2
+    # needed to extract" made zipfile raise NotImplementedError
+    seed = stored_npz_seed()
+    entry = seed.index(b"PK\x01\x02")
+    damaged = seed[: entry + 6] + bytes([132, 0]) + seed[entry + 8 :]
+    with pytest.raises(InputError, match=r"not a numpy archive \(zip file version 13.2\)"):
+        ft.TARGETS["snapshot"].run(damaged)
+
+
+def test_arrow_snapshot_header_nested_too_deep_is_an_input_error() -> None:
+    # found by the long run (seed 7), the checksums resealed: a header of thousands of
+    # "[" made json.loads raise RecursionError
+    (seed,) = ft.seeds_of("snapshot_sealed")
+    length = int.from_bytes(seed[16:24], "little")
+    nested = seed[:32] + b"[" * length + seed[32 + length :]
+    with pytest.raises(InputError, match="the header is not JSON"):
+        ft.TARGETS["snapshot_sealed"].run(nested)

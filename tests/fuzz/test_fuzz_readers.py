@@ -76,6 +76,8 @@ def test_every_reader_has_a_fuzz_target() -> None:
         "bmp",
         "rtr",
         "whois",
+        "snapshot",
+        "snapshot_sealed",
     }
 
 

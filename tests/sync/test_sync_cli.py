@@ -54,7 +54,7 @@ def test_sync_then_evaluate_gives_the_verdicts_of_the_same_data_read_from_files(
 
     code, verdicts, err = run("evaluate", "--config", str(config), "--routes", ROUTES)
     assert code == 0, err
-    assert "data: " in err and ".snapshot (synced " in err
+    assert "data: " in err and ".arrow (synced " in err
     assert verdicts == expected and verdicts.count("\n") == 31
 
 

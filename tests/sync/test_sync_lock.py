@@ -72,7 +72,7 @@ def test_second_sync_is_refused_or_waits_and_no_snapshot_is_damaged(
         assert proc.returncode == 0, err
     assert f"waiting up to 300 s: pid {first.pid}" in err
 
-    snapshots = sorted((tmp_path / "state" / "snapshots").glob("*.snapshot"))
+    snapshots = sorted((tmp_path / "state" / "snapshots").glob("*.arrow"))
     assert len(snapshots) == 2
     for path in snapshots:
         assert len(load_stored_snapshot(path).vrps) > 0

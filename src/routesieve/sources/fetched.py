@@ -46,11 +46,12 @@ class FetchError(Exception):
         super().__init__(f"{location}: {message}")
 
 
-def write_atomically(dest: Path, chunks: Iterable[bytes]) -> int:
+def write_atomically(dest: Path, chunks: Iterable[bytes], *, fsync: bool = False) -> int:
     """Write ``chunks`` to ``dest`` through a temporary file renamed into place.
 
     Returns the number of bytes written. If anything fails (the iterator included), the
-    previous ``dest`` is left untouched and the temporary file is removed.
+    previous ``dest`` is left untouched and the temporary file is removed. With ``fsync``
+    the file is on the disk before the rename, and the rename after it.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
@@ -58,10 +59,18 @@ def write_atomically(dest: Path, chunks: Iterable[bytes]) -> int:
     try:
         with os.fdopen(fd, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk)
-                size += len(chunk)
+                size += fh.write(chunk)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if fsync:
+        folder = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
     return size

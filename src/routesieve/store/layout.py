@@ -33,6 +33,9 @@ from routesieve.store.npz_file import Arrays
 
 FORMAT = "routesieve-snapshot"
 VERSION = 1
+ARROW_MAGIC = b"routesieve-arrow"
+"""The first 16 bytes of the Arrow form (:mod:`routesieve.store.arrow_file`); here, where
+telling the forms apart needs no pyarrow."""
 META = "meta"
 TABLES: dict[str, type[ColumnTable[Any]]] = {
     "vrps": VrpTable,
@@ -51,23 +54,45 @@ def to_arrays(snapshot: Snapshot) -> Arrays:
     """
     arrays: Arrays = {}
     strings: dict[str, list[str]] = {}
+    for name, table in tables_of(snapshot).items():
+        _put(table, name, arrays, strings)
+    meta = {"format": FORMAT, "version": VERSION, **small_parts(snapshot), "strings": strings}
+    # ASCII JSON: strings that are not valid Unicode (a file name with undecodable
+    # bytes, kept as surrogates) survive as \\u escapes
+    text = json.dumps(meta, ensure_ascii=True, separators=(",", ":"))
+    arrays[META] = np.frombuffer(text.encode("ascii"), np.uint8)
+    return arrays
+
+
+def tables_of(snapshot: Snapshot) -> dict[str, ColumnTable[Any]]:
+    """The big data sets of ``snapshot`` as column-backed tables (as they are, if they are).
+
+    Raises ``ValueError`` (naming the data set) for a value its column cannot hold.
+    """
+    tables: dict[str, ColumnTable[Any]] = {}
     for name, cls in TABLES.items():
         items = getattr(snapshot, name)
         try:
-            table = items if isinstance(items, cls) else cls.of(items)  # type: ignore[attr-defined]
+            tables[name] = items if isinstance(items, cls) else cls.of(items)  # type: ignore[attr-defined]
         except (OverflowError, ValueError) as exc:
             raise ValueError(f"cannot store the {name.replace('_', ' ')}: {exc}") from None
-        _put(table, name, arrays, strings)
-    meta = {
-        "format": FORMAT,
-        "version": VERSION,
-        "as_of": snapshot.as_of,
-        "counts": {name: len(getattr(snapshot, name)) for name in _DATA_SETS},
-        "strings": strings,
+    return tables
+
+
+def small_parts(snapshot: Snapshot, *, objects: bool = True) -> dict[str, Any]:
+    """The header keys every stored form shares: the time, the counts, the small data sets
+    (without the as-sets and org handles unless ``objects``: the Arrow form stores those
+    as record batches)."""
+    objects_json = {
         "as_sets": [[s.name, list(s.members), s.source] for s in snapshot.as_sets],
         "org_handles": [
             [h.org, h.source, [_prefix(p) for p in h.prefixes], h.asn] for h in snapshot.org_handles
         ],
+    }
+    return {
+        "as_of": snapshot.as_of,
+        "counts": {name: len(getattr(snapshot, name)) for name in _DATA_SETS},
+        **(objects_json if objects else {}),
         "asn_blocks": [[b.first, b.last, b.description] for b in snapshot.asn_blocks],
         "exchange_prefixes": [
             [_prefix(x.prefix), x.exchange, x.peeringdb_ix] for x in snapshot.exchange_prefixes
@@ -77,11 +102,6 @@ def to_arrays(snapshot: Snapshot) -> Arrays:
             [p.kind, p.location, p.generated, p.count, p.note] for p in snapshot.provenance
         ],
     }
-    # ASCII JSON: strings that are not valid Unicode (a file name with undecodable
-    # bytes, kept as surrogates) survive as \\u escapes
-    text = json.dumps(meta, ensure_ascii=True, separators=(",", ":"))
-    arrays[META] = np.frombuffer(text.encode("ascii"), np.uint8)
-    return arrays
 
 
 def read_meta(arrays: Arrays) -> dict[str, Any]:
@@ -91,14 +111,20 @@ def read_meta(arrays: Arrays) -> dict[str, Any]:
         raise ValueError("no routesieve snapshot header (not a stored snapshot)")
     try:
         meta = json.loads(raw.tobytes().decode("ascii"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested too deep
         raise ValueError(f"the snapshot header is not JSON ({exc})") from None
+    return check_format(meta, VERSION)
+
+
+def check_format(meta: Any, version: int) -> dict[str, Any]:
+    """``meta`` if it is a routesieve snapshot header of ``version``; ``ValueError`` if not."""
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError("not a stored routesieve snapshot (unknown header)")
-    if meta.get("version") != VERSION:
+    if meta.get("version") != version:
         raise ValueError(
-            f"stored snapshot format version {meta.get('version')!r}; this routesieve reads "
-            f"version {VERSION} only: run sync again to store it anew"
+            f"stored snapshot format version {meta.get('version')!r} where the file's form "
+            f"has version {version}; this routesieve reads version 2 (Arrow) and version 1 "
+            "(.npz): run sync again to store it anew"
         )
     return meta
 
@@ -107,10 +133,25 @@ def from_arrays(arrays: Arrays, meta: dict[str, Any]) -> Snapshot:
     """The snapshot stored in ``arrays``; ``ValueError``/``KeyError``/``TypeError`` if unsound."""
     strings = meta["strings"]
     tables = {name: _get(cls, name, arrays, strings) for name, cls in TABLES.items()}
+    return with_small_parts(tables, meta)
+
+
+def with_small_parts(
+    tables: dict[str, ColumnTable[Any]],
+    meta: dict[str, Any],
+    objects: tuple[tuple[AsSet, ...], tuple[OrgHandle, ...]] | None = None,
+) -> Snapshot:
+    """The snapshot of ``tables`` and the small parts of ``meta``, its counts checked; the
+    as-sets and org handles are ``objects`` when given (the Arrow form), else ``meta``'s.
+
+    Raises ``ValueError``/``KeyError``/``TypeError`` when ``meta`` is unsound.
+    """
+    if objects is None:
+        objects = _as_sets(meta["as_sets"]), _org_handles(meta["org_handles"])
     snapshot = Snapshot(
         as_of=_int(meta["as_of"]),
-        as_sets=_as_sets(meta["as_sets"]),
-        org_handles=_org_handles(meta["org_handles"]),
+        as_sets=objects[0],
+        org_handles=objects[1],
         asn_blocks=tuple(AsnBlock(_int(f), _int(la), _str(d)) for f, la, d in meta["asn_blocks"]),
         exchange_prefixes=tuple(
             ExchangePrefix(_from_prefix(p), _str(x), _opt_int(ix))
@@ -123,8 +164,13 @@ def from_arrays(arrays: Arrays, meta: dict[str, Any]) -> Snapshot:
         ),
         **tables,
     )
-    for name, count in meta["counts"].items():
-        if name not in _DATA_SETS or len(getattr(snapshot, name)) != count:
+    counts = meta["counts"]
+    if not isinstance(counts, dict):
+        raise TypeError("the counts are not a JSON object")
+    for name, count in counts.items():
+        if name not in _DATA_SETS:
+            raise ValueError(f"a count of {name!r}, which is no data set")
+        if len(getattr(snapshot, name)) != count:
             raise ValueError(f"the {name} hold {len(getattr(snapshot, name))} items, not {count}")
     return snapshot
 

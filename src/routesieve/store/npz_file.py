@@ -11,10 +11,12 @@ against the zip directory, and anything but a plain one-dimensional array of num
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,8 @@ def read_npz(path: Path) -> Arrays:
     with path.open("rb") as fh:
         try:
             archive = zipfile.ZipFile(fh)
+        except NotImplementedError as exc:  # a member said to need a later zip version
+            raise ValueError(f"not a numpy archive ({exc})") from None
         except zipfile.BadZipFile as exc:
             fh.seek(0)
             if fh.read(len(_LOCAL_SIGNATURE)) == _LOCAL_SIGNATURE:
@@ -70,6 +74,8 @@ def _read_member(fh: io.BufferedReader, info: zipfile.ZipInfo) -> npt.NDArray[An
     name = info.filename
     if info.compress_type != zipfile.ZIP_STORED:
         raise ValueError(f"member {name!r} is compressed; snapshots are written uncompressed")
+    if not 0 <= info.header_offset < os.fstat(fh.fileno()).st_size:
+        raise ValueError(f"member {name!r} starts at {info.header_offset}, outside the file")
     fh.seek(info.header_offset)
     local = fh.read(_LOCAL_HEADER.size)
     if len(local) < _LOCAL_HEADER.size:
@@ -85,7 +91,7 @@ def _read_member(fh: io.BufferedReader, info: zipfile.ZipInfo) -> npt.NDArray[An
             shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
         else:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-    except (ValueError, EOFError, SyntaxError) as exc:
+    except (ValueError, EOFError, SyntaxError, TokenError) as exc:  # a header numpy cannot parse
         raise ValueError(f"member {name!r} is not a numpy array ({exc})") from None
     if dtype.hasobject or dtype.kind not in "biu" or fortran or len(shape) != 1:
         raise ValueError(f"member {name!r} is not a plain column of numbers ({dtype}, {shape})")

@@ -5,9 +5,11 @@ caller holds the state folder's lock (:mod:`routesieve.sync.lock`).
 When every source has a usable copy, the snapshot is built from those copies with the
 same readers ``load_snapshot`` uses, saved with
 :func:`routesieve.store.snapshot_file.save_snapshot` as
-``<state>/snapshots/snapshot-<UTC>.snapshot`` beside its manifest, and all but the newest
-``[sync] keep`` snapshots are deleted. A source without any usable copy means no snapshot
-is written: a snapshot silently missing, say, every VRP would accept what it should not.
+``<state>/snapshots/snapshot-<UTC>.arrow`` beside its manifest, and all but the newest
+``[sync] keep`` snapshots are deleted (those of the older ``.npz`` form, named
+``snapshot-<UTC>.snapshot``, too: each manifest names its file). A source without any
+usable copy means no snapshot is written: a snapshot silently missing, say, every VRP
+would accept what it should not.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ from routesieve.sync.one_source import (
 )
 from routesieve.sync.plan import PlanEntry, fingerprint, make_plan
 from routesieve.sync.records import Manifest, SourceState, file_stamp, save_manifest
-from routesieve.sync.stored import SNAPSHOT_SUFFIX, StaleSource, list_manifests, stale_sources
+from routesieve.sync.stored import (
+    OLD_SNAPSHOT_SUFFIX,
+    SNAPSHOT_SUFFIX,
+    StaleSource,
+    list_manifests,
+    stale_sources,
+)
 
 PARALLEL = 4  # sources fetched at once
 Progress = Callable[[int, int, PlanEntry], None]
@@ -100,7 +108,10 @@ def _run(
     folder = config.state_dir / "snapshots"
     stamp = datetime.fromtimestamp(started, UTC).strftime("%Y%m%dT%H%M%SZ")
     name, n = f"snapshot-{stamp}", 1
-    while (folder / f"{name}{SNAPSHOT_SUFFIX}").exists() or (folder / f"{name}.json").exists():
+    while any(
+        (folder / f"{name}{suffix}").exists()
+        for suffix in (SNAPSHOT_SUFFIX, OLD_SNAPSHOT_SUFFIX, ".json")
+    ):
         name, n = f"snapshot-{stamp}-{n}", n + 1
     snapshot_path = save_snapshot(loaded.snapshot, folder / f"{name}{SNAPSHOT_SUFFIX}")
     limits = config.sync.max_age_hours

@@ -23,7 +23,10 @@ from routesieve.problems import InputError
 from routesieve.sync.plan import fingerprint
 from routesieve.sync.records import Manifest, SourceState, file_stamp, load_manifest
 
-SNAPSHOT_SUFFIX = ".snapshot"
+SNAPSHOT_SUFFIX = ".arrow"
+"""The stored snapshots ``sync`` writes: the Arrow form of :mod:`routesieve.store`."""
+OLD_SNAPSHOT_SUFFIX = ".snapshot"
+"""Those it wrote before (the ``.npz`` form): still chosen when newest, loaded, pruned."""
 MANIFEST_GLOB = "snapshot-*.json"
 
 
