@@ -56,7 +56,8 @@ def open_client(spec: ClusterSpec) -> Iterator[Client]:
             n_workers=spec.local_workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",  # loopback only: the cluster lives for one run on this machine
+            dashboard_address="127.0.0.1:0",  # no fixed port (8787 may be taken)
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, timeout=CONNECT_TIMEOUT_SECONDS) as client,  # type: ignore[no-untyped-call]
