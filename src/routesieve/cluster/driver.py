@@ -8,7 +8,6 @@ A failed run leaves the output as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 import shutil
@@ -24,7 +23,7 @@ from distributed.client import FutureCancelledError
 
 from routesieve.cluster.partition import split_by_peer
 from routesieve.cluster.task import PartitionResult, PartitionTask, run_partition
-from routesieve.cluster.worker_cache import SnapshotRef
+from routesieve.cluster.worker_cache import SnapshotRef, pack_policy
 from routesieve.model import Route
 from routesieve.outputs.verdict_arrow import FORMAT
 from routesieve.policy import Policy
@@ -109,8 +108,10 @@ def _tasks(
     files: Sequence[Path],
     parts: int,
 ) -> tuple[list[PartitionTask], list[int | None]]:
-    policy_key = hashlib.sha256(pickle.dumps(policy)).hexdigest()
-    base = PartitionTask(0, snapshot, policy, policy_key, str(staging))
+    packed, policy_key = pack_policy(policy)
+    base = PartitionTask(
+        0, snapshot, packed, policy_key, policy.route_server_sessions, str(staging)
+    )
     if routes is None:
         tasks = [
             replace(base, number=k, files=(str(path.resolve()),)) for k, path in enumerate(files)

@@ -26,7 +26,6 @@ from routesieve.collect.files import read_routes
 from routesieve.engine.evaluate import evaluate
 from routesieve.model import Route
 from routesieve.outputs.verdict_arrow import write_parquet
-from routesieve.policy import Policy
 from routesieve.problems import InputError
 
 SHOWN_PROBLEMS = 20
@@ -39,8 +38,9 @@ class PartitionTask:
 
     number: int
     snapshot: SnapshotRef
-    policy: Policy
+    policy: bytes  # pickled (worker_cache.pack_policy)
     policy_key: str
+    route_server_sessions: frozenset[str]
     folder: str  # where part-<number>.parquet is written
     peers: tuple[int, ...] = ()  # the effective peers the driver put in it
     packed: bytes | None = None
@@ -88,13 +88,13 @@ def run_partition(task: PartitionTask) -> PartitionResult:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
         routes, read, read_count, problems = _routes_of(task)
-        snapshot, index = prepared(task.snapshot, task.policy, task.policy_key)
-        evaluation = evaluate(routes, snapshot, task.policy, index)
+        policy, snapshot, index = prepared(task.snapshot, task.policy, task.policy_key)
+        evaluation = evaluate(routes, snapshot, policy, index)
         rows = write_parquet(evaluation, Path(task.folder) / task.file_name)
     except InputError as exc:
         return PartitionResult(task.number, error=str(exc), worker=worker)
     rules, accepted = _counts_in(Path(task.folder) / task.file_name)
-    rs = task.policy.route_server_sessions
+    rs = task.route_server_sessions
     return PartitionResult(
         number=task.number,
         routes_in=len(routes),

@@ -1,16 +1,18 @@
-"""The snapshot and its index, loaded and built once per worker process and kept.
+"""The policy, the snapshot and its index, loaded and built once per worker process.
 
 A worker runs many partitions of one run; loading the stored snapshot and building the
-look-up index costs about a second at full size, so it is done for the first partition
-only. The key is the snapshot's path and SHA-256 (checked against the file the worker
-reads: storage that is not the same everywhere is an error, not a wrong answer), the
-evaluation time and the policy's key. One entry is kept: a worker serves one run at a
-time.
+look-up index costs about a second at full size, and unpickling the policy of 10,000
+peers a fifth of one, so it is done for the first partition only (each task carries the
+policy as pickled bytes, which cost nothing to pass along). The key is the snapshot's
+path and SHA-256 (checked against the file the worker reads: storage that is not the
+same everywhere is an error, not a wrong answer), the evaluation time and the policy's
+key. One entry is kept: a worker serves one run at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,11 +42,18 @@ def file_sha256(path: Path) -> str:
 
 
 _lock = threading.Lock()
-_kept: dict[tuple[str, str, int, str], tuple[Snapshot, SnapshotIndex]] = {}
+Prepared = tuple[Policy, Snapshot, SnapshotIndex]
+_kept: dict[tuple[str, str, int, str], Prepared] = {}
 
 
-def prepared(ref: SnapshotRef, policy: Policy, policy_key: str) -> tuple[Snapshot, SnapshotIndex]:
-    """The snapshot of ``ref`` (at ``ref.as_of``) and its index for ``policy``.
+def pack_policy(policy: Policy) -> tuple[bytes, str]:
+    """The policy as a task carries it, and its key (the SHA-256 of those bytes)."""
+    packed = pickle.dumps(policy, protocol=5)
+    return packed, hashlib.sha256(packed).hexdigest()
+
+
+def prepared(ref: SnapshotRef, packed_policy: bytes, policy_key: str) -> Prepared:
+    """The policy, the snapshot of ``ref`` (at ``ref.as_of``) and its index.
 
     Raises ``InputError`` naming the file when it cannot be read or is not the file the
     driver chose (another SHA-256).
@@ -67,8 +76,9 @@ def prepared(ref: SnapshotRef, policy: Policy, policy_key: str) -> tuple[Snapsho
                 f"expected {ref.sha256[:12]}…): the snapshot must be on storage every "
                 "worker sees at the same path",
             )
+        policy: Policy = pickle.loads(packed_policy)
         snapshot = replace(load_stored_snapshot(path), as_of=ref.as_of)
-        kept = (snapshot, build_index(snapshot, policy))
+        kept = (policy, snapshot, build_index(snapshot, policy))
         _kept[key] = kept
         return kept
 
