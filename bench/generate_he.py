@@ -129,17 +129,13 @@ def write_config(path: Path, data: Path) -> None:
     sources = bench[bench.index("[sources]") :]
     for name in ("vrps.json", "irr.db", "delegated-"):
         sources = sources.replace(f'"{name}', f'"{data.resolve()}/{name}')
+    # [local] and [policy.checks] as in the bench set, without its comment lines
+    head = bench[: bench.index("[[exchanges]]")].split("[local]", 1)[1]
     out = [
         "# HE-size synthetic configuration (bench/generate_he.py): 10,000 peers, two route",
         "# servers; the outside data of the bench set (bench/generate.py).",
         "",
-        "[local]",
-        "asn = 214312",
-        'families = ["ipv6"]',
-        "",
-        "[policy.checks]",
-        "first_as = true",
-        "bogon_asn = true",
+        "[local]" + head.rstrip("\n"),
         "",
     ]
     for index in range(PEERS):
