@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import gc
 import shutil
-import tempfile
 import time
+import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -69,28 +70,35 @@ def run_cluster_evaluate(
     gc.disable()
     scratch: Path | None = None
     try:
-        found = stored_snapshot(config, offline)
-        if found is None:  # local files: store a copy the workers can read
-            now = int(time.time())
-            loaded = load_snapshot(config, now)
-            warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
-            scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.data-", dir=output.parent))
-            path = save_snapshot(loaded.snapshot, scratch / "snapshot.npz")
-            del loaded
-        else:
-            path, now = found[0], found[1].as_of
-        del found
-        gc.collect()
-        ref = SnapshotRef(str(path.resolve()), file_sha256(path), now)
-        if folders:
-            files = route_files(folders[0])
-            if not files:
-                fail(1, f"{folders[0]}: no route files in the folder")
-            routes = None
-        else:
-            files, routes = [], read_route_files(config, route_paths)
-        gc.enable()
-        with open_client(spec) as client:
+        with ExitStack() as stack:
+            try:  # first: the local cluster starts while the driver reads
+                client = stack.enter_context(open_client(spec))
+            except OSError as exc:
+                fail(1, f"cluster {spec}: {exc}")
+            found = stored_snapshot(config, offline)
+            if found is None:  # local files: store a copy the workers can read
+                now = int(time.time())
+                loaded = load_snapshot(config, now)
+                warn_problems(
+                    loaded.problems, "the data files (those lines or objects were skipped)"
+                )
+                scratch = output.with_name(f".{output.name}.data-{uuid.uuid4().hex[:12]}")
+                scratch.mkdir()
+                path = save_snapshot(loaded.snapshot, scratch / "snapshot.npz")
+                del loaded
+            else:
+                path, now = found[0], found[1].as_of
+            del found
+            gc.collect()
+            ref = SnapshotRef(str(path.resolve()), file_sha256(path), now)
+            if folders:
+                files = route_files(folders[0])
+                if not files:
+                    fail(1, f"{folders[0]}: no route files in the folder")
+                routes = None
+            else:
+                files, routes = [], read_route_files(config, route_paths)
+            gc.enable()
             run = evaluate_on_cluster(
                 client, config.to_policy(), ref, output, routes=routes, files=files
             )
@@ -99,7 +107,7 @@ def run_cluster_evaluate(
     except PartitionFailed as exc:
         fail(1, f"cluster run failed, nothing written: {exc}")
     except OSError as exc:
-        fail(1, f"cluster {spec}: {exc}")
+        fail(1, f"cluster run on {spec} failed, nothing written: {exc}")
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
