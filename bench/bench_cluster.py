@@ -1,7 +1,7 @@
 """Evaluation partitioned by peer on Dask: routes/s and memory per worker, and the cost curve.
 
-Usage: ``python bench/bench_cluster.py [--out bench/out-he] [--sizes 1000000,10000000]
-[--share 20] [--skip-single]``
+Usage: ``python bench/bench_cluster.py [--out bench/out-he] [--sizes 1000000]
+[--simulate 10000000,100000000] [--share 20] [--skip-single]``
 
 On the HE-size sets of ``generate_he.py`` (generated when missing), each figure beside
 its anchor from the same run:
@@ -11,9 +11,10 @@ its anchor from the same run:
 * ``LocalCluster`` of 1 and of 2 worker processes: the wall time of the whole run
   (worker start excluded; snapshot load and index build per worker included), routes/s,
   the speed-up from 1 to 2, and the peak RSS of each worker;
-* the cost curve on 2 workers: the sizes given in full, and 100M routes simulated: the
-  first ``--share`` partitions of the 100M layout are timed and the time scaled by the
-  share of routes they hold (said so in the output).
+* the cost curve on 2 workers: the sizes given in full (``--sizes``), and the sizes
+  simulated (``--simulate``, 10M and 100M by default): the first ``--share`` partitions
+  of that size's layout are generated and timed, and the time scaled by the share of
+  routes they hold (said so in the output).
 
 The machine's load average is printed before and after: the figures are only as quiet
 as the machine was.
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-HUNDRED_MILLION = 100_000_000
 
 
 def load() -> str:
@@ -124,10 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=HERE / "out-he")
     parser.add_argument("--sizes", default="1000000", help="route counts run in full")
-    parser.add_argument("--share", type=int, default=20, help="partitions of the 100M set")
+    parser.add_argument(
+        "--simulate", default="10000000,100000000", help="route counts timed by a share"
+    )
+    parser.add_argument("--share", type=int, default=20, help="partitions timed of those")
     parser.add_argument("--skip-single", action="store_true", help="no one-process anchor")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    simulated = [int(s) for s in args.simulate.split(",") if s]
     print(f"load average before: {load()} ({os.cpu_count()} CPUs)")
 
     first = generated(args.out, sizes[0])
@@ -158,21 +162,24 @@ def main(argv: list[str] | None = None) -> int:
             f"  {r.routes:>11,} routes (measured in full): {r.seconds:.1f} s, peak RSS per "
             f"worker {max(r.rss_mb):.0f} MB"
         )
-    folder = generated(args.out, HUNDRED_MILLION, only=args.share, reuse=first)
-    r = on_cluster(folder, route_files(folder, args.share), 2)
     sys.path.insert(0, str(HERE))
     from generate_he import Layout, bench_table
 
-    layout = Layout(HUNDRED_MILLION, max(1, HUNDRED_MILLION // 50_000))
-    counts = layout.counts(len(bench_table(HERE / "out")))
-    whole = sum(counts)
-    share = sum(counts[i] for k in range(args.share) for i in layout.peers_of(k))
-    scaled = r.seconds * whole / share
-    print(
-        f"  {whole:>11,} routes (SIMULATED: {args.share} of {layout.partitions} partitions, "
-        f"{r.routes:,} routes, took {r.seconds:.1f} s; scaled by {whole / share:.0f}): "
-        f"{scaled:,.0f} s = {scaled / 3600:.1f} h, peak RSS per worker {max(r.rss_mb):.0f} MB"
-    )
+    table_size = len(bench_table(HERE / "out"))
+    for size in simulated:
+        folder = generated(args.out, size, only=args.share, reuse=first)
+        r = on_cluster(folder, route_files(folder, args.share), 2)
+        layout = Layout(size, max(1, size // 50_000))
+        counts = layout.counts(table_size)
+        whole = sum(counts)
+        share = sum(counts[i] for k in range(args.share) for i in layout.peers_of(k))
+        scaled = r.seconds * whole / share
+        print(
+            f"  {whole:>11,} routes (SIMULATED: {args.share} of {layout.partitions} partitions, "
+            f"{r.routes:,} routes, took {r.seconds:.1f} s; scaled by {whole / share:.1f}): "
+            f"{scaled:,.0f} s = {scaled / 3600:.2f} h, peak RSS per worker "
+            f"{max(r.rss_mb):.0f} MB"
+        )
     print(f"load average after: {load()}")
     return 0
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
+from distributed import Client
 
 from conftest import World, dataset_rows
 
@@ -40,6 +42,23 @@ def test_evaluate_on_a_local_cluster_writes_the_one_process_verdicts(
     assert f"{len(expected)} verdicts" in done.stdout and "local:2" in done.stdout
     assert "read: " in done.stderr  # the driver read the routes and says so
     assert sorted(p.name for p in tmp_path.iterdir()) == ["verdicts"]  # no copy of the data left
+
+
+def test_evaluate_on_a_running_scheduler_by_its_tcp_address(
+    client: Client, world: World, single_process: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    address = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    out = tmp_path / "verdicts"
+
+    done = routesieve(
+        "evaluate", "--config", str(world.config), "--routes", str(world.routes_file),
+        "--cluster", address, "--output", str(out),
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert dataset_rows(out) == single_process
+    assert f"2 workers of {address}" in done.stdout
 
 
 def test_the_configured_scheduler_is_used_for_parquet(world: World, tmp_path: Path) -> None:

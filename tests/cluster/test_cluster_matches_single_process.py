@@ -11,6 +11,7 @@ from distributed import Client
 from conftest import World, dataset_rows
 from routesieve.cluster.driver import MARKER, evaluate_on_cluster
 from routesieve.cluster.partition import effective_peer, split_by_peer
+from routesieve.cluster.worker_cache import cached_keys
 from routesieve.engine.table import build_table
 
 
@@ -25,6 +26,10 @@ def test_bench_world_on_two_workers_gives_the_single_process_verdicts(
     assert run.routes_in == len(world.routes)
     assert run.verdicts == len(single_process)
     assert len({r.worker for r in run.results}) == 2  # both workers took partitions
+    held = client.run(cached_keys)  # each worker built the index once, for this snapshot
+    assert all(
+        keys[0][:3] == (world.ref.path, world.ref.sha256, world.ref.as_of) for keys in held.values()
+    )
     marker = json.loads((out / MARKER).read_text())
     assert marker["verdicts"] == len(single_process)
     assert sum(marker["rules"].values()) == len(single_process)
