@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--share", type=int, default=20, help="partitions timed of those")
     parser.add_argument("--skip-single", action="store_true", help="no one-process anchor")
+    parser.add_argument(
+        "--curve-only", action="store_true", help="only the simulated sizes, on 2 workers"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     simulated = [int(s) for s in args.simulate.split(",") if s]
@@ -136,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
     first = generated(args.out, sizes[0])
     files = route_files(first)
-    if not args.skip_single:
+    if args.curve_only:
+        sizes = []
+    if not (args.skip_single or args.curve_only):
         anchor = single_process(first, files)
         print(
             f"anchor, one process, {anchor['routes']:,.0f} routes: {anchor['seconds']:.1f} s "
@@ -144,15 +149,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{anchor['read']:.1f} s), peak RSS {anchor['rss_mb']:.0f} MB"
         )
     per_workers: dict[int, Timing] = {}
-    for workers in (1, 2):
+    for workers in () if args.curve_only else (1, 2):
         r = per_workers[workers] = on_cluster(first, files, workers)
         print(
             f"cluster, {workers} worker(s), {r.routes:,} routes in {r.partitions} partitions: "
             f"{r.seconds:.1f} s ({r.rate:,.0f} routes/s), peak RSS per worker "
             f"{', '.join(f'{m:.0f}' for m in r.rss_mb)} MB"
         )
-    speedup = per_workers[1].seconds / per_workers[2].seconds
-    print(f"speed-up 1 -> 2 workers: {speedup:.2f}x (aim 1.8x)")
+    if per_workers:
+        speedup = per_workers[1].seconds / per_workers[2].seconds
+        print(f"speed-up 1 -> 2 workers: {speedup:.2f}x (aim 1.8x)")
 
     print("cost curve, 2 workers:")
     for size in sizes:
