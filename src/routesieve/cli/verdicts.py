@@ -108,7 +108,7 @@ def evaluate_command(
     cluster: str | None,
 ) -> None:
     """A verdict for every received route: accept or reject, rule, reason, evidence."""
-    if cluster is not None or (fmt in (None, "parquet") and _configured_cluster(config_path)):
+    if cluster is not None or (fmt == "parquet" and _configured_cluster(config_path)):
         if fmt not in (None, "parquet"):
             fail(2, f"--cluster writes a Parquet dataset, not {fmt}: use --format parquet")
         from routesieve.cli.cluster_evaluate import run_cluster_evaluate
