@@ -86,7 +86,7 @@ def test_an_unknown_top_level_table_is_refused(tmp_path: Path) -> None:
 
     assert problems == (
         "output: unknown key 'output' (allowed here: local, policy, exchanges, peers, "
-        "sources, routers, collect, peering, sync, render, run, serve)",
+        "sources, routers, collect, peering, sync, render, run, serve, cluster)",
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from routesieve.config import (
     CONFIG_REFERENCE,
     CheckSettings,
+    ClusterSettings,
     CollectSettings,
     ExchangeSettings,
     LocalSettings,
@@ -48,6 +49,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "[run.intervals]": IntervalSettings,
     "[[run.notify]]": NotifySettings,
     "[serve]": ServeSettings,
+    "[cluster]": ClusterSettings,
 }
 
 

@@ -76,37 +76,57 @@ def load_inputs(
     gc.disable()
     try:
         snapshot = _outside_data(config, offline, refuse_stale, force)
-        parts: list[ReceivedRoutes] = []
-        problems: list[Problem] = []
-        if not route_paths:
-            collected = newest(config.collect_dir)
-            if collected is None:
-                fail(
-                    1,
-                    f"no --routes given, and no collected routes in {config.collect_dir} "
-                    "(run 'routesieve collect' first)",
-                )
-            click.echo(f"routes: {collected}", err=True)
-            route_paths = [collected]
-        for path in route_paths:
-            result = read_routes(path)
-            parts.append(ReceivedRoutes.of(result.items))  # JSON lines: columns already
-            problems.extend(result.problems)
-            if result.accounting is not None:
-                click.echo(f"read: {result.accounting}", err=True)
-        warn_problems(
-            problems,
-            "the route files (unreadable lines skipped; unreadable routes kept as X-MALFORMED)",
-        )
+        routes = read_route_files(config, route_paths)
     except InputError as exc:
         fail(1, str(exc))
     # the snapshot lives for the whole run: keep the collector from walking it again
     gc.freeze()
     gc.enable()
-    return config, snapshot, ReceivedRoutes.concat(parts)
+    return config, snapshot, routes
+
+
+def read_route_files(config: Config, route_paths: Sequence[Path]) -> ReceivedRoutes:
+    """The routes of ``route_paths`` (or of the newest collected snapshot), as columns,
+    with what was read and skipped said on standard error. Raises ``InputError``."""
+    parts: list[ReceivedRoutes] = []
+    problems: list[Problem] = []
+    if not route_paths:
+        collected = newest(config.collect_dir)
+        if collected is None:
+            fail(
+                1,
+                f"no --routes given, and no collected routes in {config.collect_dir} "
+                "(run 'routesieve collect' first)",
+            )
+        click.echo(f"routes: {collected}", err=True)
+        route_paths = [collected]
+    for path in route_paths:
+        result = read_routes(path)
+        parts.append(ReceivedRoutes.of(result.items))  # JSON lines: columns already
+        problems.extend(result.problems)
+        if result.accounting is not None:
+            click.echo(f"read: {result.accounting}", err=True)
+    warn_problems(
+        problems,
+        "the route files (unreadable lines skipped; unreadable routes kept as X-MALFORMED)",
+    )
+    return ReceivedRoutes.concat(parts)
 
 
 def _outside_data(config: Config, offline: bool, refuse_stale: bool, force: bool) -> Snapshot:
+    found = stored_snapshot(config, offline, refuse_stale, force)
+    if found is not None:
+        return found[1]
+    loaded = load_snapshot(config, int(time.time()))
+    warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
+    return loaded.snapshot
+
+
+def stored_snapshot(
+    config: Config, offline: bool, refuse_stale: bool = False, force: bool = False
+) -> tuple[Path, Snapshot] | None:
+    """The stored snapshot to use (its file, and the snapshot dated now), or None when
+    the local files are to be read (exits 1 when a stored one is needed and none loads)."""
     now = int(time.time())
     try:
         chosen = choose_snapshot(config, offline=offline)
@@ -121,12 +141,10 @@ def _outside_data(config: Config, offline: bool, refuse_stale: bool, force: bool
         made = datetime.fromtimestamp(candidate.manifest.created_at, UTC)
         click.echo(f"data: {candidate.path} (synced {made:%Y-%m-%d %H:%M} UTC)", err=True)
         _check_age(stale_sources(candidate.manifest, now), refuse_stale, force)
-        return replace(stored, as_of=now)
+        return candidate.path, replace(stored, as_of=now)
     if offline or config.sources.urls():
         fail(1, f"no stored snapshot in {config.state_dir / 'snapshots'} could be loaded")
-    loaded = load_snapshot(config, now)
-    warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
-    return loaded.snapshot
+    return None
 
 
 def _check_age(stale: Sequence[StaleSource], refuse: bool, force: bool) -> None:
@@ -183,9 +201,9 @@ ROUTES = click.option(
 FORMAT = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "jsonl", "csv"]),
+    type=click.Choice(["table", "jsonl", "csv", "parquet"]),
     default=None,
-    help="Output format; table on a terminal, jsonl otherwise.",
+    help="Output format; table on a terminal, jsonl otherwise (parquet needs --output).",
 )
 OFFLINE = click.option(
     "--offline",

@@ -22,12 +22,14 @@ from routesieve.cli.common import (
     main,
     output_to,
 )
+from routesieve.config import ConfigError, load_config
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import ParseError, Prefix
 from routesieve.outputs.live_rpki import live_rpki
 from routesieve.outputs.table import write_explanation, write_table
+from routesieve.outputs.verdict_arrow import write_parquet
 from routesieve.outputs.verdict_formats import write_csv, write_jsonl
 
 
@@ -38,6 +40,10 @@ def _run_evaluate(
     output: Path | None,
     offline: bool = False,
 ) -> None:
+    if output is not None and output.is_dir():
+        fail(2, f"--output {output} is a folder; a folder is written with --cluster only")
+    if any(p.is_dir() for p in route_paths):
+        fail(2, "--routes: a folder of partitions is read with --cluster only")
     config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)
@@ -45,6 +51,11 @@ def _run_evaluate(
         click.echo(f"warning: {w}", err=True)
     if fmt is None:
         fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
+    if fmt == "parquet":
+        if output is None:
+            fail(2, "--format parquet writes a file: give it with --output")
+        write_parquet(result, output)
+        return
     writers: dict[str, Callable[[IO[str]], int]] = {
         "jsonl": lambda out: write_jsonl(result, out),
         "csv": lambda out: write_csv(result, out),
@@ -62,19 +73,57 @@ def _run_evaluate(
 
 @main.command("evaluate")
 @CONFIG
-@ROUTES
+@click.option(
+    "--routes",
+    "route_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Received routes: JSON lines, bgpdump -m text or MRT, compressed or not. Repeatable. "
+    "Without it, the newest snapshot written by 'routesieve collect'. With --cluster, also "
+    "a folder whose files are partitions (each holding every route of its peers).",
+)
 @FORMAT
-@OUTPUT
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file (atomically) instead of standard output; with --cluster, "
+    "the folder of the Parquet dataset (replaced when the run succeeds).",
+)
 @OFFLINE
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="tcp://HOST:PORT|local:N",
+    help="Decide partitioned by peer on a Dask cluster (or N local worker processes) and "
+    "write a Parquet dataset; default: [cluster] scheduler for --format parquet.",
+)
 def evaluate_command(
     config_path: Path,
     route_paths: tuple[Path, ...],
     fmt: str | None,
     output: Path | None,
     offline: bool,
+    cluster: str | None,
 ) -> None:
     """A verdict for every received route: accept or reject, rule, reason, evidence."""
+    if cluster is not None or (fmt == "parquet" and _configured_cluster(config_path)):
+        if fmt not in (None, "parquet"):
+            fail(2, f"--cluster writes a Parquet dataset, not {fmt}: use --format parquet")
+        from routesieve.cli.cluster_evaluate import run_cluster_evaluate
+
+        run_cluster_evaluate(config_path, route_paths, output, offline, cluster)
+        return
     _run_evaluate(config_path, route_paths, fmt, output, offline)
+
+
+def _configured_cluster(config_path: Path) -> bool:
+    """Whether the configuration names a cluster (a configuration that cannot be loaded
+    is reported by the run itself)."""
+    try:
+        return load_config(config_path).cluster.scheduler is not None
+    except ConfigError:
+        return False
 
 
 @main.command("explain")

@@ -16,6 +16,7 @@ from routesieve.config.load import Config, config_from_toml, load_config
 from routesieve.config.reference import CONFIG_REFERENCE
 from routesieve.config.sections import (
     CheckSettings,
+    ClusterSettings,
     CollectSettings,
     ExchangeSettings,
     LocalSettings,
@@ -35,6 +36,7 @@ from routesieve.config.urls import Location, SourceUrl
 __all__ = [
     "CONFIG_REFERENCE",
     "CheckSettings",
+    "ClusterSettings",
     "CollectSettings",
     "Config",
     "ConfigError",

@@ -15,6 +15,7 @@ from routesieve.config.errors import ConfigError, Loc, from_pydantic, problem
 from routesieve.config.fields import FAMILY_VERSION
 from routesieve.config.run_settings import RunSettings
 from routesieve.config.sections import (
+    ClusterSettings,
     ConfigFile,
     ExchangeSettings,
     LocalSettings,
@@ -58,6 +59,7 @@ class Config:
     render: RenderSettings = field(default_factory=RenderSettings)
     run: RunSettings = field(default_factory=RunSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
 
     def to_policy(self) -> Policy:
         settings = self.policy_settings
@@ -217,6 +219,7 @@ def config_from_toml(raw: dict[str, Any], path: Path, *, shown: str | None = Non
         render=parsed.render,
         run=parsed.run,
         serve=parsed.serve,
+        cluster=parsed.cluster,
     )
 
 

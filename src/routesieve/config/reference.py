@@ -272,6 +272,17 @@ arrive at once on two cores (bench/bench_serve_load.py).
 | `form_posts_per_hour` | integer > 0 | `5` | accepted peering-request posts per client |
 | `form_refusals_per_hour` | integer > 0 | `30` | refused posts per client (bad token, foreign origin, invalid fields...), counted apart so they never use up the accepted ones |
 
+## `[cluster]`: evaluation partitioned by peer on Dask
+
+`evaluate --format parquet --output DIR` runs on this cluster when the key is set (the
+command's `--cluster` overrides it); the other formats and commands run in one process.
+Needs the optional extra `routesieve[cluster]`. How to run workers, and the storage they
+must share with the driver: docs/scale.md.
+
+| key | type | default | meaning |
+|---|---|---|---|
+| `scheduler` | `tcp://host:port`, `tls://host:port` or `local:N` | none (one process) | the Dask scheduler to submit the partitions to, or `local:N` for a cluster of N worker processes started on this machine for the run |
+
 ## Example
 
 ```toml

@@ -52,6 +52,19 @@ from routesieve.config.urls import (
 from routesieve.numbers import is_digits
 
 
+def _cluster_address(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(
+        r"local:[1-9][0-9]{0,3}|(tcp|tls)://[^\s/:]+(:[0-9]{1,5})?", value
+    ):
+        raise ValueError(
+            f"must be a Dask scheduler as tcp://host:port (or tls://) or local:N, not {value!r}"
+        )
+    return value
+
+
+ClusterAddress = Annotated[str, PlainValidator(_cluster_address)]
+
+
 class Section(BaseModel):
     """Unknown keys are refused; values are never coerced between TOML types."""
 
@@ -383,6 +396,12 @@ class ServeSettings(Section):
     form_refusals_per_hour: Positive = 30
 
 
+class ClusterSettings(Section):
+    """``[cluster]``: where ``evaluate --format parquet`` runs partitioned (docs/scale.md)."""
+
+    scheduler: ClusterAddress | None = None
+
+
 class ConfigFile(Section):
     """The whole file, as validated before the cross-section checks."""
 
@@ -398,3 +417,4 @@ class ConfigFile(Section):
     render: RenderSettings = Field(default_factory=RenderSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
