@@ -24,6 +24,28 @@ class Expansion:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Members:
+    """An as-set's members, read once: each as (AS number or -1, is a set name, text),
+    in their order; its AS numbers; and the members that are not AS numbers."""
+
+    every: tuple[tuple[int, bool, str], ...]
+    asns: frozenset[int]
+    rest: tuple[tuple[int, bool, str], ...]
+
+    @staticmethod
+    def of(members: Sequence[str]) -> _Members:
+        every: list[tuple[int, bool, str]] = []
+        for member in members:
+            m = _ASN.match(member)
+            if m and int(m.group(1)) <= MAX_ASN:
+                every.append((int(m.group(1)), False, member))
+            else:
+                every.append((-1, bool(_SET_NAME.match(member)), member))
+        asns = frozenset(asn for asn, _, _ in every if asn >= 0)
+        return _Members(tuple(every), asns, tuple(m for m in every if m[0] < 0))
+
+
 class AsSetCatalog:
     """As-sets by upper-cased name; a name may be asked for as ``SOURCE::NAME``."""
 
@@ -34,6 +56,14 @@ class AsSetCatalog:
             name = s.name.upper()
             self._by_name.setdefault(name, s)
             self._by_source.setdefault((s.source.upper(), name), s)
+        # members of the sets expanded so far, read once (by the set's identity)
+        self._members: dict[int, _Members] = {}
+
+    def _read(self, found: AsSet) -> _Members:
+        read = self._members.get(id(found))
+        if read is None:
+            read = self._members[id(found)] = _Members.of(found.members)
+        return read
 
     def find(self, ref: str) -> AsSet | None:
         source, sep, name = ref.upper().rpartition("::")
@@ -75,10 +105,13 @@ class AsSetCatalog:
                 done.add(key)
                 walked.append(found.name)
                 source, sep, _ = key.rpartition("::")
-                for member in found.members:
-                    m = _ASN.match(member)
-                    if m and int(m.group(1)) <= MAX_ASN:
-                        asn = int(m.group(1))
+                read = self._read(found)
+                # when the limit cannot be reached, the AS numbers go in at once
+                fast = len(asns) + len(read.asns) <= max_members
+                if fast:
+                    asns |= read.asns
+                for asn, is_set, member in read.rest if fast else read.every:
+                    if asn >= 0:
                         if asn not in asns and len(asns) >= max_members:
                             warnings.append(
                                 f"as-set expansion stopped at {max_members} members "
@@ -86,7 +119,7 @@ class AsSetCatalog:
                             )
                             return Expansion(frozenset(asns), tuple(walked), tuple(warnings))
                         asns.add(asn)
-                    elif not _SET_NAME.match(member):
+                    elif not is_set:
                         warnings.append(f"as-set {found.name}: cannot read member {member!r}")
                     elif depth + 1 > max_depth:
                         warnings.append(
