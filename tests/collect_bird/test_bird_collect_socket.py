@@ -78,9 +78,11 @@ def test_reply_protocol(fake_bird: Callable[..., Path]) -> None:
             (1012, "\tBGP.as_path: 65001"),
         ]
         assert client.command("show status") == [(1000, "BIRD 2"), (13, "Daemon is up")]
-        assert [t for b in client.batches("show route all") for t in b][
-            -1
-        ] == "\tBGP.as_path: 65001"
+        assert "".join(client.texts("show route all")) == (
+            "Table master6:\n"
+            "2001:db8::/32        unicast [p1 12:00:00.000] * (100) [i]\n"
+            "\tType: BGP univ\n\tBGP.origin: IGP\n\tBGP.as_path: 65001\n"
+        )
         with pytest.raises(BirdError) as info:
             client.command("bogus")
         assert info.value.code == 9001 and str(path) in str(info.value)
