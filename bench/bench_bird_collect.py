@@ -134,3 +134,7 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: in
         f"birdc best {best_birdc:.2f} s; ratio {best / best_birdc:.2f}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -170,6 +170,7 @@ def parse_show_route(
     return reader.routes, reader.problems
 
 
+_MAX_HELD = 1 << 20  # characters of a route held back: no route is that long
 _TYPES = "unicast|unreachable|blackhole|prohibit"
 # any number of BGP attribute lines other than the path and the communities
 _OTHER_BGP = r"(?:\tBGP\.(?!as_path:|community:|large_community:|ext_community:)[^\n]*\n)*+"
@@ -180,7 +181,7 @@ def _list_line(attribute: str, group: str) -> str:
     return rf"(?:\tBGP\.{attribute}:(?P<{group}>[^\n]*)\n(?P<{group}c>(?:\t+\([^\n]*\n)*+))?"
 
 
-_BLOCK = re.compile(
+_ROUTE = (
     # the route line: a prefix, or blanks for another route of the previous prefix
     rf"(?:(?P<pfx>[0-9A-Fa-f:.]+/[0-9]+)|[ ])[ ]*(?:{_TYPES})[ ][^\n]*\[[^\n]*\n"
     # next hops, Type: and other lines that are not BGP attributes
@@ -195,11 +196,11 @@ _BLOCK = re.compile(
     + _OTHER_BGP
     + _list_line("large_community", "lar")
     + _OTHER_BGP
-    # the next line ends the route: it is no attribute line and not blank
-    + r"(?=(?!\t)[^\n]*?\S)"
-    # or else one line, read line by line
-    + r"|(?P<line>[^\n]*)\n"
 )
+_ENDS = r"(?=(?!\t)[^\n]*?\S)"  # the next line ends the route: no attribute line, not blank
+_LINE = r"|(?P<line>[^\n]*)\n"  # or else one line, to be read line by line
+_BLOCK = re.compile(_ROUTE + _ENDS + _LINE)
+_LAST_BLOCK = re.compile(_ROUTE + rf"(?:{_ENDS}|\Z)" + _LINE)  # at the end of the text
 
 
 class _Reader:
@@ -249,9 +250,10 @@ class _Reader:
         if self.held:
             text = self.held + text
         cut = _last_route_start(text)
-        if cut == 0:  # no line here ends the route before: read it all now
-            self.held = ""
-            self._read_mixed(text, len(text))
+        if cut == 0:  # one route so far: hold it, unless it is too long to be one
+            self.held = text if len(text) < _MAX_HELD else ""
+            if not self.held:
+                self._read_mixed(text, len(text))
             return
         self.held = text[cut:]
         if self.is_open or not self._read_clean(text, cut):
@@ -273,12 +275,13 @@ class _Reader:
         self.last_prefix = last_prefix
         return False
 
-    def _read_mixed(self, text: str, cut: int) -> None:
+    def _read_mixed(self, text: str, cut: int, last: bool = False) -> None:
         """Read ``text`` up to ``cut``: each route that ``_BLOCK`` matches whole and reads
-        without a problem at once, every other line with :meth:`line`."""
+        without a problem at once, every other line with :meth:`line`; ``last`` when
+        the text ends the reply."""
         counted = 0  # self.lineno counts the lines of text before this position
         one: list[Route] = []
-        for m in _BLOCK.finditer(text):
+        for m in (_LAST_BLOCK if last else _BLOCK).finditer(text):
             if m.start() >= cut:
                 break
             if m.group("line") is None and self._routes((m.groups(),), one.append):
@@ -375,7 +378,7 @@ class _Reader:
 
     def finish(self) -> None:
         if self.held:
-            self._read_mixed(self.held, len(self.held))
+            self._read_mixed(self.held, len(self.held), last=True)
             self.held = ""
         if self.is_open:
             self.end_route()
