@@ -94,13 +94,7 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: in
     conf = lab.bird_conf(base / "bird", 64999, [peer], FILTER)
     sock = lab.start_bird(procs, conf, base / "bird")
 
-    def loaded() -> bool:
-        with BirdClient(sock) as client:
-            s = list_sessions(client, probe_import_tables=False)[0]
-        ch = next(c for c in s.channels if c.name == "ipv6")
-        return (ch.imported or 0) + (ch.filtered or 0) >= distinct
-
-    lab.wait_until("BIRD to receive the table", loaded, 600, step=2.0)
+    lab.wait_until("BIRD to receive the table", lambda: lab.ipv6_count(sock) >= distinct, 600, 2.0)
     print(f"BIRD holds them after {time.perf_counter() - t0:.1f} s")
 
     if import_table:

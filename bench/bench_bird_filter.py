@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import bird_collect_lab as lab  # noqa: E402
 from daemon_lab import kill_pid  # noqa: E402
 
-from routesieve.collect.bird_routes import list_sessions  # noqa: E402
 from routesieve.collect.bird_socket import BirdClient, BirdError  # noqa: E402
 from routesieve.model import AsPath, Route, Segment, SegmentType  # noqa: E402
 
@@ -164,13 +163,7 @@ protocol bgp feed {{
     with BirdClient(sock) as client:
         client.command("enable feed")
 
-    def all_in() -> bool:
-        with BirdClient(sock) as client:
-            s = list_sessions(client, probe_import_tables=False)[0]
-        ch = next(c for c in s.channels if c.name == "ipv6")
-        return (ch.imported or 0) + (ch.filtered or 0) >= count
-
-    lab.wait_until("BIRD to receive every route", all_in, 900, step=0.5)
+    lab.wait_until("BIRD to receive every route", lambda: lab.ipv6_count(sock) >= count, 900, 0.5)
     spent, took = cpu_seconds(pid) - before, time.perf_counter() - start
     kill_pid(pid)
     return spent, took

@@ -214,3 +214,14 @@ def bird_conf(folder: Path, bird_asn: int, peers: Sequence[Peer], import_filter:
         f"filter rs_import {{\n{import_filter}\n}}\n" + "\n".join(blocks)
     )
     return conf
+
+
+def ipv6_count(sock: Path) -> int:
+    """The IPv6 routes (imported + filtered) BIRD holds from its first BGP protocol."""
+    from routesieve.collect.bird_routes import list_sessions
+    from routesieve.collect.bird_socket import BirdClient
+
+    with BirdClient(sock) as client:
+        session = list_sessions(client, probe_import_tables=False)[0]
+    channel = next(c for c in session.channels if c.name == "ipv6")
+    return (channel.imported or 0) + (channel.filtered or 0)
