@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -103,22 +104,31 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: in
         command = "show route all table master6 protocol peer_a"
     birdc = ["birdc", "-s", str(sock), *command.split()]
     best = best_birdc = float("inf")
+    bird = int((base / "bird" / "bird.pid").read_text())
     for attempt in range(rounds):
+        bird_cpu, birdc_cpu = lab.cpu_seconds(bird), _children_cpu()
         start = time.perf_counter()
         subprocess.run(birdc, stdout=subprocess.DEVNULL, check=True)
         raw = time.perf_counter() - start
+        bird_cpu, birdc_cpu = lab.cpu_seconds(bird) - bird_cpu, _children_cpu() - birdc_cpu
         best_birdc = min(best_birdc, raw)
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu, bird_cpu2 = time.perf_counter(), time.process_time(), lab.cpu_seconds(bird)
         with BirdClient(sock) as client:
             sessions = list_sessions(client)
             result = collect_routes(client, sessions)
         took, cpu = time.perf_counter() - start, time.process_time() - cpu
+        bird_cpu2 = lab.cpu_seconds(bird) - bird_cpu2
+        print(
+            f"round {attempt + 1}, CPU: birdc {bird_cpu + birdc_cpu:.2f} s (BIRD {bird_cpu:.2f} "
+            f"+ birdc {birdc_cpu:.2f}); collect_routes {bird_cpu2 + cpu:.2f} s "
+            f"(BIRD {bird_cpu2:.2f} + Python {cpu:.2f})"
+        )
         best = min(best, took)
         bad = sum(1 for r in result.items if r.problem)
         print(
             f"round {attempt + 1}: birdc {command} > /dev/null: {raw:.2f} s; "
             f"collect_routes: {len(result.items):,} routes in {took:.2f} s "
-            f"({took / raw:.2f}x birdc; {cpu:.2f} s CPU in Python), {bad} with a problem, "
+            f"({took / raw:.2f}x birdc), {bad} with a problem, "
             f"{len(result.problems)} problems; {result.provenance.note}"
         )
         assert len(result.items) == distinct, (len(result.items), distinct)
@@ -128,6 +138,11 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: in
         f"birdc best {best_birdc:.2f} s; ratio {best / best_birdc:.2f}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -43,14 +43,6 @@ from daemon_lab import kill_pid  # noqa: E402
 from routesieve.collect.bird_socket import BirdClient, BirdError  # noqa: E402
 from routesieve.model import AsPath, Route, Segment, SegmentType  # noqa: E402
 
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
-
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -152,19 +144,19 @@ protocol bgp feed {{
     pid = int((base / "bird.pid").read_text())
     lab.wait_until("BIRD to answer", lambda: _answers(sock), 300, step=1.0)
     # idle: the ROA table loaded, nothing else to do
-    last = cpu_seconds(pid)
+    last = lab.cpu_seconds(pid)
     for _ in range(120):
         time.sleep(1.0)
-        now = cpu_seconds(pid)
+        now = lab.cpu_seconds(pid)
         if now - last < 0.02:
             break
         last = now
-    before, start = cpu_seconds(pid), time.perf_counter()
+    before, start = lab.cpu_seconds(pid), time.perf_counter()
     with BirdClient(sock) as client:
         client.command("enable feed")
 
     lab.wait_until("BIRD to receive every route", lambda: lab.ipv6_count(sock) >= count, 900, 0.5)
-    spent, took = cpu_seconds(pid) - before, time.perf_counter() - start
+    spent, took = lab.cpu_seconds(pid) - before, time.perf_counter() - start
     kill_pid(pid)
     return spent, took
 

@@ -13,6 +13,7 @@ daemons fails with the reason, it never skips.
 from __future__ import annotations
 
 import ipaddress
+import os
 import struct
 import subprocess
 import time
@@ -225,3 +226,9 @@ def ipv6_count(sock: Path) -> int:
         session = list_sessions(client, probe_import_tables=False)[0]
     channel = next(c for c in session.channels if c.name == "ipv6")
     return (channel.imported or 0) + (channel.filtered or 0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (from /proc/<pid>/stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
