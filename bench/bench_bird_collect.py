@@ -16,7 +16,9 @@ Needs ``bird``/``birdc`` (Debian bird2) and ``gobgpd``/``gobgp``; takes about a 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -67,18 +69,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--routes", type=int, default=250_000)
     ap.add_argument("--table-mode", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     lab.require_daemons()
     procs = lab.Processes()
     with tempfile.TemporaryDirectory(prefix="bench-bird-") as tmp:
         base = Path(tmp)
         try:
-            run(base, procs, args.routes, not args.table_mode)
+            run(base, procs, args.routes, not args.table_mode, args.rounds)
         finally:
             procs.stop()
 
 
-def run(base: Path, procs: lab.Processes, n: int, import_table: bool) -> None:
+def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: int) -> None:
     t0 = time.perf_counter()
     routes = table(n)
     distinct = len({str(p) for p, _, _ in routes})
@@ -92,41 +95,54 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool) -> None:
     conf = lab.bird_conf(base / "bird", 64999, [peer], FILTER)
     sock = lab.start_bird(procs, conf, base / "bird")
 
-    def loaded() -> bool:
-        with BirdClient(sock) as client:
-            s = list_sessions(client, probe_import_tables=False)[0]
-        ch = next(c for c in s.channels if c.name == "ipv6")
-        return (ch.imported or 0) + (ch.filtered or 0) >= distinct
-
-    lab.wait_until("BIRD to receive the table", loaded, 600, step=2.0)
+    lab.wait_until("BIRD to receive the table", lambda: lab.ipv6_count(sock) >= distinct, 600, 2.0)
     print(f"BIRD holds them after {time.perf_counter() - t0:.1f} s")
 
-    best = float("inf")
-    for attempt in range(3):
-        start = time.perf_counter()
-        with BirdClient(sock) as client:
-            sessions = list_sessions(client)
-            result = collect_routes(client, sessions)
-        took = time.perf_counter() - start
-        best = min(best, took)
-        bad = sum(1 for r in result.items if r.problem)
-        print(
-            f"run {attempt + 1}: {len(result.items):,} routes in {took:.2f} s "
-            f"({len(result.items) / took:,.0f} routes/s), {bad} with a problem, "
-            f"{len(result.problems)} problems; {result.provenance.note}"
-        )
-    assert len(result.items) == distinct, (len(result.items), distinct)
     if import_table:
         command = "show route all import table peer_a.ipv6"
     else:
         command = "show route all table master6 protocol peer_a"
-    start = time.perf_counter()
-    subprocess.run(
-        ["birdc", "-s", str(sock), *command.split()], stdout=subprocess.DEVNULL, check=True
+    birdc = ["birdc", "-s", str(sock), *command.split()]
+    best = best_birdc = float("inf")
+    bird = int((base / "bird" / "bird.pid").read_text())
+    for attempt in range(rounds):
+        bird_cpu, birdc_cpu = lab.cpu_seconds(bird), _children_cpu()
+        start = time.perf_counter()
+        subprocess.run(birdc, stdout=subprocess.DEVNULL, check=True)
+        raw = time.perf_counter() - start
+        bird_cpu, birdc_cpu = lab.cpu_seconds(bird) - bird_cpu, _children_cpu() - birdc_cpu
+        best_birdc = min(best_birdc, raw)
+        start, cpu, bird_cpu2 = time.perf_counter(), time.process_time(), lab.cpu_seconds(bird)
+        with BirdClient(sock) as client:
+            sessions = list_sessions(client)
+            result = collect_routes(client, sessions)
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
+        bird_cpu2 = lab.cpu_seconds(bird) - bird_cpu2
+        print(
+            f"round {attempt + 1}, CPU: birdc {bird_cpu + birdc_cpu:.2f} s (BIRD {bird_cpu:.2f} "
+            f"+ birdc {birdc_cpu:.2f}); collect_routes {bird_cpu2 + cpu:.2f} s "
+            f"(BIRD {bird_cpu2:.2f} + Python {cpu:.2f})"
+        )
+        best = min(best, took)
+        bad = sum(1 for r in result.items if r.problem)
+        print(
+            f"round {attempt + 1}: birdc {command} > /dev/null: {raw:.2f} s; "
+            f"collect_routes: {len(result.items):,} routes in {took:.2f} s "
+            f"({took / raw:.2f}x birdc), {bad} with a problem, "
+            f"{len(result.problems)} problems; {result.provenance.note}"
+        )
+        assert len(result.items) == distinct, (len(result.items), distinct)
+        del result
+    print(
+        f"best: {distinct:,} routes in {best:.2f} s = {distinct / best:,.0f} routes/s; "
+        f"birdc best {best_birdc:.2f} s; ratio {best / best_birdc:.2f}; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    raw = time.perf_counter() - start
-    print(f"for comparison: birdc {command} > /dev/null: {raw:.2f} s")
-    print(f"best: {distinct:,} routes in {best:.2f} s = {distinct / best:,.0f} routes/s")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

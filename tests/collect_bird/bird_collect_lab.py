@@ -13,6 +13,7 @@ daemons fails with the reason, it never skips.
 from __future__ import annotations
 
 import ipaddress
+import os
 import struct
 import subprocess
 import time
@@ -214,3 +215,20 @@ def bird_conf(folder: Path, bird_asn: int, peers: Sequence[Peer], import_filter:
         f"filter rs_import {{\n{import_filter}\n}}\n" + "\n".join(blocks)
     )
     return conf
+
+
+def ipv6_count(sock: Path) -> int:
+    """The IPv6 routes (imported + filtered) BIRD holds from its first BGP protocol."""
+    from routesieve.collect.bird_routes import list_sessions
+    from routesieve.collect.bird_socket import BirdClient
+
+    with BirdClient(sock) as client:
+        session = list_sessions(client, probe_import_tables=False)[0]
+    channel = next(c for c in session.channels if c.name == "ipv6")
+    return (channel.imported or 0) + (channel.filtered or 0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (from /proc/<pid>/stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -15,19 +15,19 @@ DATA = Path(__file__).parent / "data"
 
 
 def _parse(text: str, peer: int = 65001) -> tuple[list[Route], list[str]]:
-    routes, problems = parse_show_route([text.splitlines()], peer, "s1", "sock", "cmd")
+    routes, problems = parse_show_route([text], peer, "s1", "sock", "cmd")
     return routes, [f"{p.line}: {p.message}" for p in problems]
 
 
-def _recorded(name: str) -> list[str]:
-    return (DATA / name).read_text().splitlines()
+def _recorded(name: str) -> str:
+    return (DATA / name).read_text()
 
 
 def test_recorded_table_with_two_routes_per_prefix() -> None:
-    lines = _recorded("show_route_all_master6.txt")
-    routes, problems = parse_show_route([lines], 0, "s", "sock")
+    text = _recorded("show_route_all_master6.txt")
+    routes, problems = parse_show_route([text], 0, "s", "sock")
     assert problems == []
-    assert len(routes) == sum(1 for line in lines if " [peer_" in line) == 9
+    assert len(routes) == text.count(" [peer_") == 9
     by = {}
     for r in routes:
         by.setdefault(str(r.prefix), []).append(r)
@@ -68,7 +68,7 @@ def test_recorded_import_table() -> None:
 
 def test_recorded_protocols() -> None:
     lines = []
-    for line in _recorded("show_protocols_all.txt"):
+    for line in _recorded("show_protocols_all.txt").splitlines():
         code, _, text = line.partition(" ")
         lines.append((int(code), text))
     sessions = parse_protocols(lines)

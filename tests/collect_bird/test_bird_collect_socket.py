@@ -9,7 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from routesieve.collect import bird_socket
 from routesieve.collect.bird_socket import BirdClient, BirdError
 
 Script = Callable[[socket.socket, str], None]
@@ -78,9 +81,11 @@ def test_reply_protocol(fake_bird: Callable[..., Path]) -> None:
             (1012, "\tBGP.as_path: 65001"),
         ]
         assert client.command("show status") == [(1000, "BIRD 2"), (13, "Daemon is up")]
-        assert [t for b in client.batches("show route all") for t in b][
-            -1
-        ] == "\tBGP.as_path: 65001"
+        assert "".join(client.texts("show route all")) == (
+            "Table master6:\n"
+            "2001:db8::/32        unicast [p1 12:00:00.000] * (100) [i]\n"
+            "\tType: BGP univ\n\tBGP.origin: IGP\n\tBGP.as_path: 65001\n"
+        )
         with pytest.raises(BirdError) as info:
             client.command("bogus")
         assert info.value.code == 9001 and str(path) in str(info.value)
@@ -135,3 +140,54 @@ def test_missing_socket_and_bad_command(tmp_path: Path) -> None:
         BirdClient(missing).connect()
     with pytest.raises(BirdError, match="one line"):
         BirdClient(missing).command("show route\nconfigure")
+
+
+# ---- the reply as text against the reply as lines ----
+
+REPLY_LINES = st.one_of(
+    st.builds(lambda t: f"1007-{t}", st.text(max_size=30)),
+    st.builds(lambda t: f" {t}", st.text(max_size=30)),
+    st.builds(lambda n: f"1012-\tBGP.community: {'(1,2) ' * n}", st.integers(0, 12)),
+    st.just("+notice"),
+    st.sampled_from(["", "HTTP/1.1 400", "12-x", "1007", "10x7-x"]),
+)
+REPLY_ENDS = st.sampled_from(["0000 ", "0000", "0013 Daemon is up", "8001 Table not found"])
+
+
+def _client_on(data: bytes) -> BirdClient:
+    """A client whose socket has ``data`` waiting, then end of stream."""
+    ours, theirs = socket.socketpair()
+    theirs.sendall(data)
+    theirs.shutdown(socket.SHUT_WR)
+    client = BirdClient("fake.ctl", timeout=5, max_line=40)
+    client._sock = ours
+    return client
+
+
+def _read(client: BirdClient, as_text: bool) -> tuple[str, object]:
+    """What the client makes of its reply: the text and the cut lines, or the error."""
+    try:
+        if as_text:
+            text = "".join(client.texts("show route all"))
+        else:
+            text = "".join(t + "\n" for _, t in client.lines("show route all"))
+    except BirdError as exc:
+        return "error", (str(exc), exc.code)
+    return text, (client.cut_lines, client._buf)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(REPLY_LINES, max_size=25), end=REPLY_ENDS, chunk=st.integers(1, 64))
+def test_reply_as_text_is_the_reply_as_lines(lines: list[str], end: str, chunk: int) -> None:
+    """``texts`` (codes taken off a piece at a time) gives the text of ``lines`` (one line
+    at a time), with the same cut lines, what is left for the next reply, and errors;
+    for any reply read in chunks of any size."""
+    data = "".join(line + "\n" for line in [*lines, end, "0000 next reply"]).encode()
+    size = bird_socket._CHUNK
+    bird_socket._CHUNK = chunk
+    try:
+        by_text = _read(_client_on(data), as_text=True)
+        by_lines = _read(_client_on(data), as_text=False)
+    finally:
+        bird_socket._CHUNK = size
+    assert by_text == by_lines

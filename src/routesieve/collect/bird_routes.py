@@ -16,13 +16,14 @@ channel is probed with ``show route import table P.C count`` (BIRD answers
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from routesieve.collect.bird_show import parse_show_route
 from routesieve.collect.bird_socket import BirdClient, BirdError
-from routesieve.model import AsPath, Route
+from routesieve.model import AsPath, Prefix, Route
 from routesieve.numbers import is_digits
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
@@ -30,13 +31,21 @@ from routesieve.snapshot import Provenance
 KIND = "routes-bird"
 COLLECTED_CHANNELS = ("ipv4", "ipv6")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ROUTES = re.compile(r"(\d+) imported, (\d+) filtered")
+_ROUTES = re.compile(r"(\d+) imported, (?:(\d+) filtered, )?")
 
 
 @dataclass(frozen=True, slots=True)
 class BirdChannel:
     """A channel of a BGP protocol: ``name`` (``ipv6``), its ``table``, ``state`` and
-    ``input_filter``; the route counts; ``import_table`` when probed (None: unknown)."""
+    ``input_filter``; the route counts; ``import_table`` when probed (None: unknown).
+
+    ``keep_filtered`` is True when the channel has ``import keep filtered on``: BIRD
+    2.0.12 writes a filtered count in its ``Routes:`` line only then (``Routes: 30
+    imported, 10 filtered, 0 exported, 30 preferred``, without it ``Routes: 30
+    imported, 0 exported, 30 preferred``). False without it, None when there is no
+    ``Routes:`` line. The filtered count alone does not tell: after a reconfigure that
+    lets the filter accept every route, BIRD keeps filtered routes and holds none.
+    """
 
     name: str
     table: str = ""
@@ -46,16 +55,7 @@ class BirdChannel:
     filtered: int | None = None
     filtered_updates: int | None = None
     import_table: bool | None = None
-
-    @property
-    def keep_filtered(self) -> bool | None:
-        """True when BIRD holds filtered routes; False when it filtered some and kept
-        none; None when BIRD's output does not tell."""
-        if self.filtered:
-            return True
-        if self.filtered == 0 and self.filtered_updates:
-            return False
-        return None
+    keep_filtered: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +127,23 @@ def collect_routes(
     neighbour AS as ``peer_asn`` and the protocol name as ``session``."""
     if sessions is None:
         sessions = list_sessions(client)
+    # hundreds of thousands of long-lived objects and no garbage cycles: the cyclic
+    # collector would only walk them again and again (as sync does)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _collect(client, sessions)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _collect(client: BirdClient, sessions: list[BirdSession]) -> ReadResult[Route]:
     source = client.path
     routes: list[Route] = []
     problems: list[Problem] = []
-    paths: dict[str, AsPath] = {}
+    paths: dict[str, AsPath] = {}  # each path and prefix text is read once
+    prefixes: dict[str, Prefix] = {}
     how: list[str] = []
     for session in sessions:
         if session.neighbor_as is None:
@@ -144,12 +157,13 @@ def collect_routes(
                 continue
             for command in _commands(session, channel, source, problems):
                 got, found = parse_show_route(
-                    client.batches(command),
+                    client.texts(command),
                     session.neighbor_as,
                     session.name,
                     source,
                     command,
                     paths,
+                    prefixes,
                 )
                 routes.extend(got)
                 problems.extend(found)
@@ -173,7 +187,7 @@ def _commands(
     if not channel.table or not _NAME.match(channel.table):
         problems.append(Problem(source, None, f"channel {channel.name} has no usable table", name))
         return []
-    if channel.keep_filtered is False:
+    if channel.keep_filtered is False and channel.filtered_updates:
         problems.append(
             Problem(
                 source,
@@ -199,16 +213,7 @@ def _probe(client: BirdClient, session: BirdSession) -> BirdSession:
                 if exc.code is None:
                     raise
                 has = False
-            ch = BirdChannel(
-                ch.name,
-                ch.table,
-                ch.state,
-                ch.input_filter,
-                ch.imported,
-                ch.filtered,
-                ch.filtered_updates,
-                has,
-            )
+            ch = replace(ch, import_table=has)
         channels.append(ch)
     return BirdSession(
         session.name,
@@ -238,10 +243,12 @@ def _session(
 
 
 def _channel(fields: dict[str, str]) -> BirdChannel:
-    imported = filtered = updates = None
-    m = _ROUTES.search(fields.get("Routes", ""))
+    imported = filtered = updates = keep = None
+    m = _ROUTES.match(fields.get("Routes", ""))
     if m:
-        imported, filtered = int(m.group(1)), int(m.group(2))
+        imported = int(m.group(1))
+        keep = m.group(2) is not None
+        filtered = int(m.group(2)) if keep else None
     stats = fields.get("Import updates", "").split()
     if len(stats) == 5 and is_digits(stats[2]):  # received rejected filtered ignored accepted
         updates = int(stats[2])
@@ -253,6 +260,7 @@ def _channel(fields: dict[str, str]) -> BirdChannel:
         imported=imported,
         filtered=filtered,
         filtered_updates=updates,
+        keep_filtered=keep,
     )
 
 

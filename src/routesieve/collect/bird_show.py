@@ -30,12 +30,20 @@ be read is kept with ``problem`` set (the engine rejects it as X-MALFORMED).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import socket
+from collections.abc import Callable, Iterable
 
 from routesieve.model import MAX_ASN, AsPath, ParseError, Prefix, Route, Segment, SegmentType
+from routesieve.prefix import BITS
 from routesieve.problems import Problem
 
 _SEQ = SegmentType.AS_SEQUENCE
+_SEQ_TEXT = re.compile(r"[0-9]{1,10}(?: [0-9]{1,10})*")
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+_MASKS = {
+    version: [((1 << bits) - 1) ^ ((1 << (bits - n)) - 1) for n in range(bits + 1)]
+    for version, bits in BITS.items()
+}
 _STD_LIST = re.compile(r"\([0-9]{1,5},[0-9]{1,5}\)(?: \([0-9]{1,5},[0-9]{1,5}\))*")
 _N = "[0-9]{1,10}"
 _LARGE_LIST = re.compile(rf"\({_N}, {_N}, {_N}\)(?: \({_N}, {_N}, {_N}\))*")
@@ -61,6 +69,11 @@ _SET_STARTS = {
 
 def parse_as_path(text: str) -> AsPath:
     """An AS path as BIRD prints it: ``65001 65002 {65003 65004} (65005) ({65006})``."""
+    if _SEQ_TEXT.fullmatch(text):  # the common case: one AS_SEQUENCE, checked in C
+        asns = tuple(map(int, text.split(" ")))
+        if len(text) > 9 and max(asns) > MAX_ASN:
+            raise ParseError(f"AS number over {MAX_ASN} in {text!r}")
+        return AsPath((_new_tuple(Segment, (_SEQ, asns)),))
     words = text.split()
     if "{" not in text and "(" not in text:
         if words and (not text.isascii() or not "".join(words).isdigit()):
@@ -124,145 +137,392 @@ def parse_communities(kind: int, text: str) -> list[str]:
 
 
 def parse_show_route(
-    batches: Iterable[Sequence[str]],
+    texts: Iterable[str],
     peer_asn: int,
     session: str,
     source: str,
     place: str = "",
     paths: dict[str, AsPath] | None = None,
+    prefixes: dict[str, Prefix] | None = None,
+    *,
+    by_block: bool = True,
 ) -> tuple[list[Route], list[Problem]]:
-    """The routes of one session in ``show route all`` text, given as batches of lines
-    (without newlines), and the problems found. ``paths`` may be shared between calls so
-    that a path read once is one object for every route that has it.
+    """The routes of one session in ``show route all`` text, given as pieces of whole
+    lines (what :meth:`BirdClient.texts` yields: each piece ends in a newline), and the
+    problems found. ``paths`` and ``prefixes`` may be shared between calls so that a path
+    or prefix text is read once and is one object for every route that has it.
 
-    One loop with local state: a full table is millions of lines.
+    A route as BIRD prints it is read in one go by a regular expression (``by_block``);
+    anything else, and every route where that finds something wrong, is read line by
+    line, which gives the same routes and problems for any text (``by_block=False``
+    reads everything so, the reference the tests compare with).
     """
-    known_paths: dict[str, AsPath] = paths if paths is not None else {}
-    routes: list[Route] = []
-    problems: list[Problem] = []
-    append = routes.append
-    empty = AsPath(())
-    lineno = 0
-    is_open = False
-    last_prefix = raw_prefix = ""
-    prefix: Prefix | None = None
-    issues: list[str] = []
-    path_text: str | None = None
-    path_line = 0
-    comms: list[list[str]] = [[], [], []]
-    set_kind = -1  # the community attribute that a "\t\t(" line continues
+    reader = _Reader(peer_asn, session, source, place, paths, prefixes)
+    for text in texts:
+        if not text:
+            continue
+        if by_block:
+            reader.read_blocks(text)
+        else:
+            for line in text.removesuffix("\n").split("\n"):
+                reader.line(line)
+    reader.finish()
+    return reader.routes, reader.problems
 
-    def problem(at: int, message: str, line: str | None = None) -> None:
+
+_MAX_HELD = 1 << 20  # characters of a route held back: no route is that long
+_TYPES = "unicast|unreachable|blackhole|prohibit"
+# any number of BGP attribute lines other than the path and the communities
+_OTHER_BGP = r"(?:\tBGP\.(?!as_path:|community:|large_community:|ext_community:)[^\n]*\n)*+"
+
+
+def _list_line(attribute: str, group: str) -> str:
+    """An optional community line, its list, and the lines that continue a long list."""
+    return rf"(?:\tBGP\.{attribute}:(?P<{group}>[^\n]*)\n(?P<{group}c>(?:\t+\([^\n]*\n)*+))?"
+
+
+_ROUTE = (
+    # the route line: a prefix, or blanks for another route of the previous prefix
+    rf"(?:(?P<pfx>[0-9A-Fa-f:.]+/[0-9]+)|[ ])[ ]*(?:{_TYPES})[ ][^\n]*\[[^\n]*\n"
+    # next hops, Type: and other lines that are not BGP attributes
+    r"(?:\t(?!BGP\.)(?:via |dev |\tvia |mpls |[^\n:]*:)[^\n]*\n)*+"
+    + _OTHER_BGP
+    # the path, as the line-by-line reading strips it
+    + r"\tBGP\.as_path: (?P<path>\S(?:[^\n]*\S)?)\n"
+    + _OTHER_BGP
+    + _list_line("community", "std")
+    + _OTHER_BGP
+    + _list_line("ext_community", "ext")
+    + _OTHER_BGP
+    + _list_line("large_community", "lar")
+    + _OTHER_BGP
+)
+_ENDS = r"(?=(?!\t)[^\n]*?\S)"  # the next line ends the route: no attribute line, not blank
+_LINE = r"|(?P<line>[^\n]*)\n"  # or else one line, to be read line by line
+_BLOCK = re.compile(_ROUTE + _ENDS + _LINE)
+_LAST_BLOCK = re.compile(_ROUTE + rf"(?:{_ENDS}|\Z)" + _LINE)  # at the end of the text
+
+
+class _Reader:
+    """The state of reading one session's ``show route all`` text.
+
+    :meth:`line` reads one line: one step of a loop over the lines with its state in
+    attributes (a full table is millions of lines). :meth:`read_blocks` reads whole
+    routes where it can and hands the rest to :meth:`line`.
+    """
+
+    def __init__(
+        self,
+        peer_asn: int,
+        session: str,
+        source: str,
+        place: str,
+        paths: dict[str, AsPath] | None,
+        prefixes: dict[str, Prefix] | None,
+    ) -> None:
+        self.peer_asn = peer_asn
+        self.session = session
+        self.source = source
+        self.place = place
+        self.paths: dict[str, AsPath] = paths if paths is not None else {}
+        self.prefixes: dict[str, Prefix] = prefixes if prefixes is not None else {}
+        self.routes: list[Route] = []
+        self.problems: list[Problem] = []
+        self.lineno = 0
+        self.is_open = False
+        self.last_prefix = ""
+        self.raw_prefix = ""
+        self.prefix: Prefix | None = None
+        self.issues: list[str] = []
+        self.path_text: str | None = None
+        self.path_line = 0
+        self.comms: list[list[str]] = [[], [], []]
+        self.set_kind = -1  # the community attribute that a "\t\t(" line continues
+        self.held = ""  # the last route of the text read so far, not read yet
+
+    # ---- whole routes ----
+
+    def read_blocks(self, text: str) -> None:
+        """Read ``text`` (whole lines). The last route of it is held back until the next
+        text or :meth:`finish`, as its attribute lines may go on there."""
+        if text[-1:] != "\n":
+            text += "\n"
+        if self.held:
+            text = self.held + text
+        cut = _last_route_start(text)
+        if cut == 0:  # one route so far: hold it, unless it is too long to be one
+            self.held = text if len(text) < _MAX_HELD else ""
+            if not self.held:
+                self._read_mixed(text, len(text))
+            return
+        self.held = text[cut:]
+        if self.is_open or not self._read_clean(text, cut):
+            self._read_mixed(text, cut)
+
+    def _read_clean(self, text: str, cut: int) -> bool:
+        """Read ``text`` up to ``cut`` (where its last route starts) when that is all
+        routes that ``_BLOCK`` matches whole and reads without a problem, and say so;
+        else leave everything as it was and say False."""
+        found = _BLOCK.findall(text)
+        # the lines from cut on are matched one by one: that route does not end here
+        del found[len(found) - text.count("\n", cut) :]
+        routes = self.routes
+        mark, last_prefix = len(routes), self.last_prefix
+        if self._routes(found, routes.append) == len(found):
+            self.lineno += text.count("\n", 0, cut)
+            return True
+        del routes[mark:]
+        self.last_prefix = last_prefix
+        return False
+
+    def _read_mixed(self, text: str, cut: int, last: bool = False) -> None:
+        """Read ``text`` up to ``cut``: each route that ``_BLOCK`` matches whole and reads
+        without a problem at once, every other line with :meth:`line`; ``last`` when
+        the text ends the reply."""
+        counted = 0  # self.lineno counts the lines of text before this position
+        one: list[Route] = []
+        for m in (_LAST_BLOCK if last else _BLOCK).finditer(text):
+            if m.start() >= cut:
+                break
+            if m.group("line") is None and self._routes((m.groups(),), one.append):
+                if self.is_open:
+                    self.end_route()
+                self.routes.append(one.pop())
+                continue
+            start, end = m.span()
+            self.lineno += text.count("\n", counted, start)
+            for line in text[start:end].split("\n")[:-1]:
+                self.line(line)
+            counted = end
+        self.lineno += text.count("\n", counted, cut)
+
+    def _routes(self, blocks: Iterable[tuple[str, ...]], append: Callable[[Route], None]) -> int:
+        """Append the route of each block (the groups of a ``_BLOCK`` match) up to the
+        first that is not a route as BIRD prints it or has something that cannot be
+        read (a prefix, path or community); return how many were appended."""
+        peer_asn, session = self.peer_asn, self.session
+        prefixes, paths = self.prefixes, self.paths
+        done = 0
+        for raw, path, std, stdc, ext, extc, lar, larc, _ in blocks:
+            if not path:  # a line read alone
+                break
+            if raw:
+                self.last_prefix = raw
+            else:
+                raw = self.last_prefix
+            prefix = prefixes.get(raw)
+            if prefix is None:
+                prefix = _parse_prefix(raw) if raw else None
+                if prefix is None:
+                    break
+                prefixes[raw] = prefix
+            as_path = paths.get(path)
+            if as_path is None:
+                as_path = _parse_path(path)
+                if as_path is None:
+                    break
+                paths[path] = as_path
+            if std or stdc or ext or extc or lar or larc:
+                communities = _block_communities(std, stdc, ext, extc, lar, larc)
+                if communities is None:
+                    break
+                append(Route(peer_asn, prefix, as_path, session, None, raw, communities))
+            else:
+                append(Route(peer_asn, prefix, as_path, session, None, raw))
+            done += 1
+        return done
+
+    # ---- line by line ----
+
+    def problem(self, at: int, message: str, line: str | None = None) -> None:
         text = f"{message}: {line.strip()[:200]!r}" if line is not None else message
-        problems.append(Problem(source, at, text, place))
+        self.problems.append(Problem(self.source, at, text, self.place))
 
-    def end_route() -> None:
-        as_path = empty
+    def end_route(self) -> None:
+        self.is_open = False
+        issues = self.issues
+        as_path = _EMPTY
+        path_text = self.path_text
         if path_text is None:
             issues.append("no BGP.as_path line")
         elif path_text.endswith("..."):
-            issues.append(f"AS path too long for BIRD to print whole (line {path_line})")
-            problem(path_line, "AS path cut short by BIRD: ..." + path_text[-40:])
+            issues.append(f"AS path too long for BIRD to print whole (line {self.path_line})")
+            self.problem(self.path_line, "AS path cut short by BIRD: ..." + path_text[-40:])
         else:
-            found = known_paths.get(path_text)
+            found = self.paths.get(path_text)
             if found is None:
                 try:
                     found = parse_as_path(path_text)
                 except ParseError as exc:
-                    issues.append(f"unparseable AS path (line {path_line}): {exc}")
-                    problem(path_line, f"unparseable AS path: {exc}")
+                    issues.append(f"unparseable AS path (line {self.path_line}): {exc}")
+                    self.problem(self.path_line, f"unparseable AS path: {exc}")
                 else:
-                    known_paths[path_text] = found
+                    self.paths[path_text] = found
             if found is not None:
                 as_path = found
                 if not found.segments:
                     issues.append("empty AS path")
-        std, large, ext = comms
+        std, large, ext = self.comms
         communities = (*std, *large, *ext) if std or large or ext else ()
-        append(
+        self.routes.append(
             Route(
-                peer_asn,
-                prefix,
+                self.peer_asn,
+                self.prefix,
                 as_path,
-                session,
+                self.session,
                 "; ".join(issues) or None,
-                raw_prefix,
+                self.raw_prefix,
                 communities,
             )
         )
 
-    for batch in batches:
-        for line in batch:
-            lineno += 1
-            if line[:1] == "\t":
-                if not is_open:
-                    problem(lineno, "attribute line outside a route", line)
-                elif line[1:5] == "BGP.":
-                    c = line[5:8]
-                    if c == "as_" and line.startswith(_PATH):
-                        if path_text is not None:
-                            issues.append(f"two AS path lines (line {lineno})")
-                        path_text = line[13:].strip()
-                        path_line = lineno
-                        set_kind = -1
-                    elif c in _SET_STARTS and line.startswith(_SET_STARTS[c][0]):
-                        set_kind = _SET_STARTS[c][1]
-                        try:
-                            comms[set_kind].extend(
-                                parse_communities(set_kind, line[len(_SET_STARTS[c][0]) :])
-                            )
-                        except ParseError as exc:
-                            problem(lineno, str(exc), line)
-                            set_kind = -1
-                    else:
-                        set_kind = -1
-                elif set_kind >= 0 and line.lstrip("\t")[:1] == "(":
-                    try:
-                        comms[set_kind].extend(parse_communities(set_kind, line))
-                    except ParseError as exc:
-                        problem(lineno, str(exc), line)
-                        set_kind = -1
-                elif line.startswith(_NEXT_HOP_LINES) or ":" in line:
-                    set_kind = -1  # next hops and other attributes: not needed
+    def finish(self) -> None:
+        if self.held:
+            self._read_mixed(self.held, len(self.held), last=True)
+            self.held = ""
+        if self.is_open:
+            self.end_route()
+
+    def line(self, line: str) -> None:
+        """Read one line (without its newline)."""
+        self.lineno += 1
+        lineno = self.lineno
+        if line[:1] == "\t":
+            if not self.is_open:
+                self.problem(lineno, "attribute line outside a route", line)
+            elif line[1:5] == "BGP.":
+                c = line[5:8]
+                if c == "as_" and line.startswith(_PATH):
+                    if self.path_text is not None:
+                        self.issues.append(f"two AS path lines (line {lineno})")
+                    self.path_text = line[13:].strip()
+                    self.path_line = lineno
+                    self.set_kind = -1
+                elif c in _SET_STARTS and line.startswith(_SET_STARTS[c][0]):
+                    self.set_kind = _SET_STARTS[c][1]
+                    self._communities(lineno, line, line[len(_SET_STARTS[c][0]) :])
                 else:
-                    problem(lineno, "unreadable line in a route", line)
-                continue
-            if not line or line.isspace():
-                continue
-            if line.startswith("Table ") and line.endswith(":"):
-                if is_open:
-                    end_route()
-                    is_open = False
-                continue
-            # a route line
-            if is_open:
-                end_route()
-                is_open = False
-            issues = []
-            path_text = None
-            comms = [[], [], []]
-            set_kind = -1
-            if line[0] == " ":
-                words = line.split(None, 1)
-                if not last_prefix or not words or words[0] not in _ROUTE_TYPES:
-                    problem(lineno, "not a route line", line)
-                    continue
-                raw = last_prefix
+                    self.set_kind = -1
+            elif self.set_kind >= 0 and line.lstrip("\t")[:1] == "(":
+                self._communities(lineno, line, line)
+            elif line.startswith(_NEXT_HOP_LINES) or ":" in line:
+                self.set_kind = -1  # next hops and other attributes: not needed
             else:
-                raw, _, rest = line.partition(" ")
-                word = rest.split(None, 1)[0] if rest.strip() else ""
-                if "/" not in raw or word not in _ROUTE_TYPES or "[" not in rest:
-                    problem(lineno, "not a route line", line)
-                    continue
-                last_prefix = raw
-            is_open = True
-            raw_prefix = raw
-            try:
-                prefix = Prefix.parse(raw)
-            except ParseError:
-                prefix = None
-                issues.append(f"unparseable prefix {raw!r} (line {lineno})")
-                problem(lineno, f"unparseable prefix {raw!r}", line)
-    if is_open:
-        end_route()
-    return routes, problems
+                self.problem(lineno, "unreadable line in a route", line)
+            return
+        if not line or line.isspace():
+            return
+        if line.startswith("Table ") and line.endswith(":"):
+            if self.is_open:
+                self.end_route()
+            return
+        # a route line
+        if self.is_open:
+            self.end_route()
+        self.issues = []
+        self.path_text = None
+        self.comms = [[], [], []]
+        self.set_kind = -1
+        if line[0] == " ":
+            words = line.split(None, 1)
+            if not self.last_prefix or not words or words[0] not in _ROUTE_TYPES:
+                self.problem(lineno, "not a route line", line)
+                return
+            raw = self.last_prefix
+        else:
+            raw, _, rest = line.partition(" ")
+            word = rest.split(None, 1)[0] if rest.strip() else ""
+            if "/" not in raw or word not in _ROUTE_TYPES or "[" not in rest:
+                self.problem(lineno, "not a route line", line)
+                return
+            self.last_prefix = raw
+        self.is_open = True
+        self.raw_prefix = raw
+        try:
+            self.prefix = Prefix.parse(raw)
+        except ParseError:
+            self.prefix = None
+            self.issues.append(f"unparseable prefix {raw!r} (line {lineno})")
+            self.problem(lineno, f"unparseable prefix {raw!r}", line)
+
+    def _communities(self, lineno: int, line: str, text: str) -> None:
+        try:
+            self.comms[self.set_kind].extend(parse_communities(self.set_kind, text))
+        except ParseError as exc:
+            self.problem(lineno, str(exc), line)
+            self.set_kind = -1
+
+
+_EMPTY = AsPath(())
+
+
+def _parse_prefix(raw: str) -> Prefix | None:
+    """``Prefix.parse`` of ``[0-9A-Fa-f:.]+/[0-9]+`` (as ``_BLOCK`` found it) in fewer
+    steps; None where it raises ParseError."""
+    addr, _, plen = raw.partition("/")
+    length = int(plen) if len(plen) <= 3 else 999
+    try:
+        if ":" in addr:
+            version, packed = 6, socket.inet_pton(socket.AF_INET6, addr)
+        elif addr.count(".") == 3:
+            version, packed = 4, socket.inet_aton(addr)
+        else:
+            return None
+    except OSError:
+        return None
+    masks = _MASKS[version]
+    if length >= len(masks):
+        return None
+    return _new_tuple(Prefix, (version, int.from_bytes(packed, "big") & masks[length], length))
+
+
+def _last_route_start(text: str) -> int:
+    """Where the last line of ``text`` that does not start with a tab starts (0: none)."""
+    end = len(text) - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if text[start] != "\t":
+            return start
+        end = start - 1
+    return 0
+
+
+def _parse_path(text: str) -> AsPath | None:
+    """``parse_as_path`` of a path as ``_BLOCK`` found it; None where reading it line by
+    line finds something wrong (a path cut short or unreadable, an empty path)."""
+    if text.endswith("..."):
+        return None
+    try:
+        path = parse_as_path(text)
+    except ParseError:
+        return None
+    return path if path.segments else None
+
+
+def _block_communities(
+    std: str | None,
+    std_more: str | None,
+    ext: str | None,
+    ext_more: str | None,
+    large: str | None,
+    large_more: str | None,
+) -> tuple[str, ...] | None:
+    """The communities of a block in the order of the line-by-line reading (standard,
+    large, extended); None when one cannot be read."""
+    try:
+        return (
+            *_community_list(0, std, std_more),
+            *_community_list(1, large, large_more),
+            *_community_list(2, ext, ext_more),
+        )
+    except ParseError:
+        return None
+
+
+def _community_list(kind: int, first: str | None, more: str | None) -> list[str]:
+    """The communities of a community line and the lines that continue it."""
+    found = parse_communities(kind, first) if first else []
+    if more:
+        for line in more.split("\n")[:-1]:
+            found.extend(parse_communities(kind, line))
+    return found

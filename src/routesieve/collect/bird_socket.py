@@ -16,6 +16,7 @@ rather than held whole.
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -25,6 +26,12 @@ from types import TracebackType
 DEFAULT_SOCKET = "/run/bird/bird.ctl"
 MAX_LINE = 64 * 1024
 _CHUNK = 1 << 20
+# a line that is "DDDD-text" or a continuation " text"; after a newline, one that is not;
+# the code or blank before the text of a line (patterns that start with a newline are
+# searched for far faster than ones that start with ^)
+_DATA = re.compile(r"[0-9]{4}-| ")
+_NOT_DATA = re.compile(r"\n(?![0-9]{4}-| )")
+_CODES = re.compile(r"\n(?:[0-9]{4}-| )")
 
 
 class BirdError(Exception):
@@ -134,15 +141,16 @@ class BirdClient:
 
     # ---- reading ----
 
-    def batches(self, command: str) -> Iterator[list[str]]:
-        """The text of the reply's lines (without codes), in batches as they arrive: the
-        fast way to read a table of millions of lines. Errors as :meth:`lines`."""
+    def texts(self, command: str) -> Iterator[str]:
+        """The text of the reply's lines (codes taken off), as pieces of whole lines that
+        each end in a newline, as they arrive: the fast way to read a table of millions
+        of lines. The codes are taken off a piece at a time; only the last line, notices
+        and lines that are not BIRD's protocol are looked at one by one. Errors as
+        :meth:`lines`."""
         self._send(command)
         done = False
         try:
-            for codes, texts in self._reply(command):
-                del codes
-                yield texts
+            yield from self._reply_text(command)
             done = True
         finally:
             if not done:
@@ -186,15 +194,7 @@ class BirdClient:
                         continue
                     if first == "+":  # an asynchronous notice, not part of the reply
                         continue
-                    sep = raw[4:5]
-                    if not raw[:4].isdigit() or not raw[:4].isascii() or sep not in ("-", " ", ""):
-                        self.close()
-                        raise BirdError(
-                            self.path,
-                            f"line {lineno} of the reply to {command!r} is not BIRD's "
-                            f"protocol: {raw[:80]!r}",
-                        )
-                    code = int(raw[:4])
+                    code, sep = self._code(raw, lineno, command)
                     if sep == "-":
                         codes.append(code)
                         texts.append(raw[5:])
@@ -216,6 +216,76 @@ class BirdClient:
                 cut = True
             buf = rest + self._recv(command, cut)
             cut = False
+
+    def _reply_text(self, command: str) -> Iterator[str]:
+        """Pieces of reply text (codes taken off), one or more per chunk read."""
+        buf = self._buf
+        max_line = self.max_line
+        lineno = 0
+        cut = False  # dropping the tail of a line longer than max_line
+        while True:
+            end = buf.rfind(b"\n")
+            rest = buf[end + 1 :]
+            if end >= 0:
+                text = buf[: end + 1].decode("utf-8", "replace")
+                if len(text) > max_line:
+                    text = self._cut_long_lines(text, lineno)
+                pos = 0
+                while True:
+                    stop = _not_data(text, pos)
+                    if stop > pos:
+                        yield _CODES.sub("\n", "\n" + text[pos:stop])[1:]
+                    if stop == len(text):
+                        break
+                    eol = text.index("\n", stop)
+                    raw = text[stop:eol]
+                    pos = eol + 1
+                    if raw[:1] == "+":  # an asynchronous notice, not part of the reply
+                        continue
+                    # the last line of the reply: keep what follows for the next command
+                    code, _ = self._code(raw, lineno + text.count("\n", 0, pos), command)
+                    self._buf = text[pos:].encode() + rest
+                    if code >= 8000:
+                        raise BirdError(self.path, f"{command!r} failed: {raw[5:]}", code)
+                    if raw[5:] or code >= 1000:
+                        yield raw[5:] + "\n"
+                    return
+                lineno += text.count("\n")
+            if len(rest) > max_line:
+                self.cut_lines.append(lineno + 1)
+                rest = rest[:max_line]
+                cut = True
+            buf = rest + self._recv(command, cut)
+            cut = False
+
+    def _cut_long_lines(self, text: str, lineno: int) -> str:
+        """``text`` (whole lines) with every line longer than ``max_line`` cut to it, and
+        their numbers (after ``lineno`` lines) in :attr:`cut_lines`. Steps over the text
+        ``max_line`` characters at a time, so a text of short lines costs a few finds."""
+        max_line = self.max_line
+        pieces: list[str] = []
+        pos = done = 0
+        while len(text) - pos > max_line:
+            nl = text.rfind("\n", pos, pos + max_line + 1)
+            if nl >= 0:
+                pos = nl + 1
+                continue
+            eol = text.index("\n", pos)
+            self.cut_lines.append(lineno + text.count("\n", 0, pos) + 1)
+            pieces.append(text[done : pos + max_line])
+            pos = done = eol
+        return "".join(pieces) + text[done:] if pieces else text
+
+    def _code(self, raw: str, lineno: int, command: str) -> tuple[int, str]:
+        """The code of a line that is not a continuation, and the character after it."""
+        sep = raw[4:5]
+        if not raw[:4].isdigit() or not raw[:4].isascii() or sep not in ("-", " ", ""):
+            self.close()
+            raise BirdError(
+                self.path,
+                f"line {lineno} of the reply to {command!r} is not BIRD's protocol: {raw[:80]!r}",
+            )
+        return int(raw[:4]), sep
 
     def _recv(self, command: str, cut: bool) -> bytes:
         """The next bytes from BIRD; with ``cut``, from the end of the current line."""
@@ -240,6 +310,15 @@ class BirdClient:
                     continue
                 data = data[nl:]
             return data
+
+
+def _not_data(text: str, pos: int) -> int:
+    """Where the first line at or after ``pos`` that is not a data line starts (the last
+    line of a reply, a notice, or not BIRD's protocol); ``len(text)`` if none."""
+    if not _DATA.match(text, pos):
+        return pos
+    found = _NOT_DATA.search(text, pos, len(text) - 1)
+    return len(text) if found is None else found.start() + 1
 
 
 def wait_for_socket(path: str | Path, timeout: float = 10.0) -> None:
