@@ -313,9 +313,15 @@ def _kinds(block: bytes, buf: U8, starts: I64, ends: I64) -> npt.NDArray[np.int8
     lead = np.where(sizes > 0, buf[np.minimum(starts, max(len(buf) - 1, 0))], 0)
     kind = np.where(lead == _OPEN, _ROUTES, np.where(lead == _HASH, _SKIP, _OTHER))
     kind[sizes == 0] = _SKIP
-    # control characters (tab aside), escapes, deep nesting, and the _REFUSED patterns
-    odd = np.flatnonzero((buf < 32) | (buf == _BACKSLASH))
-    odd = odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB)]
+    # control characters (tab aside), escapes, bad UTF-8, deep nesting, _REFUSED patterns
+    odd = np.flatnonzero((buf < 32) | (buf == _BACKSLASH) | (buf >= 128))
+    high = odd[buf[odd] >= 128]
+    odd = odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB) & (buf[odd] < 128)]
+    if len(high):  # Arrow does not check UTF-8 in strings; the line reader replaces
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            odd = np.concatenate((odd, high))
     braces = np.bincount(_line_of(starts, np.flatnonzero(buf == _OPEN)), minlength=len(starts))
     squares = np.bincount(_line_of(starts, np.flatnonzero(buf == _SQUARE)), minlength=len(starts))
     other = [_line_of(starts, odd), np.flatnonzero(braces + squares > MAX_BRACKETS)]
