@@ -314,17 +314,26 @@ def _kinds(block: bytes, buf: U8, starts: I64, ends: I64) -> npt.NDArray[np.int8
     kind = np.where(lead == _OPEN, _ROUTES, np.where(lead == _HASH, _SKIP, _OTHER))
     kind[sizes == 0] = _SKIP
     # control characters (tab aside), escapes, bad UTF-8, deep nesting, _REFUSED patterns
-    odd = np.flatnonzero((buf < 32) | (buf == _BACKSLASH) | (buf >= 128))
-    high = odd[buf[odd] >= 128]
-    odd = odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB) & (buf[odd] < 128)]
-    if len(high):  # Arrow does not check UTF-8 in strings; the line reader replaces
+    other = [_no_lines()]
+    controls = int(np.count_nonzero(buf < 32))
+    if controls != len(starts) - 1 + int(buf[-1] == _NEWLINE) + block.count(b"\t"):
+        odd = np.flatnonzero(buf < 32)
+        other.append(_line_of(starts, odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB)]))
+    if b"\\" in block:
+        other.append(_line_of(starts, np.flatnonzero(buf == _BACKSLASH)))
+    if not block.isascii():  # Arrow does not check UTF-8 in strings; the line reader does
         try:
             block.decode("utf-8")
         except UnicodeDecodeError:
-            odd = np.concatenate((odd, high))
-    braces = np.bincount(_line_of(starts, np.flatnonzero(buf == _OPEN)), minlength=len(starts))
-    squares = np.bincount(_line_of(starts, np.flatnonzero(buf == _SQUARE)), minlength=len(starts))
-    other = [_line_of(starts, odd), np.flatnonzero(braces + squares > MAX_BRACKETS)]
+            other.append(_line_of(starts, np.flatnonzero(buf >= 128)))
+    if block.count(b"{") == np.count_nonzero(kind == _ROUTES) and b"[" not in block:
+        braces = squares = np.zeros(len(starts), np.int64)  # one brace a route line: its first
+    else:
+        braces = np.bincount(_line_of(starts, np.flatnonzero(buf == _OPEN)), minlength=len(starts))
+        squares = np.bincount(
+            _line_of(starts, np.flatnonzero(buf == _SQUARE)), minlength=len(starts)
+        )
+        other.append(np.flatnonzero(braces + squares > MAX_BRACKETS))
     for pattern, lines in (
         (_TWO_VALUES, np.flatnonzero(braces > 1)),
         (_LIST_PATH, np.flatnonzero(squares > 0)),
