@@ -52,7 +52,12 @@ def one(case: str, routes_file: str) -> dict[str, Any]:
     from routesieve.engine.paths import path_facts
     from routesieve.engine.table import build_table
 
-    sessions = frozenset({"rs-1", "rs-2", "rs-3"})
+    config = Path(routes_file).with_name("routesieve.toml")
+    sessions: frozenset[str] = frozenset()
+    if config.exists():  # the route-server sessions of the bench configuration
+        from routesieve.config import load_config
+
+        sessions = load_config(config).to_policy().route_server_sessions
     prepared: Any = None
     if case.startswith("table") or case.startswith("facts"):
         columns = read_routes_jsonl(routes_file).items

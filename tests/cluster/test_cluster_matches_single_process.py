@@ -78,17 +78,15 @@ def test_a_second_run_replaces_the_dataset_of_the_first(
 def test_the_partition_key_is_the_effective_peer_of_step_2(world: World) -> None:
     rs = world.policy.route_server_sessions
     table = build_table(world.routes, rs)
-    first_of_row = {
-        id(route): int(peer) for route, peer in zip(table.first, table.peer, strict=True)
-    }
     keyed = [
-        (effective_peer(route, rs), first_of_row[id(route)])
-        for route in world.routes
-        if id(route) in first_of_row
+        (effective_peer(route, rs), int(peer))
+        for route, peer in zip(table.first, table.peer, strict=True)
     ]
 
     assert len(keyed) == len(table)
     assert all(mine == engine for mine, engine in keyed)
+    mine_of_route = {effective_peer(route, rs) for route in world.routes}
+    assert mine_of_route == {int(p) for p in table.peer}
     assert any(route.session in rs for route in world.routes)  # route servers are in it
 
 

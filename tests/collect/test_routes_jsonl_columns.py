@@ -153,14 +153,25 @@ def test_columns_and_line_reader_agree_on_any_file(
 
 
 @settings(max_examples=40, deadline=None)
-@given(LINES, st.sampled_from([b"\r\n", b"\r", b"\n"]), st.binary(max_size=4))
+@given(
+    LINES,
+    st.sampled_from([b"\r\n", b"\r", b"\n"]),
+    st.sampled_from([b"", b"\x80", b"\xff\xfe", b"\xed\xa0\x80", b"\xc3", b"\xe2\x82"]),
+    st.floats(0, 1),
+)
 def test_columns_and_line_reader_agree_on_odd_bytes(
-    tmp_path_factory: pytest.TempPathFactory, lines: list[str], newline: bytes, junk: bytes
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[str],
+    newline: bytes,
+    junk: bytes,
+    where: float,
 ) -> None:
-    """Carriage returns (the line reader splits lines there too) and undecodable bytes."""
+    """Carriage returns (the line reader splits lines there too) and undecodable bytes
+    anywhere, inside a JSON string too."""
     path = tmp_path_factory.mktemp("routes") / "routes.jsonl"
     data = newline.join(line.encode() for line in lines)
-    path.write_bytes(junk + data if lines else data)
+    at = int(where * len(data))
+    path.write_bytes(data[:at] + junk + data[at:])
     check_file(path, 300, 4)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,3 +112,26 @@ def test_route_server_route_is_merged_under_its_first_as() -> None:
     table = build_table(ReceivedRoutes.of(routes), frozenset({"rs"}))
     assert len(table) == 1 and table.sessions(0) == ("rs", "bilateral")
     assert table.peer.tolist() == [65001] and table.received_from.tolist() == [65000]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ROUTES, max_size=25))
+def test_merging_and_path_numbering_stay_exact_when_hashes_collide(routes: list[Route]) -> None:
+    """With every hash made equal, the exact checks notice and the slow ways decide."""
+    from routesieve.columnar import routes as columns_module
+    from routesieve.engine import table as table_module
+
+    expected = build_table(routes, frozenset({"rs"}))
+    zeros = tuple(np.uint64(0) for _ in range(64))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(table_module, "_MULTIPLIERS", zeros[:5])
+        patch.setattr(columns_module, "_MULTIPLIERS", np.zeros(64, np.uint64))
+        ids, distinct = PathTable.of([r.as_path for r in routes]).unique()
+        collided = build_table(routes, frozenset({"rs"}))
+    assert list(distinct) == list(dict.fromkeys(r.as_path for r in routes))
+    assert [distinct[i] for i in ids.tolist()] == [r.as_path for r in routes]
+    assert np.array_equal(collided.appearance, expected.appearance)
+    assert list(collided.first) == list(expected.first)
+    assert [collided.sessions(r) for r in range(len(collided))] == [
+        expected.sessions(r) for r in range(len(expected))
+    ]

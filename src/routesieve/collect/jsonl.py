@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from routesieve.collect.jsonl_lines import KIND, LineReader, read_routes_lines
-from routesieve.collect.text_columns import parse_paths, parse_prefixes
+from routesieve.collect.text_columns import POOL, parse_paths, parse_prefixes
 from routesieve.columnar.arrays import PrefixArray
 from routesieve.columnar.routes import Coded, PathTable, ReceivedRoutes, used_paths
 from routesieve.model import MAX_ASN, AsPath, Route
@@ -55,6 +55,7 @@ _SCHEMA = pa.schema(
         ("communities", pa.list_(pa.string())),
     ]
 )
+_READ = pj.ReadOptions(use_threads=True)
 _PARSE = pj.ParseOptions(
     explicit_schema=_SCHEMA, unexpected_field_behavior="ignore", newlines_in_values=False
 )
@@ -178,7 +179,7 @@ class _ColumnReader:
         n = len(starts)
         body = block[int(starts[0]) : int(ends[-1])]
         try:
-            table = pj.read_json(pa.BufferReader(body), parse_options=_PARSE)
+            table = pj.read_json(pa.BufferReader(body), _READ, _PARSE, memory_pool=POOL)
         except (pa.ArrowException, ValueError):
             return None
         if table.num_rows != n:
@@ -205,7 +206,7 @@ class _ColumnReader:
 
         # each distinct prefix text parsed once; a null text is "no prefix"
         has_text = prefix_texts.is_valid().to_numpy(zero_copy_only=False)
-        ok, prefixes = parse_prefixes(pc.drop_null(prefix_texts))
+        ok, prefixes = parse_prefixes(pc.drop_null(prefix_texts, memory_pool=POOL))
         good = np.zeros(len(prefix_texts), np.bool_)
         good[has_text] = ok
         has_prefix = good[prefix_codes]
@@ -218,7 +219,7 @@ class _ColumnReader:
         raw_values = tuple("" if t is None else t for t in prefix_texts.to_pylist())
 
         # each distinct path text parsed once; a null text is "no AS path"
-        path_given = pc.drop_null(path_texts)
+        path_given = pc.drop_null(path_texts, memory_pool=POOL)
         paths, path_row, path_errors = parse_paths(path_given)
         path_has = path_texts.is_valid().to_numpy(zero_copy_only=False)
         all_paths = PathTable.concat([paths, PathTable.of([AsPath(())])])
@@ -313,12 +314,27 @@ def _kinds(block: bytes, buf: U8, starts: I64, ends: I64) -> npt.NDArray[np.int8
     lead = np.where(sizes > 0, buf[np.minimum(starts, max(len(buf) - 1, 0))], 0)
     kind = np.where(lead == _OPEN, _ROUTES, np.where(lead == _HASH, _SKIP, _OTHER))
     kind[sizes == 0] = _SKIP
-    # control characters (tab aside), escapes, deep nesting, and the _REFUSED patterns
-    odd = np.flatnonzero((buf < 32) | (buf == _BACKSLASH))
-    odd = odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB)]
-    braces = np.bincount(_line_of(starts, np.flatnonzero(buf == _OPEN)), minlength=len(starts))
-    squares = np.bincount(_line_of(starts, np.flatnonzero(buf == _SQUARE)), minlength=len(starts))
-    other = [_line_of(starts, odd), np.flatnonzero(braces + squares > MAX_BRACKETS)]
+    # control characters (tab aside), escapes, bad UTF-8, deep nesting, _REFUSED patterns
+    other = [_no_lines()]
+    controls = int(np.count_nonzero(buf < 32))
+    if controls != len(starts) - 1 + int(buf[-1] == _NEWLINE) + block.count(b"\t"):
+        odd = np.flatnonzero(buf < 32)
+        other.append(_line_of(starts, odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB)]))
+    if b"\\" in block:
+        other.append(_line_of(starts, np.flatnonzero(buf == _BACKSLASH)))
+    if not block.isascii():  # Arrow does not check UTF-8 in strings; the line reader does
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(_line_of(starts, np.flatnonzero(buf >= 128)))
+    if block.count(b"{") == np.count_nonzero(kind == _ROUTES) and b"[" not in block:
+        braces = squares = np.zeros(len(starts), np.int64)  # one brace a route line: its first
+    else:
+        braces = np.bincount(_line_of(starts, np.flatnonzero(buf == _OPEN)), minlength=len(starts))
+        squares = np.bincount(
+            _line_of(starts, np.flatnonzero(buf == _SQUARE)), minlength=len(starts)
+        )
+        other.append(np.flatnonzero(braces + squares > MAX_BRACKETS))
     for pattern, lines in (
         (_TWO_VALUES, np.flatnonzero(braces > 1)),
         (_LIST_PATH, np.flatnonzero(squares > 0)),
@@ -369,7 +385,9 @@ def _communities(
 
 def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.uint32]]:
     """The distinct values of a column (a null among them, if any) and each row's code."""
-    encoded = pc.dictionary_encode(column, null_encoding="encode").combine_chunks()
+    encoded = pc.dictionary_encode(
+        column, null_encoding="encode", memory_pool=POOL
+    ).combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.uint32)
     return encoded.dictionary, codes
 

@@ -34,11 +34,14 @@ _ASN = r"[0-9]{1,9}"
 _ITEM = rf"(?:{_ASN}|\{{{_ASN}(?: {_ASN})*\}})"
 _PATH = rf"^{_ITEM}(?: {_ITEM})*$"
 _ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+# Arrow's default pool (mimalloc) keeps what each thread freed: the reader's peak RSS was
+# some 50 MB higher with it than with the system allocator (bench/bench_read_routes.py)
+POOL = pa.system_memory_pool()
 _pton6 = partial(socket.inet_pton, socket.AF_INET6)
 
 
 def _ints(values: Any) -> I64:
-    out: I64 = pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False)
+    out: I64 = pc.cast(values, pa.int64(), memory_pool=POOL).to_numpy(zero_copy_only=False)
     return out
 
 
@@ -51,7 +54,9 @@ def _matching(texts: pa.Array, pattern: str) -> I64:
 
 def _address_and_length(texts: pa.Array, rows: I64) -> tuple[pa.Array, I64]:
     """The address texts and the lengths of ``address/length`` texts (one ``/`` each)."""
-    halves = pc.split_pattern(texts.take(pa.array(rows)), "/", max_splits=1).flatten()
+    halves = pc.split_pattern(
+        texts.take(pa.array(rows)), "/", max_splits=1, memory_pool=POOL
+    ).flatten()
     return halves.take(pa.array(np.arange(0, len(halves), 2))), _ints(
         halves.take(pa.array(np.arange(1, len(halves), 2)))
     )
@@ -80,7 +85,7 @@ def parse_prefixes(texts: pa.Array) -> tuple[Bools, PrefixArray]:
     rows = _matching(texts, _V4)
     if len(rows):
         dotted, bits = _address_and_length(texts, rows)
-        octets = _ints(pc.split_pattern(dotted, ".").flatten()).reshape(-1, 4).T
+        octets = _ints(pc.split_pattern(dotted, ".", memory_pool=POOL).flatten()).reshape(-1, 4).T
         good = (bits <= 32) & (octets <= 255).all(axis=0)
         value = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]).astype(
             np.uint64
@@ -157,7 +162,7 @@ def parse_paths(texts: pa.Array) -> tuple[PathTable, I64, dict[int, str]]:
 
 def _plain_paths(texts: pa.Array) -> PathTable:
     """Paths that match ``_PATH``: AS numbers and ``{...}`` sets, one space apart."""
-    split = pc.split_pattern(texts, " ")
+    split = pc.split_pattern(texts, " ", memory_pool=POOL)
     token_start = split.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
     tokens = split.flatten()
     opens = pc.starts_with(tokens, "{").to_numpy(zero_copy_only=False)

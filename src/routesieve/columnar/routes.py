@@ -18,7 +18,7 @@ import itertools
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, Self, TypeVar, overload
+from typing import Any, ClassVar, Self, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +39,7 @@ _TYPES = {int(t): t for t in SegmentType}
 
 
 @dataclass(frozen=True, eq=False)
-class Coded(Generic[T]):
+class Coded(Sequence[T]):
     """A column of values with few distinct ones: ``codes`` index into ``values``."""
 
     codes: U32
@@ -69,6 +69,15 @@ class Coded(Generic[T]):
 
     def take(self, idx: Index) -> Coded[T]:
         return Coded(self.codes[idx], self.values)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Coded[T]: ...
+    def __getitem__(self, i: int | slice) -> T | Coded[T]:
+        if isinstance(i, slice):
+            return self.take(np.arange(len(self))[i])
+        return self.values[int(self.codes[i])]
 
     def value(self, i: int) -> T:
         return self.values[self.codes.item(i)]
@@ -220,10 +229,9 @@ class PathTable(Sequence[AsPath]):
             place % len(_MULTIPLIERS)
         ] ^ (place.astype(np.uint64) << np.uint64(40))
         digest = size.astype(np.uint64)
-        if len(mixed):
-            digest ^= np.where(
-                size > 0, np.bitwise_xor.reduceat(mixed, np.minimum(edges[:-1], len(mixed) - 1)), 0
-            ).astype(np.uint64)
+        full = size > 0
+        if full.any():  # runs of the paths with tokens (strictly increasing starts)
+            digest[full] ^= np.bitwise_xor.reduceat(mixed, edges[:-1][full])
         _, first, ids = np.unique(digest, return_index=True, return_inverse=True)
         lead = first[ids.reshape(n)]
         if not _same_runs(flat, edges, size, lead):

@@ -8,7 +8,7 @@ rows into a sorted table, and sorted queries keep those look-ups in cache.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -36,8 +36,8 @@ class RouteTable:
     route_server: npt.NDArray[np.bool_]
     malformed: npt.NDArray[np.bool_]
     has_prefix: npt.NDArray[np.bool_]
-    session: list[str | None]  # the session of the first received route of each row
-    merged_sessions: dict[int, tuple[str, ...]]  # rows received on more than that one
+    session: Sequence[str | None]  # the session of the first received route of each row
+    merged_sessions: MergedSessions  # rows received on more than that one
     prefixes: PrefixColumns
     path_id: I64
     paths: PathTable
@@ -64,20 +64,91 @@ def _one(session: str | None) -> tuple[str, ...]:
     return () if session is None else (session,)
 
 
-def _groups(keys: list[npt.NDArray[np.int64] | npt.NDArray[np.uint64]], n: int) -> I64:
-    """For each row, the first row (in input order) with the same keys."""
+@dataclass(frozen=True)
+class MergedSessions:
+    """The sessions of the merged routes received on more than one: ``rows`` ascending,
+    row ``rows[k]`` with the sessions ``names[codes[start[k]:start[k + 1]]]``."""
+
+    rows: I64
+    start: I64
+    codes: I64
+    names: tuple[str | None, ...]
+
+    def get(self, row: int) -> tuple[str, ...] | None:
+        k = int(np.searchsorted(self.rows, row))
+        if k == len(self.rows) or self.rows.item(k) != row:
+            return None
+        codes = self.codes[self.start.item(k) : self.start.item(k + 1)].tolist()
+        return tuple(name for name in map(self.names.__getitem__, codes) if name is not None)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _groups(keys: list[npt.NDArray[np.uint64]], n: int) -> I64:
+    """For each row, the first row (in input order) with the same keys.
+
+    One 64-bit hash of the keys is grouped (a single sort), then every row is checked
+    against the row it was grouped with; only if two different keys share a hash are
+    the keys sorted themselves.
+    """
     if n == 0:
         return np.empty(0, np.int64)
-    order = np.lexsort((np.arange(n), *keys))  # equal keys: input order
+    digest = np.zeros(n, np.uint64)
+    for k, multiplier in zip(keys, _MULTIPLIERS, strict=False):
+        mixed = (k ^ (k >> np.uint64(29))) * multiplier
+        digest = (digest ^ mixed ^ (mixed >> np.uint64(32))) * _MULTIPLIERS[-1]
+    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+    lead: I64 = first[inverse.reshape(n)].astype(np.int64)
+    if all(np.array_equal(k[lead], k) for k in keys):
+        return lead
+    order = np.lexsort(keys)  # stable: equal keys stay in input order
     same = np.zeros(n, np.bool_)
     for k in keys:
         ks = k[order]
         same[1:] |= ks[1:] != ks[:-1]
     starts = np.flatnonzero(np.concatenate(([True], same[1:])))
-    lead = np.repeat(order[starts], np.diff(np.append(starts, n)))
+    led = np.repeat(order[starts], np.diff(np.append(starts, n)))
     out = np.empty(n, np.int64)
-    out[order] = lead
+    out[order] = led
     return out
+
+
+_MULTIPLIERS = tuple(
+    np.uint64(m)
+    for m in (
+        0x9E3779B97F4A7C15,
+        0xBF58476D1CE4E5B9,
+        0x94D049BB133111EB,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+    )
+)
+
+
+def _merged(lead: I64, codes: npt.NDArray[np.uint32], row_of: I64, none: int) -> MergedSessions:
+    """The sessions of each merged route that has repeats, in first-seen order, once each
+    (``none`` is the code of "no session"; only the repeats are looked at)."""
+    n = len(lead)
+    repeats = np.flatnonzero(lead != np.arange(n))
+    leaders = np.unique(lead[repeats])
+    who = np.concatenate((leaders, lead[repeats]))  # the leader, then each repeat
+    when = np.concatenate((leaders, repeats))  # a leader comes before its repeats
+    code = codes[when].astype(np.int64)
+    # each (leader, session) once, at its first sighting; then in sighting order
+    order = np.lexsort((when, code, who))
+    first = np.ones(len(order), np.bool_)
+    first[1:] = (who[order][1:] != who[order][:-1]) | (code[order][1:] != code[order][:-1])
+    kept = order[first]
+    kept = kept[np.lexsort((when[kept], who[kept]))]
+    owner = row_of[who[kept]]
+    by_row = np.argsort(owner, kind="stable")
+    owner, flat = owner[by_row], code[kept][by_row]
+    real = flat != none
+    owner, flat = owner[real], flat[real]
+    rows = np.unique(row_of[leaders])
+    start = np.searchsorted(owner, rows).astype(np.int64)
+    return MergedSessions(rows, np.append(start, len(owner)).astype(np.int64), flat, ())
 
 
 def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) -> RouteTable:
@@ -103,32 +174,26 @@ def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) 
     length = cols.length.astype(np.int16)
 
     # step 2: one row per (effective peer, prefix, path); malformed routes stay alone
-    alone = np.where(malformed, np.arange(n_in, dtype=np.int64), -1)
-    lead = _groups(
-        [alone, length.astype(np.int64), lo, hi, version.astype(np.int64), pid, peer], n_in
-    )
+    lead = np.arange(n_in, dtype=np.int64)
+    sound = np.flatnonzero(~malformed)
+    if len(sound):
+        both = (peer[sound].astype(np.uint64) << np.uint64(32)) | pid[sound].astype(np.uint64)
+        form = version[sound].astype(np.uint64) << np.uint64(8) | length[sound].astype(np.uint64)
+        lead[sound] = sound[_groups([both, form, lo[sound], hi[sound]], len(sound))]
     keep = np.flatnonzero(lead == np.arange(n_in))  # first received of each merged route
-    sessions: dict[int, tuple[str, ...]] = {}
-    repeats = np.flatnonzero(lead != np.arange(n_in))
-    if len(repeats):  # the rare repeats only
-        session_of = received.session.lookup()
-        for i in repeats.tolist():
-            leader = int(lead[i])
-            seen = sessions.get(leader) or _one(session_of[received.session.codes[leader]])
-            extra = session_of[received.session.codes[i]]
-            sessions[leader] = seen if extra is None or extra in seen else (*seen, extra)
 
     # rows sorted by the top 64 bits keep the look-ups' queries in order
-    order = keep[np.argsort(hi[keep], kind="stable")]
-    appearance = np.argsort(order, kind="stable").astype(np.int64)  # k-th received -> row
-    session_rows: list[str | None] = received.session.lookup()[
-        received.session.codes[order]
-    ].tolist()
-    merged_sessions: dict[int, tuple[str, ...]] = {}
-    if sessions:
-        row_of = np.full(n_in, -1, np.int64)
-        row_of[order] = np.arange(len(order), dtype=np.int64)
-        merged_sessions = {int(row_of[i]): s for i, s in sessions.items()}
+    by_prefix = np.argsort(hi[keep], kind="stable")
+    order = keep[by_prefix]
+    appearance = np.empty(len(order), np.int64)  # k-th received -> row
+    appearance[by_prefix] = np.arange(len(order), dtype=np.int64)
+    session = received.session
+    row_of = np.full(n_in, -1, np.int64)
+    row_of[order] = np.arange(len(order), dtype=np.int64)
+    first_code: dict[str | None, int] = {}  # equal names may have several codes
+    same = [first_code.setdefault(v, i) for i, v in enumerate(session.values)]
+    codes = np.array(same, np.uint32)[session.codes] if same else session.codes
+    merged = _merged(lead, codes, row_of, first_code.get(None, -1))
     return RouteTable(
         first=received.take(order),
         peer=peer[order],
@@ -136,8 +201,8 @@ def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) 
         route_server=rs[order],
         malformed=malformed[order],
         has_prefix=has_prefix[order],
-        session=session_rows,
-        merged_sessions=merged_sessions,
+        session=session.take(order),
+        merged_sessions=replace(merged, names=session.values),
         prefixes=PrefixColumns(version[order], hi[order], lo[order], length[order]),
         path_id=pid[order],
         paths=paths,
