@@ -9,7 +9,7 @@ configuration that names local files only; ``routesieve sync`` calls them on its
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,16 +70,16 @@ class SourceData:
     kind: str
     provenance: Provenance
     problems: tuple[Problem, ...] = ()
-    vrps: tuple[Vrp, ...] = ()
-    route_objects: tuple[RouteObject, ...] = ()
-    as_sets: tuple[AsSet, ...] = ()
-    org_handles: tuple[OrgHandle, ...] = ()
-    delegations: tuple[IpDelegation | AsnDelegation, ...] = ()
-    asn_blocks: tuple[AsnBlock, ...] = ()
-    bogons: tuple[Bogon, ...] = ()
-    exchange_prefixes: tuple[ExchangePrefix, ...] = ()
+    vrps: Sequence[Vrp] = ()
+    route_objects: Sequence[RouteObject] = ()
+    as_sets: Sequence[AsSet] = ()
+    org_handles: Sequence[OrgHandle] = ()
+    delegations: Sequence[IpDelegation | AsnDelegation] = ()
+    asn_blocks: Sequence[AsnBlock] = ()
+    bogons: Sequence[Bogon] = ()
+    exchange_prefixes: Sequence[ExchangePrefix] = ()
     ixlan_map: tuple[tuple[int, int], ...] = ()
-    aspas: tuple[Aspa, ...] = ()
+    aspas: Sequence[Aspa] = ()
     aspa_provenance: Provenance | None = None
 
 
