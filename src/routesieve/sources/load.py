@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
+from routesieve.columnar import ColumnTable, RouteObjectTable, VrpTable
 from routesieve.config import Config
 from routesieve.model import (
     AsnBlock,
@@ -30,6 +32,7 @@ from routesieve.problems import InputError, Problem
 from routesieve.snapshot import Provenance, Snapshot
 from routesieve.sources.aspa import read_aspas, worth_noting
 from routesieve.sources.bogons import default_bogons, read_bogons
+from routesieve.sources.bulk import concat
 from routesieve.sources.iana import default_asn_registry, read_asn_registry
 from routesieve.sources.iana_special import read_special_registry
 from routesieve.sources.parse_cache import cached
@@ -37,6 +40,8 @@ from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
 from routesieve.sources.rir import read_delegations
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
+
+T = TypeVar("T", bound=ColumnTable[Any])
 
 KINDS = (
     "rpki",
@@ -164,8 +169,10 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
     delegations = [d for p in given for d in p.delegations]
     snapshot = Snapshot(
         as_of=as_of,
-        vrps=tuple(v for p in given for v in p.vrps),
-        route_objects=tuple(r for p in given for r in p.route_objects),
+        vrps=_joined(VrpTable, [p.vrps for p in given if len(p.vrps)]),
+        route_objects=_joined(
+            RouteObjectTable, [p.route_objects for p in given if len(p.route_objects)]
+        ),
         as_sets=tuple(a for p in given for a in p.as_sets),
         ip_delegations=tuple(d for d in delegations if isinstance(d, IpDelegation)),
         asn_delegations=tuple(d for d in delegations if isinstance(d, AsnDelegation)),
@@ -182,6 +189,15 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
         ),
     )
     return LoadedSnapshot(snapshot, tuple(q for p in given for q in p.problems))
+
+
+def _joined(kind: type[T], parts: list[Sequence[Any]]) -> Sequence[Any]:
+    """The items of ``parts`` one after the other: one column-backed table of type
+    ``kind`` (the readers' tables joined without building an item), or ``()``."""
+    if not parts:
+        return ()
+    tables = [p if isinstance(p, kind) else kind.of(p) for p in parts]  # type: ignore[attr-defined]
+    return tables[0] if len(tables) == 1 else concat(kind, tables)
 
 
 def _in_key_order(parts: list[SourceData]) -> list[SourceData]:
