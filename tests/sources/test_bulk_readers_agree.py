@@ -1,4 +1,4 @@
-"""The bulk paths of the VRP and RPSL readers give what the per-item code gives.
+"""The bulk paths of the VRP, RPSL and RIR readers give what the per-item code gives.
 
 Random files mix entries the bulk path reads with ones it must hand to the per-item
 code (bad prefixes, AS numbers over 32 bits, host bits, other layouts, comments,
@@ -9,6 +9,7 @@ refusal of the whole file.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import tempfile
 from pathlib import Path
@@ -17,7 +18,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routesieve.model import AsnDelegation, IpDelegation
 from routesieve.problems import InputError
+from routesieve.sources.rir import read_delegation_tables, read_delegations
 from routesieve.sources.rpki import read_vrps, read_vrps_per_item
 from routesieve.sources.rpsl import read_rpsl, read_rpsl_per_object
 
@@ -49,10 +52,18 @@ PREFIXES = [
 ASNS = ["0", "1", "13335", "4294967295", "4294967296", "9999999999"]
 
 
-def _prefix() -> st.SearchStrategy[str]:
+def _prefix(version: int | None = None) -> st.SearchStrategy[str]:
     v4 = st.tuples(st.ip_addresses(v=4), st.integers(0, 33)).map(lambda t: f"{t[0]}/{t[1]}")
     v6 = st.tuples(st.ip_addresses(v=6), st.integers(0, 129)).map(lambda t: f"{t[0]}/{t[1]}")
-    return st.one_of(st.sampled_from(PREFIXES), v4, v6)
+    networks = st.one_of(
+        *(
+            st.tuples(st.ip_addresses(v=v), st.integers(0, bits))
+            for v, bits in ((4, 32), (6, 128))
+            if version in (None, v)
+        )
+    ).map(lambda t: str(ipaddress.ip_network(f"{t[0]}/{t[1]}", strict=False)))
+    odd = st.one_of(st.sampled_from(PREFIXES), v4, v6)
+    return st.integers(0, 2).flatmap(lambda k: networks if k else odd)
 
 
 @st.composite
@@ -61,7 +72,7 @@ def roa_line(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         asn = f'"AS{asn[:9]}"'
     prefix = draw(_prefix())
-    max_length = draw(st.sampled_from(["0", "8", "24", "32", "48", "128", "129", "999"]))
+    max_length = draw(st.sampled_from(["0", "8", "24", "32", "48", "64", "128", "128", "129"]))
     ta = draw(st.sampled_from(["apnic", "ripe", "", "arin "]))
     fields = [f'"asn": {asn}', f'"prefix": "{prefix}"', f'"maxLength": {max_length}']
     fields.append(f'"ta": "{ta}"')
@@ -151,22 +162,23 @@ def rpsl_object(draw: st.DrawFn) -> list[str]:
                 ]
             )
         )
-    lines = [f"{kind}:{draw(st.sampled_from([' ', '    ', chr(9)]))}{draw(_prefix())}"]
+    prefix = draw(_prefix(6 if kind == "route6" else 4))
+    lines = [f"{kind}:{draw(st.sampled_from([' ', '    ', chr(9)]))}{prefix}"]
     origin = draw(
         st.sampled_from(
             ["AS1", "as13335", "As4294967295", "AS4294967296", "AS1.5", "ASX", "", "AS01"]
         )
     )
-    extra = draw(st.lists(st.sampled_from(ATTRIBUTE_NAMES), max_size=2))
+    extra = draw(st.lists(st.sampled_from(ATTRIBUTE_NAMES), max_size=1))
     lines += [f"{name}: something" for name in extra]
     if draw(st.integers(0, 5)):
         lines.append(f"origin: {origin}" + draw(st.sampled_from(["", " ", " # comment", "\r"])))
-    source = draw(st.sampled_from([None, "RIPE", "radb", "", "RIPE x", "RIPE#c"]))
+    source = draw(st.sampled_from([None, "RIPE", "RIPE", "RIPE", "radb", "", "RIPE x", "RIPE#c"]))
     if source is not None:
         lines.append(f"source:  {source}")
     if draw(st.booleans()):
         lines.append(f"last-modified: 2025-0{draw(st.integers(1, 9))}-01T00:00:00Z")
-    odd = draw(st.integers(0, 12))
+    odd = draw(st.integers(0, 20))
     if odd == 0:
         lines.insert(1, "+ continued")
     elif odd == 1:
@@ -193,3 +205,72 @@ def rpsl_file(draw: st.DrawFn) -> str:
 @given(rpsl_file())
 def test_bulk_rpsl_reader_agrees_with_per_object_reader(text: str) -> None:
     _agree(read_rpsl, read_rpsl_per_object, text, "irr.db")
+
+
+@st.composite
+def rir_line(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["asn", "ipv4", "ipv4", "ipv6", "ipv6", "odd"]))
+    status = draw(st.sampled_from(["allocated", "assigned", "available", "reserved", "Allocated"]))
+    cc = draw(st.sampled_from(["DE", "", "ZZ", "d e"]))
+    tail = draw(st.sampled_from(["", "|", "|A1B2", "|A1B2|e-stats", "| spaced", "|id\r"]))
+    if kind == "asn":
+        start = draw(st.sampled_from(["0", "1", "64512", "4294967295", "4294967296", "01", "x"]))
+        value = draw(st.sampled_from(["1", "0", "1024", "2", "99999999999"]))
+    elif kind == "ipv4":
+        start = draw(
+            st.one_of(
+                st.ip_addresses(v=4).map(str),
+                st.sampled_from(["10.0.0.0", "010.0.0.0", "1.2.3", "256.0.0.0", "0.0.0.0"]),
+            )
+        )
+        value = draw(st.sampled_from(["256", "1024", "1536", "1", "0", "4294967296", "16777216"]))
+    elif kind == "ipv6":
+        start = draw(
+            st.one_of(
+                st.ip_addresses(v=6).map(str),
+                st.sampled_from(["2001:db8::", "2001:DB8::", "::ffff:1.2.3.4", "2001:db8::1"]),
+            )
+        )
+        value = draw(st.sampled_from(["32", "48", "128", "129", "0", "1000"]))
+    else:
+        return draw(st.sampled_from(["", "# comment", "test|*|ipv4|*|3|summary", "a|b", "  "]))
+    return f"test|{cc}|{kind}|{start}|{value}|20240101|{status}{tail}"
+
+
+@st.composite
+def rir_file(draw: st.DrawFn) -> str:
+    records = draw(st.lists(rir_line(), max_size=25))
+    total = draw(st.sampled_from([len(records), 3]))
+    head = [f"2|test|20240101|{total}|19700101|20231231|+0000", "test|*|asn|*|1|summary"]
+    if draw(st.integers(0, 9)) == 0:
+        head.reverse()
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(head + records) + end
+
+
+def _tables(path: Path) -> Any:
+    result = read_delegation_tables(path)
+    return [list(result.ip), list(result.asn)], result.problems, result.provenance
+
+
+def _lines(path: Path) -> Any:
+    result = read_delegations(path)
+    ip = [d for d in result.items if isinstance(d, IpDelegation)]
+    asn = [d for d in result.items if isinstance(d, AsnDelegation)]
+    return [ip, asn], result.problems, result.provenance
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rir_file())
+def test_bulk_rir_reader_agrees_with_line_reader(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "delegated"
+        path.write_bytes(text.encode())
+        assert _refused_or(_tables, path) == _refused_or(_lines, path)
+
+
+def _refused_or(read: Any, path: Path) -> Any:
+    try:
+        return read(path)
+    except InputError as exc:
+        return ("refused", str(exc))

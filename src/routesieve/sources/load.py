@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from routesieve.columnar import ColumnTable, RouteObjectTable, VrpTable
+from routesieve.columnar import (
+    AsnDelegationTable,
+    ColumnTable,
+    IpDelegationTable,
+    RouteObjectTable,
+    VrpTable,
+)
 from routesieve.config import Config
 from routesieve.model import (
     AsnBlock,
@@ -37,7 +43,7 @@ from routesieve.sources.iana import default_asn_registry, read_asn_registry
 from routesieve.sources.iana_special import read_special_registry
 from routesieve.sources.parse_cache import cached
 from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
-from routesieve.sources.rir import read_delegations
+from routesieve.sources.rir import read_delegation_tables
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
 
@@ -79,7 +85,8 @@ class SourceData:
     route_objects: Sequence[RouteObject] = ()
     as_sets: Sequence[AsSet] = ()
     org_handles: Sequence[OrgHandle] = ()
-    delegations: Sequence[IpDelegation | AsnDelegation] = ()
+    ip_delegations: Sequence[IpDelegation] = ()
+    asn_delegations: Sequence[AsnDelegation] = ()
     asn_blocks: Sequence[AsnBlock] = ()
     bogons: Sequence[Bogon] = ()
     exchange_prefixes: Sequence[ExchangePrefix] = ()
@@ -115,8 +122,10 @@ def read_source(kind: str, path: Path) -> SourceData:
             org_handles=d.org_handles,
         )
     if kind == "rir":
-        rd = cached(path, "rir", read_delegations)
-        return SourceData(kind, rd.provenance, rd.problems, delegations=rd.items)
+        rd = cached(path, "rir", read_delegation_tables)
+        return SourceData(
+            kind, rd.provenance, rd.problems, ip_delegations=rd.ip, asn_delegations=rd.asn
+        )
     if kind == "iana_asn":
         ra = read_asn_registry(path)
         return SourceData(kind, ra.provenance, ra.problems, asn_blocks=ra.items)
@@ -166,7 +175,6 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
             if ix in names:
                 exchange_prefixes.append(ExchangePrefix(x.prefix, names[ix], ix))
 
-    delegations = [d for p in given for d in p.delegations]
     snapshot = Snapshot(
         as_of=as_of,
         vrps=_joined(VrpTable, [p.vrps for p in given if len(p.vrps)]),
@@ -174,8 +182,12 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
             RouteObjectTable, [p.route_objects for p in given if len(p.route_objects)]
         ),
         as_sets=tuple(a for p in given for a in p.as_sets),
-        ip_delegations=tuple(d for d in delegations if isinstance(d, IpDelegation)),
-        asn_delegations=tuple(d for d in delegations if isinstance(d, AsnDelegation)),
+        ip_delegations=_joined(
+            IpDelegationTable, [p.ip_delegations for p in given if len(p.ip_delegations)]
+        ),
+        asn_delegations=_joined(
+            AsnDelegationTable, [p.asn_delegations for p in given if len(p.asn_delegations)]
+        ),
         org_handles=tuple(h for p in given for h in p.org_handles),
         asn_blocks=tuple(b for p in given for b in p.asn_blocks),
         bogons=tuple(bogons),

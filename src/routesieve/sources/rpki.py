@@ -13,6 +13,7 @@ A missing maxLength means the prefix length (RFC 6482). ``expires`` is kept on t
 
 from __future__ import annotations
 
+import copy
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,32 +227,25 @@ def _read_json_fast(path: str | Path, data: bytes) -> ReadResult[Vrp] | None:
     cannot hold (an AS number over 32 bits, host bits, ...) go through :func:`roa_entry`,
     like every unmarked entry, for the same VRP or problem at the same place.
     """
-    if _MARK_JSON in data:
+    found = _roa_lines(data)
+    if found is None:
         return None
-    lines = file_lines(data)
-    if lines is None:
-        return None
-    matched = pc.match_substring_regex(lines.text, _ROA_LINE).to_numpy(zero_copy_only=False)
-    matched &= lines.sizes() <= _LONGEST
-    rows = np.flatnonzero(matched)
+    lines, rows = found
     fields, fits = _roa_fields(lines, rows)
-    matched[rows[~fits]] = False
     rows = rows[fits]
-    mark = np.where(fields.comma, '"\\u0001",\n', '"\\u0001"\n')
-    marks = np.full(len(lines), None, object)
-    marks[rows] = mark
-    rest = joined(pc.if_else(pa.array(matched), pa.array(marks, pa.string()), lines.text))
-    del lines
     problems: list[Problem] = []
-    try:
-        doc = load_json(path, rest.decode(), problems)
-    except InputError:
+    key = _file_key(path)
+    doc = _rest(path, lines, rows, problems)
+    del lines
+    if doc is None:
         return None
+    rest = {k: v for k, v in doc.items() if k != "roas"} if isinstance(doc, dict) else doc
+    _LAST_REST[:] = [key, copy.deepcopy(rest)] if key is not None else []
     roas = doc.get("roas") if isinstance(doc, dict) else None
     if not isinstance(roas, list) or roas.count(_MARK) != len(rows):
         return None
     at = np.ones(len(roas), np.bool_)
-    others = [i for i, roa in enumerate(roas) if roa != _MARK]
+    others = [i for i, roa in enumerate(roas) if roa != _MARK] if len(roas) > len(rows) else []
     at[others] = False
     places = np.flatnonzero(at)  # the place in ``roas`` of each marked line
     table, good = fields.vrps()
@@ -275,6 +269,60 @@ def _read_json_fast(path: str | Path, data: bytes) -> ReadResult[Vrp] | None:
     return json_result(path, doc, vrps, problems)
 
 
+def rpki_json_rest(path: str | Path) -> Any:
+    """The rpki-client JSON document of ``path`` with every ROA on a line of its own
+    replaced by a mark, for readers of its other parts (ASPA); None when the file is not
+    such a document (then read it whole). The document :func:`read_vrps` read last is
+    handed out again, without its ``roas``, while its file is unchanged (the ASPA
+    reader reads the same file right after it); a copy, since it is the caller's."""
+    key = _file_key(path)
+    if key is not None and _LAST_REST and _LAST_REST[0] == key:
+        return copy.deepcopy(_LAST_REST[1])
+    data = read_bytes(path)
+    if data is None or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
+        return None
+    found = _roa_lines(data)
+    return None if found is None else _rest(path, *found, None)
+
+
+#: ``[file key, document]`` of the last file :func:`read_vrps` read in bulk.
+_LAST_REST: list[Any] = []
+
+
+def _file_key(path: str | Path) -> tuple[str, int, int] | None:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return str(Path(path).resolve()), st.st_size, st.st_mtime_ns
+
+
+def _roa_lines(data: bytes) -> tuple[Lines, I64] | None:
+    """The lines of ``data`` and which of them are ROAs that fit the bulk path."""
+    if _MARK_JSON in data:
+        return None
+    lines = file_lines(data)
+    if lines is None:
+        return None
+    matched = pc.match_substring_regex(lines.text, _ROA_LINE).to_numpy(zero_copy_only=False)
+    return lines, np.flatnonzero(matched & (lines.sizes() <= _LONGEST))
+
+
+def _rest(path: str | Path, lines: Lines, rows: I64, problems: list[Problem] | None) -> Any:
+    """The JSON document of ``lines`` with the lines ``rows`` replaced by marks (their
+    commas kept), read by :func:`load_json`; None when it is not JSON."""
+    ended = pc.match_substring_regex(lines.text.take(pa.array(rows)), r",[ \t]*\r?\n?$")
+    marks = np.full(len(lines), None, object)
+    marks[rows] = np.where(ended.to_numpy(zero_copy_only=False), '"\\u0001",\n', '"\\u0001"\n')
+    marked = np.zeros(len(lines), np.bool_)
+    marked[rows] = True
+    rest = joined(pc.if_else(pa.array(marked), pa.array(marks, pa.string()), lines.text))
+    try:
+        return load_json(path, rest.decode(), problems)
+    except InputError:
+        return None
+
+
 @dataclass(frozen=True)
 class _RoaFields:
     """The fields of matched ROA lines: numbers parsed, texts as Arrow arrays."""
@@ -287,7 +335,6 @@ class _RoaFields:
     has_expiry: Bools
     expires: U64
     asn_text: Bools  # written "AS..."
-    comma: Bools  # a comma after the object
 
     def vrps(self) -> tuple[VrpTable, Bools]:
         """The VRPs, and which rows hold values a VRP can hold (the rest: per item)."""
@@ -342,7 +389,7 @@ def _roa_fields(lines: Lines, rows: I64) -> tuple[_RoaFields, Bools]:
         (quote(4 + o) + 1, quote(5 + o), 52),  # prefix
         (quote(7 + o), quote(8 + o), 16),  # maxLength
         (quote(10 + o) + 1, quote(11 + o), 64),  # ta
-        (quote(count - 1) + 1, stop, 32),  # expires, the end of the object, a comma
+        (quote(count - 1) + 1, stop, 32),  # expires, and the end of the object
     ]
     fits = np.ones(len(rows), np.bool_)
     for begin, end, width in spans:
@@ -366,7 +413,6 @@ def _roa_fields(lines: Lines, rows: I64) -> tuple[_RoaFields, Bools]:
             has_expiry,
             np.where(has_expiry, np.concatenate([p[5] for p in parts]), np.uint64(0)),
             asn_text[keep],
-            np.concatenate([p[6] for p in parts]),
         ),
         fits,
     )
@@ -389,5 +435,4 @@ def _cut(raw: Any, spans: list[tuple[I64, I64, int]]) -> tuple[Any, ...]:
         digits(max_length),
         texts(ta),
         digits(tail),
-        (tail == ord(",")).any(axis=1),
     )
