@@ -48,6 +48,8 @@ _BLANK = r"^[ \t\r]*\n?$"
 _ONE_WORD = r'^[!-"$-~]+$'
 _PREFIX = r"^[0-9A-Fa-f:.]{1,45}/[0-9]{1,3}$"
 _ORIGIN = r"^[Aa][Ss][0-9]{1,10}$"
+#: attribute names found by a prefix test (the commonest, and those read here)
+_COMMON = ("route", "route6", "origin", "source", "last-modified", "mnt-by", "descr")
 _OTHER_CLASSES = tuple(sorted(WANTED - {"route", "route6"}))
 
 
@@ -65,7 +67,15 @@ def read_rpsl_bulk(path: str | Path, data: bytes) -> RpslData | None:
         found = pc.match_substring_regex(text.take(pa.array(maybe)), _BLANK)
         blank[maybe] = found.to_numpy(zero_copy_only=False)
     comment = (first == 37) | (first == 35)
-    attribute = pc.match_substring_regex(text, _ATTRIBUTE).to_numpy(zero_copy_only=False)
+    # attribute lines: the common names by a prefix test, the rest by the pattern
+    named = {n: _starts(text, n + ":") for n in _COMMON}
+    attribute = np.logical_or.reduce(list(named.values()))
+    rest = np.flatnonzero(
+        ~attribute & (((first >= 97) & (first <= 122)) | ((first >= 48) & (first <= 57)))
+    )
+    if len(rest):
+        found = pc.match_substring_regex(text.take(pa.array(rest)), _ATTRIBUTE)
+        attribute[rest] = found.to_numpy(zero_copy_only=False)
     group = np.cumsum(blank)  # the run of each line (a blank line starts the next one)
     runs = int(group[-1]) + 1 if len(group) else 0
     odd = ~(blank | comment | attribute)
@@ -76,20 +86,20 @@ def read_rpsl_bulk(path: str | Path, data: bytes) -> RpslData | None:
     has_head = head >= 0
     heads = np.where(has_head, head, 0)
 
-    def named(name: str, rows: I64) -> Bools:
+    def is_class(name: str, rows: I64) -> Bools:
         out: Bools = pc.starts_with(text.take(pa.array(rows)), name + ":").to_numpy(
             zero_copy_only=False
         )
         return out
 
-    route4 = has_head & named("route", heads)
-    route6 = has_head & named("route6", heads)
+    route4 = has_head & named["route"][heads]
+    route6 = has_head & named["route6"][heads]
     other = np.zeros(runs, np.bool_)
     for cls in _OTHER_CLASSES:
-        other |= has_head & named(cls, heads)
+        other |= has_head & is_class(cls, heads)
     slow |= other
     fast = np.flatnonzero((route4 | route6) & ~slow)
-    routes, good, newest = _routes(lines, group, runs, head[fast], route6[fast])
+    routes, good, newest = _routes(lines, group, runs, head[fast], route6[fast], named)
     slow[fast[~good]] = True
     reader = ObjectReader(str(path))
     keys = _per_object(lines, group, blank, np.flatnonzero(slow), reader)
@@ -100,7 +110,7 @@ def read_rpsl_bulk(path: str | Path, data: bytes) -> RpslData | None:
 
 
 def _routes(
-    lines: Lines, group: I64, runs: int, heads: I64, v6: Bools
+    lines: Lines, group: I64, runs: int, heads: I64, v6: Bools, named: dict[str, Bools]
 ) -> tuple[RouteObjectTable, Bools, str]:
     """The route objects whose first lines are ``heads`` (route6 where ``v6``): those
     that could be read here (in the order of ``heads``), which they are, and the newest
@@ -110,7 +120,7 @@ def _routes(
     def value_of(name: str) -> tuple[Any, Bools, Bools]:
         """The value of the first ``name:`` line of each object (blanks around it
         dropped), whether there is such a line, and whether its value is one word."""
-        flags = pc.starts_with(text, name + ":").to_numpy(zero_copy_only=False)
+        flags = named[name]
         row = first_per_group(group, flags, runs)[group[heads]]
         there = row >= 0
         values = _word(text.take(pa.array(np.where(there, row, 0))), len(name) + 1)
@@ -142,6 +152,11 @@ def _routes(
     stamps = changed.filter(pa.array(good & m_there))
     newest = (pc.max(stamps).as_py() or "") if len(stamps) else ""
     return table, good, newest
+
+
+def _starts(text: Any, prefix: str) -> Bools:
+    out: Bools = pc.starts_with(text, prefix).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _word(text: Any, skip: int) -> Any:
