@@ -154,33 +154,6 @@ def digits(window: Bytes2D) -> U64:
     return value
 
 
-def words(
-    raw: npt.NDArray[np.uint8], begin: I64, end: I64, width: int = 64
-) -> tuple[I64, I64, Bools]:
-    """The one word in each ``raw[begin:end]``: printable ASCII but ``#``, with only
-    blanks (space, tab, CR, LF) around it. Its start and stop, and whether the text is
-    so (at most ``width`` bytes, exactly one word, nothing else)."""
-    n = len(begin)
-    first = np.zeros(n, np.int64)
-    count = np.zeros(n, np.int64)
-    ok = (end - begin <= width) & (end >= begin)
-    for at in range(0, n, _BATCH):
-        b, e = begin[at : at + _BATCH], end[at : at + _BATCH]
-        e = np.clip(e, b, b + width)
-        w = windows(raw, b, e, width)
-        inside = np.arange(width)[None, :] < (e - b)[:, None]
-        blank = (w == 32) | (w == 9) | (w == 13) | (w == 10)
-        word = (w >= 33) & (w <= 126) & (w != 35)
-        fine = ~(inside & ~blank & ~word).any(axis=1)
-        starts = word.copy()
-        starts[:, 1:] &= ~word[:, :-1]
-        fine &= starts.sum(axis=1) == 1
-        ok[at : at + _BATCH] &= fine
-        first[at : at + _BATCH] = np.argmax(word, axis=1)
-        count[at : at + _BATCH] = word.sum(axis=1)
-    return begin + first, begin + first + count, ok
-
-
 def texts(window: Bytes2D) -> Any:
     """The text of each row of ASCII bytes (zeros at the end dropped) as an Arrow array."""
     rows, width = window.shape
