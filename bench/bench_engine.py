@@ -70,7 +70,7 @@ def timed_readers(times: dict[str, list[float]]) -> None:
 
     wrap("read_vrps", "VRPs (rpki-client JSON)")
     wrap("read_rpsl", "IRR (RPSL)")
-    wrap("read_delegations", "RIR statistics")
+    wrap("read_delegation_tables", "RIR statistics")
     wrap("default_asn_registry", "IANA ASN registry (built-in)")
     wrap("default_bogons", "bogons (built-in)")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -92,7 +92,7 @@ class ReadResult(Generic[T]):
     Route readers add ``accounting``: how every line or record of the file was used.
     """
 
-    items: tuple[T, ...]
+    items: Sequence[T]  # a tuple, or a column-backed table (routesieve.columnar)
     problems: tuple[Problem, ...]
     provenance: Provenance
     accounting: Accounting | None = None

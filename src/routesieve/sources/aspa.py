@@ -27,6 +27,7 @@ from routesieve.model import Aspa, ParseError, parse_asn
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import load_json, read_text, short
+from routesieve.sources.rpki import rpki_json_rest
 
 KIND = "aspa"
 
@@ -34,10 +35,13 @@ KIND = "aspa"
 def read_aspas(path: str | Path) -> ReadResult[Aspa]:
     """The ASPA records of an rpki-client or StayRTR JSON file (compressed or not)."""
     file = str(path)
-    text = read_text(path)
-    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return ReadResult((), (), Provenance(KIND, file, None, 0, "no ASPA in a CSV VRP file"))
-    doc = load_json(path, text)
+    doc = rpki_json_rest(path)  # the ROAs set aside unread: the rest is all that is used
+    if doc is None:
+        text = read_text(path)
+        if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+            note = "no ASPA in a CSV VRP file"
+            return ReadResult((), (), Provenance(KIND, file, None, 0, note))
+        doc = load_json(path, text)
     problems: list[Problem] = []
     found: dict[int, tuple[set[int], int | None]] = {}
     shapes: list[str] = []

@@ -9,10 +9,18 @@ configuration that names local files only; ``routesieve sync`` calls them on its
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
+from routesieve.columnar import (
+    AsnDelegationTable,
+    ColumnTable,
+    IpDelegationTable,
+    RouteObjectTable,
+    VrpTable,
+)
 from routesieve.config import Config
 from routesieve.model import (
     AsnBlock,
@@ -30,13 +38,16 @@ from routesieve.problems import InputError, Problem
 from routesieve.snapshot import Provenance, Snapshot
 from routesieve.sources.aspa import read_aspas, worth_noting
 from routesieve.sources.bogons import default_bogons, read_bogons
+from routesieve.sources.bulk import concat
 from routesieve.sources.iana import default_asn_registry, read_asn_registry
 from routesieve.sources.iana_special import read_special_registry
 from routesieve.sources.parse_cache import cached
 from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
-from routesieve.sources.rir import read_delegations
+from routesieve.sources.rir import read_delegation_tables
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
+
+T = TypeVar("T", bound=ColumnTable[Any])
 
 KINDS = (
     "rpki",
@@ -70,16 +81,17 @@ class SourceData:
     kind: str
     provenance: Provenance
     problems: tuple[Problem, ...] = ()
-    vrps: tuple[Vrp, ...] = ()
-    route_objects: tuple[RouteObject, ...] = ()
-    as_sets: tuple[AsSet, ...] = ()
-    org_handles: tuple[OrgHandle, ...] = ()
-    delegations: tuple[IpDelegation | AsnDelegation, ...] = ()
-    asn_blocks: tuple[AsnBlock, ...] = ()
-    bogons: tuple[Bogon, ...] = ()
-    exchange_prefixes: tuple[ExchangePrefix, ...] = ()
+    vrps: Sequence[Vrp] = ()
+    route_objects: Sequence[RouteObject] = ()
+    as_sets: Sequence[AsSet] = ()
+    org_handles: Sequence[OrgHandle] = ()
+    ip_delegations: Sequence[IpDelegation] = ()
+    asn_delegations: Sequence[AsnDelegation] = ()
+    asn_blocks: Sequence[AsnBlock] = ()
+    bogons: Sequence[Bogon] = ()
+    exchange_prefixes: Sequence[ExchangePrefix] = ()
     ixlan_map: tuple[tuple[int, int], ...] = ()
-    aspas: tuple[Aspa, ...] = ()
+    aspas: Sequence[Aspa] = ()
     aspa_provenance: Provenance | None = None
 
 
@@ -110,8 +122,10 @@ def read_source(kind: str, path: Path) -> SourceData:
             org_handles=d.org_handles,
         )
     if kind == "rir":
-        rd = cached(path, "rir", read_delegations)
-        return SourceData(kind, rd.provenance, rd.problems, delegations=rd.items)
+        rd = cached(path, "rir", read_delegation_tables)
+        return SourceData(
+            kind, rd.provenance, rd.problems, ip_delegations=rd.ip, asn_delegations=rd.asn
+        )
     if kind == "iana_asn":
         ra = read_asn_registry(path)
         return SourceData(kind, ra.provenance, ra.problems, asn_blocks=ra.items)
@@ -161,14 +175,19 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
             if ix in names:
                 exchange_prefixes.append(ExchangePrefix(x.prefix, names[ix], ix))
 
-    delegations = [d for p in given for d in p.delegations]
     snapshot = Snapshot(
         as_of=as_of,
-        vrps=tuple(v for p in given for v in p.vrps),
-        route_objects=tuple(r for p in given for r in p.route_objects),
+        vrps=_joined(VrpTable, [p.vrps for p in given if len(p.vrps)]),
+        route_objects=_joined(
+            RouteObjectTable, [p.route_objects for p in given if len(p.route_objects)]
+        ),
         as_sets=tuple(a for p in given for a in p.as_sets),
-        ip_delegations=tuple(d for d in delegations if isinstance(d, IpDelegation)),
-        asn_delegations=tuple(d for d in delegations if isinstance(d, AsnDelegation)),
+        ip_delegations=_joined(
+            IpDelegationTable, [p.ip_delegations for p in given if len(p.ip_delegations)]
+        ),
+        asn_delegations=_joined(
+            AsnDelegationTable, [p.asn_delegations for p in given if len(p.asn_delegations)]
+        ),
         org_handles=tuple(h for p in given for h in p.org_handles),
         asn_blocks=tuple(b for p in given for b in p.asn_blocks),
         bogons=tuple(bogons),
@@ -182,6 +201,15 @@ def assemble(parts: Iterable[SourceData], config: Config, as_of: int) -> LoadedS
         ),
     )
     return LoadedSnapshot(snapshot, tuple(q for p in given for q in p.problems))
+
+
+def _joined(kind: type[T], parts: list[Sequence[Any]]) -> Sequence[Any]:
+    """The items of ``parts`` one after the other: one column-backed table of type
+    ``kind`` (the readers' tables joined without building an item), or ``()``."""
+    if not parts:
+        return ()
+    tables = [p if isinstance(p, kind) else kind.of(p) for p in parts]  # type: ignore[attr-defined]
+    return tables[0] if len(tables) == 1 else concat(kind, tables)
 
 
 def _in_key_order(parts: list[SourceData]) -> list[SourceData]:

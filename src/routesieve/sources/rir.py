@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+from routesieve.columnar import AsnDelegationTable, IpDelegationTable
 from routesieve.model import (
     BITS,
     MAX_ASN,
@@ -27,6 +29,7 @@ from routesieve.numbers import is_digits
 from routesieve.problems import InputError, Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import numbered_lines, refuse_if_empty, short, yyyymmdd_to_iso
+from routesieve.sources.bulk import read_bytes
 
 KIND = "rir"
 _TYPES = ("asn", "ipv4", "ipv6")
@@ -35,60 +38,114 @@ _STATUS = {s.value: s for s in DelegationStatus}
 Delegation = IpDelegation | AsnDelegation
 
 
+@dataclass(frozen=True)
+class RirData:
+    """A statistics file's rows as tables: IPv4/IPv6 prefixes and AS number ranges, each
+    in the order of the file (a row whose IPv4 count is not a power of two gives
+    several prefixes)."""
+
+    ip: IpDelegationTable
+    asn: AsnDelegationTable
+    problems: tuple[Problem, ...]
+    provenance: Provenance
+
+
 def read_delegations(path: str | Path) -> ReadResult[Delegation]:
-    """Read a delegated(-extended) statistics file, compressed or not, streaming it."""
-    file = str(path)
-    items: list[Delegation] = []
-    problems: list[Problem] = []
-    header: list[str] | None = None
-    header_line = 0
-    summary: dict[str, tuple[int, int]] = {}  # type -> (count, line)
-    records: Counter[str] = Counter()
-    bad = 0  # record lines that could not be read (they still count in the header total)
+    """Read a delegated(-extended) statistics file, compressed or not, streaming it, line
+    by line (:func:`read_delegation_tables` reads the same into tables, faster)."""
+    reader = _LineReader(str(path))
     for n, line in numbered_lines(path):
+        reader.add(n, line)
+    items = reader.items
+    provenance = reader.finish(path, len(items), Counter())
+    return ReadResult(tuple(items), tuple(reader.problems), provenance)
+
+
+def read_delegation_tables(path: str | Path) -> RirData:
+    """:func:`read_delegations` into tables: plain record lines in bulk
+    (:mod:`routesieve.sources.rir_bulk`), every other line as before."""
+    from routesieve.sources.rir_bulk import read_rir_bulk  # it builds on this module
+
+    data = read_bytes(path)
+    found = read_rir_bulk(path, data) if data is not None else None
+    if found is not None:
+        return found
+    result = read_delegations(path)
+    ips = [d for d in result.items if isinstance(d, IpDelegation)]
+    asns = [d for d in result.items if isinstance(d, AsnDelegation)]
+    return RirData(
+        IpDelegationTable.of(ips), AsnDelegationTable.of(asns), result.problems, result.provenance
+    )
+
+
+class _LineReader:
+    """What :func:`read_delegations` does with each line, one line at a time."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[Delegation] = []
+        self.problems: list[Problem] = []
+        self.header: list[str] | None = None
+        self.header_line = 0
+        self.summary: dict[str, tuple[int, int]] = {}  # type -> (count, line)
+        self.records: Counter[str] = Counter()
+        self.bad = 0  # record lines that could not be read (they count in the header total)
+
+    def add(self, n: int, line: str) -> None:
+        """Read line ``n`` (without its end)."""
+        file, problems = self.file, self.problems
         if not line.strip() or line.lstrip().startswith("#"):
-            continue
+            return
         fields = line.split("|")
-        if header is None:
+        if self.header is None:
             if len(fields) < 6 or not is_digits(fields[0].replace(".", ""), 10):
                 raise InputError.at(
                     file, f"not an RIR statistics file: first line is {short(line)}", n
                 )
-            header, header_line = fields, n
-            continue
+            self.header, self.header_line = fields, n
+            return
         if len(fields) >= 6 and fields[1] == "*" and fields[5].strip() == "summary":
             if is_digits(fields[4]):
-                summary[fields[2]] = (int(fields[4]), n)
+                self.summary[fields[2]] = (int(fields[4]), n)
             else:
                 problems.append(Problem(file, n, f"bad summary line: {short(line)}"))
-            continue
+            return
         try:
             if len(fields) < 7:
                 raise ParseError("too few fields")
             found = _record(fields)
         except ParseError as exc:
             problems.append(Problem(file, n, f"{exc}: {short(line)}"))
-            bad += 1
-            continue
-        records[fields[2]] += 1
-        items.extend(found)
-    if header is None:
-        raise InputError.at(file, "not an RIR statistics file: it is empty")
-    refuse_if_empty(path, len(items), problems, "RIR statistics")
-    total = sum(records.values())
-    if is_digits(header[3]) and int(header[3]) != total + bad:
-        problems.append(
-            Problem(file, header_line, f"header says {header[3]} records, file has {total}")
-        )
-    for kind, (count, at) in summary.items():
-        if count != records[kind]:
+            self.bad += 1
+            return
+        self.records[fields[2]] += 1
+        self.items.extend(found)
+
+    def finish(self, path: str | Path, count: int, more: Counter[str]) -> Provenance:
+        """Check the counts of the header and the summary lines, with ``count`` items in
+        all and ``more`` records read elsewhere; the file's provenance."""
+        file, problems, header = self.file, self.problems, self.header
+        if header is None:
+            raise InputError.at(file, "not an RIR statistics file: it is empty")
+        refuse_if_empty(path, count, problems, "RIR statistics")
+        records = self.records + more
+        total = sum(records.values())
+        if is_digits(header[3]) and int(header[3]) != total + self.bad:
             problems.append(
-                Problem(file, at, f"summary says {count} {kind} records, file has {records[kind]}")
+                Problem(
+                    file, self.header_line, f"header says {header[3]} records, file has {total}"
+                )
             )
-    generated = yyyymmdd_to_iso(header[5]) or yyyymmdd_to_iso(header[2])
-    note = f"{header[1]}: " + ", ".join(f"{records[t]} {t}" for t in _TYPES) + " records"
-    prov = Provenance(KIND, file, generated, len(items), note)
-    return ReadResult(tuple(items), tuple(problems), prov)
+        for kind, (number, at) in self.summary.items():
+            if number != records[kind]:
+                problems.append(
+                    Problem(
+                        file, at, f"summary says {number} {kind} records, file has {records[kind]}"
+                    )
+                )
+        generated = yyyymmdd_to_iso(header[5]) or yyyymmdd_to_iso(header[2])
+        note = f"{header[1]}: " + ", ".join(f"{records[t]} {t}" for t in _TYPES) + " records"
+        return Provenance(KIND, file, generated, count, note)
 
 
 def _record(fields: list[str]) -> list[Delegation]:

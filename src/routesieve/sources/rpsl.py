@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from routesieve.columnar import RouteObjectTable
 from routesieve.model import AsSet, OrgHandle, ParseError, Prefix, RouteObject, parse_asn
 from routesieve.problems import Problem
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import raw_lines, refuse_if_empty, short, strict_prefix
+from routesieve.sources.bulk import read_bytes
 
 KIND = "irr"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
@@ -70,9 +72,10 @@ def value(raw: str) -> str:
 
 
 def iter_objects(
-    lines: Iterable[str], classes: Collection[str] | None = None
+    lines: Iterable[str], classes: Collection[str] | None = None, first_line: int = 1
 ) -> Iterator[RpslObject]:
-    """Split lines (line ends kept or not) into objects, numbering lines from 1.
+    """Split lines (line ends kept or not) into objects, numbering lines from
+    ``first_line``.
 
     With ``classes``, objects of other classes are passed over without being built.
     """
@@ -83,7 +86,7 @@ def iter_objects(
     # them one by one would copy the value again for every line (quadratic time)
     more: list[str] = []
     size = 0
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(lines, first_line):
         if not line or line.isspace():
             if obj is not None:
                 _join(obj, more)
@@ -149,7 +152,7 @@ class RpslData:
     Org handles are upper-cased everywhere, as are as-set names, members and sources.
     """
 
-    route_objects: tuple[RouteObject, ...]
+    route_objects: Sequence[RouteObject]  # a RouteObjectTable when read from a file
     as_sets: tuple[AsSet, ...]
     org_handles: tuple[OrgHandle, ...]
     organisations: Mapping[str, str]
@@ -158,63 +161,104 @@ class RpslData:
 
 
 def read_rpsl(path: str | Path) -> RpslData:
-    """Read an RPSL dump (any mix of classes, compressed or not), streaming it."""
-    file = str(path)
-    routes: list[RouteObject] = []
-    as_sets: list[AsSet] = []
-    handles: list[OrgHandle] = []
-    orgs: dict[str, str] = {}
-    problems: list[Problem] = []
-    objects = 0
-    newest = ""
+    """Read an RPSL dump (any mix of classes, compressed or not).
+
+    Route objects written plainly (one attribute a line, lower-case names, one word a
+    value) are read in bulk (:mod:`routesieve.sources.rpsl_bulk`); every other object,
+    and every file the bulk reader cannot split as the text reader would, object by
+    object, streaming, as before.
+    """
+    from routesieve.sources.rpsl_bulk import read_rpsl_bulk  # it builds on this module
+
+    data = read_bytes(path)
+    if data is not None:
+        found = read_rpsl_bulk(path, data)
+        if found is not None:
+            return found
+    del data
+    return read_rpsl_per_object(path)
+
+
+def read_rpsl_per_object(path: str | Path) -> RpslData:
+    """:func:`read_rpsl` without the bulk path, streaming, object by object (the
+    reference the bulk path is tested and measured against)."""
+    reader = ObjectReader(str(path))
     for obj in iter_objects(raw_lines(path), WANTED):
+        reader.add(obj)
+    return reader.result(path, RouteObjectTable.of(reader.routes), 0, "")
+
+
+class ObjectReader:
+    """What :func:`read_rpsl` keeps of each object, one object at a time."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.routes: list[RouteObject] = []
+        self.as_sets: list[AsSet] = []
+        self.handles: list[OrgHandle] = []
+        self.orgs: dict[str, str] = {}
+        self.problems: list[Problem] = []
+        self.objects = 0
+        self.newest = ""
+
+    def add(self, obj: RpslObject) -> None:
+        file, problems = self.file, self.problems
         for n, line in obj.junk:
             problems.append(Problem(file, n, f"not an RPSL attribute line: {short(line)}"))
         if obj.cut_at is not None:
             message = f"object over {MAX_OBJECT_CHARS} characters: left out"
             problems.append(Problem(file, obj.cut_at, message))
-            continue
+            return
         if not obj.attributes:
-            continue
-        objects += 1
+            return
+        self.objects += 1
         cls = obj.cls
         src = obj.first("source")
         source = src[0].upper() if src else ""
         changed = obj.first("last-modified")
-        if changed and changed[0] > newest:
-            newest = changed[0]
+        if changed and changed[0] > self.newest:
+            self.newest = changed[0]
         try:
             if cls == "route" or cls == "route6":
-                routes.append(_route(obj, source))
+                self.routes.append(_route(obj, source))
             elif cls == "as-set":
-                as_sets.append(_as_set(obj, source))
+                self.as_sets.append(_as_set(obj, source))
             elif cls == "aut-num":
                 asn = _asn(obj.key, obj.line)
                 org = obj.first("org")
                 if org and org[0]:
-                    handles.append(OrgHandle(org[0].upper(), source, asn=asn))
+                    self.handles.append(OrgHandle(org[0].upper(), source, asn=asn))
             elif cls == "inetnum" or cls == "inet6num":
                 prefixes = _range(obj.key, 4 if cls == "inetnum" else 6, obj.line)
                 org = obj.first("org")
                 if org and org[0]:
-                    handles.append(OrgHandle(org[0].upper(), source, prefixes=prefixes))
+                    self.handles.append(OrgHandle(org[0].upper(), source, prefixes=prefixes))
             elif cls == "organisation":
                 name = obj.first("org-name")
                 if obj.key and name:
-                    orgs[obj.key.upper()] = name[0]
+                    self.orgs[obj.key.upper()] = name[0]
         except _Bad as exc:
             problems.append(Problem(file, exc.line, f"{cls} {short(obj.key)}: {exc.message}"))
-    if objects == 0 and problems:
-        refuse_if_empty(path, 0, problems, "RPSL")
-    count = len(routes) + len(as_sets) + len(handles) + len(orgs)
-    note = (
-        f"{len(routes)} route/route6, {len(as_sets)} as-set, {len(handles)} org handles, "
-        f"{len(orgs)} organisations"
-    )
-    if newest:
-        note += f"; newest last-modified {newest}"
-    prov = Provenance(KIND, file, None, count, note)
-    return RpslData(tuple(routes), tuple(as_sets), tuple(handles), orgs, tuple(problems), prov)
+
+    def result(
+        self, path: str | Path, routes: RouteObjectTable, more_objects: int, newest: str
+    ) -> RpslData:
+        """The data read, with ``routes`` in place of :attr:`routes` (the bulk reader's
+        and this reader's, in the order of the file), ``more_objects`` objects and a
+        ``newest`` last-modified read elsewhere."""
+        if self.objects + more_objects == 0 and self.problems:
+            refuse_if_empty(path, 0, self.problems, "RPSL")
+        as_sets, handles, orgs = self.as_sets, self.handles, self.orgs
+        newest = max(newest, self.newest)
+        count = len(routes) + len(as_sets) + len(handles) + len(orgs)
+        note = (
+            f"{len(routes)} route/route6, {len(as_sets)} as-set, {len(handles)} org handles, "
+            f"{len(orgs)} organisations"
+        )
+        if newest:
+            note += f"; newest last-modified {newest}"
+        prov = Provenance(KIND, str(path), None, count, note)
+        return RpslData(routes, tuple(as_sets), tuple(handles), orgs, tuple(self.problems), prov)
 
 
 class _Bad(Exception):
