@@ -198,13 +198,14 @@ class Template:
 
 @dataclass(frozen=True)
 class RuleWording:
-    """The rows (table order) one rule decided, and per row its template, by index.
+    """The rows one rule decided among those asked for (``at``: their places in the rows
+    asked for), and per row its template, by index into ``templates``.
 
     A template is None for a group whose wording holds a marker character itself (text
     from outside data, in theory): those rows are worded one by one."""
 
     rule: Rule
-    rows: I64
+    at: I64
     which: I64
     templates: list[Template | None]
 
@@ -313,23 +314,24 @@ def _template(d: Decisions, row: int) -> Template | None:
     return Template(text, found)
 
 
-def wordings(d: Decisions) -> list[RuleWording]:
-    """The templates of every rule that decided a row, with the rows of each."""
-    out: list[RuleWording] = []
-    rule_col = d.rule
+def wordings(d: Decisions, rows: I64) -> list[RuleWording]:
+    """The templates of the rules that decided ``rows`` (table rows), rule by rule."""
+    rule_col = d.rule[rows]
     by_rule = np.argsort(rule_col, kind="stable").astype(np.int64)
     counts = np.bincount(rule_col.astype(np.int64), minlength=len(ALL_RULES))
+    out: list[RuleWording] = []
     start = 0
     for code, count in enumerate(counts.tolist()):
         if not count:
             continue
-        rows = by_rule[start : start + count]
+        at = by_rule[start : start + count]
         start += count
+        picked = rows[at]
         rule = ALL_RULES[code]
-        has_vrp = (d.rpki_state[rows] != NOT_COMPUTED) & (d.rpki_vrp[rows] >= 0)
-        first, which = _group([*_key_columns(d, rule, rows), has_vrp], count)
-        templates = [_template(d, int(r)) for r in rows[first].tolist()]
-        out.append(RuleWording(rule, rows, which, templates))
+        has_vrp = (d.rpki_state[picked] != NOT_COMPUTED) & (d.rpki_vrp[picked] >= 0)
+        first, which = _group([*_key_columns(d, rule, picked), has_vrp], count)
+        templates = [_template(d, int(r)) for r in picked[first].tolist()]
+        out.append(RuleWording(rule, at, which, templates))
     return out
 
 
