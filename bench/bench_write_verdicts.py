@@ -101,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         return work
 
     def binary_file(name: str, write: Callable[[Any, Path], int]) -> Callable[[], None]:
-        return lambda: None if write(result, folder / name) < 0 else None
+        def work() -> None:
+            write(result, folder / name)
+
+        return work
 
     writers: list[tuple[str, str, Callable[[], None]]] = [
         (

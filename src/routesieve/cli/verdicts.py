@@ -25,11 +25,28 @@ from routesieve.cli.common import (
 from routesieve.cli.reporting import rtr_validation
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
+from routesieve.engine.result import Evaluation
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import ParseError, Prefix
 from routesieve.outputs.live_rpki import live_rpki
 from routesieve.outputs.table import write_explanation, write_table
+from routesieve.outputs.verdict_arrow import write_arrow, write_parquet
 from routesieve.outputs.verdict_formats import write_csv, write_jsonl
+
+#: Formats written to a file only (binary): ``--output`` is required.
+FILE_FORMATS: dict[str, Callable[[Evaluation, Path], int]] = {
+    "parquet": write_parquet,
+    "arrow": write_arrow,
+}
+
+EVALUATE_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl", "csv", *FILE_FORMATS]),
+    default=None,
+    help="Output format; table on a terminal, jsonl otherwise. parquet and arrow (Arrow "
+    "IPC) are the verdict table, written to --output only.",
+)
 
 
 def _run_evaluate(
@@ -39,11 +56,16 @@ def _run_evaluate(
     output: Path | None,
     offline: bool = False,
 ) -> None:
+    if fmt in FILE_FORMATS and (output is None or _is_device(output)):
+        fail(2, f"--format {fmt} writes a binary file: give --output FILE (not a terminal)")
     config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
+    if fmt in FILE_FORMATS and output is not None:
+        FILE_FORMATS[fmt](result, output)
+        return
     if fmt is None:
         fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
     writers: dict[str, Callable[[IO[str]], int]] = {
@@ -61,10 +83,15 @@ def _run_evaluate(
         writers[fmt](out)
 
 
+def _is_device(path: Path) -> bool:
+    """A terminal or another device than /dev/null (a binary table does not go there)."""
+    return path.exists() and path.is_char_device() and path.resolve() != Path("/dev/null")
+
+
 @main.command("evaluate")
 @CONFIG
 @ROUTES
-@FORMAT
+@EVALUATE_FORMAT
 @OUTPUT
 @OFFLINE
 def evaluate_command(

@@ -170,7 +170,9 @@ class _Context:
         vrps = self.d.index.vrps
         if isinstance(vrps, VrpTable):
             p = vrps.prefix
-            cols = PrefixColumns(p.version[uniq], p.hi[uniq], p.lo[uniq], p.length[uniq])
+            cols = PrefixColumns(
+                p.version[uniq], p.hi[uniq], p.lo[uniq], p.length[uniq].astype(np.int16)
+            )
             asn, max_length = vrps.asn[uniq], vrps.max_length[uniq]
             names = [orjson.dumps(n).decode() for n in vrps.ta.names]
             ta = pa.array(names, pa.string()).take(pa.array(vrps.ta.codes[uniq]))
@@ -208,7 +210,9 @@ class _Context:
         objects = self.d.index.route_objects
         if isinstance(objects, RouteObjectTable):
             p = objects.prefix
-            cols = PrefixColumns(p.version[uniq], p.hi[uniq], p.lo[uniq], p.length[uniq])
+            cols = PrefixColumns(
+                p.version[uniq], p.hi[uniq], p.lo[uniq], p.length[uniq].astype(np.int16)
+            )
             origin = objects.origin[uniq]
         else:
             items = [objects[j] for j in uniq.tolist()]
@@ -315,16 +319,14 @@ def _fill(cx: _Context, rows: I64, w: RuleWording) -> list[_Worded]:
             pa.array(local[w.which[sel]]),
             _Slots(cx, rows[w.at[sel]]),
         )
-        reason = shape.fill(0, reason_slots, json=False)
+        text = shape.fill(0, reason_slots, json=False)
         escapes = any(shape.slots.differs(x) for x in reason_slots) or any(
             _json_body(x) != x for lits, _ in shape.literals for x in lits
         )
-        reason_json = shape.fill(0, reason_slots, json=True) if escapes else reason
-        evidence = shape.fill(1, evidence_slots, json=True, escape=False)
+        text_json = shape.fill(0, reason_slots, json=True) if escapes else text
+        found = shape.fill(1, evidence_slots, json=True, escape=False)
         n = len(sel)
-        out.append(
-            _Worded(w.at[sel], _repeat(reason, n), _repeat(reason_json, n), _repeat(evidence, n))
-        )
+        out.append(_Worded(w.at[sel], _repeat(text, n), _repeat(text_json, n), _repeat(found, n)))
     alone = np.flatnonzero(shape_of < 0)
     if len(alone):
         worded = [cx.builder.explain(int(r)) for r in rows[w.at[alone]].tolist()]
@@ -397,7 +399,7 @@ class _Batch:
 
         self.reason = column("reason")
         self.evidence = column("evidence")
-        self._reason_json = lambda: column("reason_json")
+        self._reason_json: Callable[[], pa.Array] = lambda: column("reason_json")
 
     @cached_property
     def reason_json(self) -> pa.Array:
@@ -510,9 +512,10 @@ def _verdict_batch(verdicts: Sequence[Verdict]) -> pa.RecordBatch:
 
 
 def verdict_batches(
-    evaluation: Evaluation, batch_rows: int = BATCH_ROWS
+    evaluation: Evaluation, batch_rows: int | None = None
 ) -> Iterator[pa.RecordBatch]:
-    """The verdict table in record batches of ``batch_rows`` verdicts."""
+    """The verdict table in record batches of ``batch_rows`` verdicts (``BATCH_ROWS``)."""
+    batch_rows = batch_rows or BATCH_ROWS
     d = evaluation.decisions
     if d is not None:
         for batch in _batches(d, batch_rows):
@@ -522,8 +525,9 @@ def verdict_batches(
         yield _verdict_batch(evaluation[start : start + batch_rows])
 
 
-def jsonl_batches(evaluation: Evaluation, batch_rows: int = BATCH_ROWS) -> Iterator[pa.Array]:
+def jsonl_batches(evaluation: Evaluation, batch_rows: int | None = None) -> Iterator[pa.Array]:
     """The JSON lines of an evaluation with decisions, one string array per batch."""
+    batch_rows = batch_rows or BATCH_ROWS
     d = evaluation.decisions
     if d is None:
         raise ValueError("an evaluation without decisions has no columns to write from")

@@ -135,5 +135,3 @@ def _csv_lines(batch: pa.RecordBatch) -> pa.Array:
         parts += [f, ","]
     parts[-1] = "\n"
     return pc.binary_join_element_wise(*parts, "")
-
-
