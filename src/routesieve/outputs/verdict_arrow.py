@@ -280,17 +280,22 @@ class _Slots:
 
 @dataclass(frozen=True)
 class _Worded:
-    """Reasons (raw and JSON-escaped) and evidence JSON of some rows, with their places."""
+    """Reasons and evidence JSON of some rows, or their JSON lines, with their places."""
 
     at: I64
-    reason: pa.Array
-    reason_json: pa.Array
-    evidence: pa.Array
+    reason: pa.Array | None = None
+    evidence: pa.Array | None = None
+    line: pa.Array | None = None  # the JSON lines, when asked for instead of the columns
 
 
-def _fill(cx: _Context, rows: I64, w: RuleWording) -> list[_Worded]:
+#: The JSON of a line before the reason, and between reason and evidence, of some rows.
+Frame = Callable[[I64], tuple[pa.Array, pa.Array]]
+
+
+def _fill(cx: _Context, rows: I64, w: RuleWording, frame: Frame | None = None) -> list[_Worded]:
     """The reasons and evidence of the rows of one rule, one fill per template shape (the
-    slots a template has, in order); literals differ between the templates of a shape."""
+    slots a template has, in order); literals differ between the templates of a shape.
+    With a ``frame``, whole JSON lines instead (one string join per shape)."""
     shape_ids: dict[tuple[tuple[Slot, ...], tuple[Slot, ...]], int] = {}
     members: list[list[int]] = []
     split: list[tuple[list[str], list[str]]] = []
@@ -319,25 +324,39 @@ def _fill(cx: _Context, rows: I64, w: RuleWording) -> list[_Worded]:
             pa.array(local[w.which[sel]]),
             _Slots(cx, rows[w.at[sel]]),
         )
+        n = len(sel)
+        if frame is not None:
+            head, middle = frame(w.at[sel])
+            line = _join(
+                [
+                    head,
+                    *shape.pieces(0, reason_slots, json=True),
+                    middle,
+                    *shape.pieces(1, evidence_slots, json=True, escape=False),
+                    "}\n",
+                ]
+            )
+            out.append(_Worded(w.at[sel], line=line))
+            continue
         text = shape.fill(0, reason_slots, json=False)
         escapes = any(shape.slots.differs(x) for x in reason_slots) or any(
             _json_body(x) != x for lits, _ in shape.literals for x in lits
         )
         text_json = shape.fill(0, reason_slots, json=True) if escapes else text
         found = shape.fill(1, evidence_slots, json=True, escape=False)
-        n = len(sel)
         out.append(_Worded(w.at[sel], _repeat(text, n), _repeat(text_json, n), _repeat(found, n)))
     alone = np.flatnonzero(shape_of < 0)
     if len(alone):
         worded = [cx.builder.explain(int(r)) for r in rows[w.at[alone]].tolist()]
-        out.append(
-            _Worded(
-                w.at[alone],
-                pa.array([r for r, _ in worded], pa.string()),
-                pa.array([_json_body(r) for r, _ in worded], pa.string()),
-                pa.array([orjson.dumps(e).decode() for _, e in worded], pa.string()),
-            )
-        )
+        reason_json = pa.array([_json_body(r) for r, _ in worded], pa.string())
+        evidence = pa.array([orjson.dumps(e).decode() for _, e in worded], pa.string())
+        if frame is not None:
+            head, middle = frame(w.at[alone])
+            line = _join([head, reason_json, middle, evidence, "}\n"])
+            out.append(_Worded(w.at[alone], line=line))
+        else:
+            reason = pa.array([r for r, _ in worded], pa.string())
+            out.append(_Worded(w.at[alone], reason, evidence))
     return out
 
 
@@ -358,16 +377,22 @@ class _Shape:
             return texts[0]
         return pa.array(texts, pa.string()).take(self.pick)
 
+    def pieces(
+        self, part: int, names: tuple[Slot, ...], json: bool, escape: bool | None = None
+    ) -> list[pa.Array | str]:
+        """Literals and slot columns in order, empty literals left out."""
+        escape = json if escape is None else escape
+        pieces: list[pa.Array | str] = [self.literal(part, 0, escape)]
+        for j, slot in enumerate(names, 1):
+            pieces += [self.slots(slot, json), self.literal(part, j, escape)]
+        return [p for p in pieces if not isinstance(p, str) or p]
+
     def fill(
         self, part: int, names: tuple[Slot, ...], json: bool, escape: bool | None = None
     ) -> pa.Array | str:
         """The reason (part 0) or evidence (part 1) of every row, or one text for all;
         ``json``: slots as inside JSON text, ``escape``: literals JSON-escaped too."""
-        escape = json if escape is None else escape
-        pieces: list[pa.Array | str] = [self.literal(part, 0, escape)]
-        for j, slot in enumerate(names, 1):
-            pieces += [self.slots(slot, json), self.literal(part, j, escape)]
-        kept = [p for p in pieces if not isinstance(p, str) or p]
+        kept = self.pieces(part, names, json, escape)
         if all(isinstance(p, str) for p in kept):
             return "".join(p for p in kept if isinstance(p, str))
         if len(kept) == 1:
@@ -386,24 +411,24 @@ class _Batch:
 
     def __init__(self, cx: _Context, rows: I64) -> None:
         self.cx, self.rows = cx, rows
-        d = cx.d
+
+    def _worded(self, frame: Frame | None) -> tuple[list[_Worded], pa.Array]:
+        """Every rule's rows worded, and the order that puts them back in verdict order."""
         parts: list[_Worded] = []
-        for w in wordings(d, rows):
-            parts += _fill(cx, rows, w)
+        for w in wordings(self.cx.d, self.rows):
+            parts += _fill(self.cx, self.rows, w, frame)
         at = np.concatenate([p.at for p in parts]) if parts else np.empty(0, np.int64)
-        order = pa.array(np.argsort(at, kind="stable"))
-
-        def column(name: str) -> pa.Array:
-            found = [getattr(p, name) for p in parts]
-            return pa.concat_arrays(found).take(order) if found else pa.array([], pa.string())
-
-        self.reason = column("reason")
-        self.evidence = column("evidence")
-        self._reason_json: Callable[[], pa.Array] = lambda: column("reason_json")
+        return parts, pa.array(np.argsort(at, kind="stable"))
 
     @cached_property
-    def reason_json(self) -> pa.Array:
-        return self._reason_json()
+    def _columns(self) -> tuple[pa.Array, pa.Array]:
+        parts, order = self._worded(None)
+
+        def column(found: list[pa.Array | None]) -> pa.Array:
+            arrays = [a for a in found if a is not None]
+            return pa.concat_arrays(arrays).take(order) if arrays else pa.array([], pa.string())
+
+        return column([p.reason for p in parts]), column([p.evidence for p in parts])
 
     def record_batch(self) -> pa.RecordBatch:
         cx, rows = self.cx, self.rows
@@ -420,8 +445,7 @@ class _Batch:
                 _dictionary(d.rule[rows], RULE_CODES),
                 _dictionary(d.rpki_state[rows], RPKI_STATES, null=-1),
                 cx.session_lists.take(pa.array(codes[rows])),
-                self.reason,
-                self.evidence,
+                *self._columns,
             ],
             schema=VERDICT_SCHEMA,
         )
@@ -448,7 +472,7 @@ class _Batch:
             f'{orjson.dumps(list(distinct[k % len(distinct)])).decode()},"evidence":'
             for k in tail_key.tolist()
         ]
-        return _join(
+        head = _join(
             [
                 '{"peer_asn":',
                 numbers(table.peer[rows]),
@@ -457,12 +481,17 @@ class _Batch:
                 '","as_path":"',
                 cx.path_json_middle.take(pa.array(table.path_id[rows])),
                 middle.take(pa.array(rule)),
-                self.reason_json,
-                pa.array(tails, pa.string()).take(pa.array(tail_of.reshape(len(rows)))),
-                self.evidence,
-                "}\n",
             ]
         )
+        tail = pa.array(tails, pa.string()).take(pa.array(tail_of.reshape(len(rows))))
+
+        def frame(at: I64) -> tuple[pa.Array, pa.Array]:
+            index = pa.array(at)
+            return head.take(index), tail.take(index)
+
+        parts, order = self._worded(frame)
+        lines = [p.line for p in parts if p.line is not None]
+        return pa.concat_arrays(lines).take(order) if lines else pa.array([], pa.string())
 
 
 def _batches(d: Decisions, batch_rows: int) -> Iterator[_Batch]:
