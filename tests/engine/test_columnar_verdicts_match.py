@@ -30,7 +30,7 @@ def one_by_one(result: Evaluation) -> Evaluation:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds(), st.sampled_from((1, 3, 1 << 17)))
+@given(worlds(), st.sampled_from((1, 3, 1 << 15)))
 def test_columnar_writers_equal_the_per_verdict_writers(world: World, batch: int) -> None:
     import routesieve.outputs.verdict_arrow as verdict_arrow
 

@@ -51,7 +51,7 @@ from routesieve.problems import InputError
 I64 = npt.NDArray[np.int64]
 
 FORMAT = "verdicts/1"
-BATCH_ROWS = 1 << 17  # verdicts per record batch (and per Parquet row group)
+BATCH_ROWS = 1 << 15  # verdicts per record batch (and Parquet row group): bounds memory
 
 ACTIONS = ("accept", "reject")
 RULE_CODES = tuple(r.value for r in ALL_RULES)
