@@ -236,15 +236,10 @@ def _key_columns(d: Decisions, rule: Rule, rows: I64) -> list[npt.NDArray[Any]]:
     if rule is Rule.AS_SET_TWO_HOPS:
         return [t.peer[rows], d.rpki_state[rows], d.rir_origin[rows], d.org_origin[rows]]
     if rule is Rule.NOT_ACCEPTED:
-        origin = _origins(d)[t.path_id[rows]]
+        origin = d.facts.origin[t.path_id[rows]]
         state = d.rpki_state[rows]
         return [t.peer[rows], state, (state == VALID) & (origin != t.peer[rows])]
     return []  # X-MALFORMED, 3.1, 3.2, 3.8, 3.9, 4.1: slots only
-
-
-def _origins(d: Decisions) -> I64:
-    """The origin AS of each distinct path, -1 for none."""
-    return np.array([-1 if p.origin is None else p.origin for p in d.table.paths], np.int64)
 
 
 def _route_object_sources(d: Decisions, ids: I64) -> I64:

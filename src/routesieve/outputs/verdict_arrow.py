@@ -278,7 +278,7 @@ class _Slots:
         return self._found[(slot, False)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Worded:
     """Reasons and evidence JSON of some rows, or their JSON lines, with their places."""
 
@@ -336,15 +336,11 @@ def _fill(cx: _Context, rows: I64, w: RuleWording, frame: Frame | None = None) -
                     "}\n",
                 ]
             )
-            out.append(_Worded(w.at[sel], line=line))
+            out.append(_Worded(at=w.at[sel], line=line))
             continue
         text = shape.fill(0, reason_slots, json=False)
-        escapes = any(shape.slots.differs(x) for x in reason_slots) or any(
-            _json_body(x) != x for lits, _ in shape.literals for x in lits
-        )
-        text_json = shape.fill(0, reason_slots, json=True) if escapes else text
         found = shape.fill(1, evidence_slots, json=True, escape=False)
-        out.append(_Worded(w.at[sel], _repeat(text, n), _repeat(text_json, n), _repeat(found, n)))
+        out.append(_Worded(at=w.at[sel], reason=_repeat(text, n), evidence=_repeat(found, n)))
     alone = np.flatnonzero(shape_of < 0)
     if len(alone):
         worded = [cx.builder.explain(int(r)) for r in rows[w.at[alone]].tolist()]
@@ -353,10 +349,10 @@ def _fill(cx: _Context, rows: I64, w: RuleWording, frame: Frame | None = None) -
         if frame is not None:
             head, middle = frame(w.at[alone])
             line = _join([head, reason_json, middle, evidence, "}\n"])
-            out.append(_Worded(w.at[alone], line=line))
+            out.append(_Worded(at=w.at[alone], line=line))
         else:
             reason = pa.array([r for r, _ in worded], pa.string())
-            out.append(_Worded(w.at[alone], reason, evidence))
+            out.append(_Worded(at=w.at[alone], reason=reason, evidence=evidence))
     return out
 
 
