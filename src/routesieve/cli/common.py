@@ -198,13 +198,6 @@ ROUTES = click.option(
     help="Received routes: JSON lines, bgpdump -m text or MRT, compressed or not. Repeatable. "
     "Without it, the newest snapshot written by 'routesieve collect'.",
 )
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "jsonl", "csv", "parquet"]),
-    default=None,
-    help="Output format; table on a terminal, jsonl otherwise (parquet needs --output).",
-)
 OFFLINE = click.option(
     "--offline",
     is_flag=True,

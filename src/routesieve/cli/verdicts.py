@@ -13,7 +13,6 @@ import click
 
 from routesieve.cli.common import (
     CONFIG,
-    FORMAT,
     OFFLINE,
     OUTPUT,
     ROUTES,
@@ -25,12 +24,28 @@ from routesieve.cli.common import (
 from routesieve.config import ConfigError, load_config
 from routesieve.engine.evaluate import decide, evaluate
 from routesieve.engine.explain import explain_row
+from routesieve.engine.result import Evaluation
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import ParseError, Prefix
 from routesieve.outputs.live_rpki import live_rpki
 from routesieve.outputs.table import write_explanation, write_table
-from routesieve.outputs.verdict_arrow import write_parquet
+from routesieve.outputs.verdict_arrow import write_arrow, write_parquet
 from routesieve.outputs.verdict_formats import write_csv, write_jsonl
+
+#: Formats written to a file only (binary): ``--output`` is required.
+FILE_FORMATS: dict[str, Callable[[Evaluation, Path], int]] = {
+    "parquet": write_parquet,
+    "arrow": write_arrow,
+}
+
+EVALUATE_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl", "csv", *FILE_FORMATS]),
+    default=None,
+    help="Output format; table on a terminal, jsonl otherwise. parquet and arrow (Arrow "
+    "IPC) are the verdict table, written to --output only.",
+)
 
 
 def _run_evaluate(
@@ -44,18 +59,18 @@ def _run_evaluate(
         fail(2, f"--output {output} is a folder; a folder is written with --cluster only")
     if any(p.is_dir() for p in route_paths):
         fail(2, "--routes: a folder of partitions is read with --cluster only")
+    if fmt in FILE_FORMATS and (output is None or _is_device(output)):
+        fail(2, f"--format {fmt} writes a binary file: give --output FILE (not a terminal)")
     config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
+    if fmt in FILE_FORMATS and output is not None:
+        FILE_FORMATS[fmt](result, output)
+        return
     if fmt is None:
         fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
-    if fmt == "parquet":
-        if output is None:
-            fail(2, "--format parquet writes a file: give it with --output")
-        write_parquet(result, output)
-        return
     writers: dict[str, Callable[[IO[str]], int]] = {
         "jsonl": lambda out: write_jsonl(result, out),
         "csv": lambda out: write_csv(result, out),
@@ -71,6 +86,11 @@ def _run_evaluate(
         writers[fmt](out)
 
 
+def _is_device(path: Path) -> bool:
+    """A terminal or another device than /dev/null (a binary table does not go there)."""
+    return path.exists() and path.is_char_device() and path.resolve() != Path("/dev/null")
+
+
 @main.command("evaluate")
 @CONFIG
 @click.option(
@@ -82,7 +102,7 @@ def _run_evaluate(
     "Without it, the newest snapshot written by 'routesieve collect'. With --cluster, also "
     "a folder whose files are partitions (each holding every route of its peers).",
 )
-@FORMAT
+@EVALUATE_FORMAT
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
@@ -166,7 +186,7 @@ def explain_command(
 
 
 @main.command("demo")
-@FORMAT
+@EVALUATE_FORMAT
 @OUTPUT
 def demo_command(fmt: str | None, output: Path | None) -> None:
     """Evaluate the bundled AS214312 example (every rule code appears)."""

@@ -26,7 +26,6 @@ from routesieve.engine.paths import PathFacts, path_facts
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import ALL_RULES, Rule
 from routesieve.engine.table import RouteTable, build_table
-from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Route
 from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
@@ -74,10 +73,7 @@ def evaluate(
     index: SnapshotIndex | None = None,
 ) -> Evaluation:
     """One verdict per merged route. Pass ``index`` to reuse look-ups across runs."""
-    decisions = decide(routes, snapshot, policy, index)
-    rows = decisions.table.appearance.tolist()
-    build = VerdictBuilder(decisions)
-    return Evaluation(len(rows), lambda i: build(rows[i]), decisions.warnings)
+    return Evaluation.of_decisions(decide(routes, snapshot, policy, index))
 
 
 def decide(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import overload
 
+from routesieve.engine.decisions import Decisions
+from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Verdict
 
 
@@ -13,19 +15,37 @@ class Evaluation(Sequence[Verdict]):
 
     Verdicts are built when asked for and not kept: the engine decides in bulk, and a
     caller that only counts, or streams verdicts out, does not hold every reason text.
+    ``decisions`` are the engine's columns behind the verdicts when there are some (the
+    columnar writers of ``outputs/`` use them); verdict ``k`` is row
+    ``decisions.table.appearance[k]``.
     """
 
     def __init__(
-        self, size: int, build: Callable[[int], Verdict], warnings: Sequence[str] = ()
+        self,
+        size: int,
+        build: Callable[[int], Verdict],
+        warnings: Sequence[str] = (),
+        decisions: Decisions | None = None,
     ) -> None:
         self._size = size
         self._build = build
         self.warnings: tuple[str, ...] = tuple(warnings)
+        self.decisions = decisions
 
     @staticmethod
     def of(verdicts: Sequence[Verdict], warnings: Sequence[str] = ()) -> Evaluation:
+        """An evaluation of ready verdicts (no columns behind them)."""
         items = list(verdicts)
         return Evaluation(len(items), items.__getitem__, warnings)
+
+    @staticmethod
+    def of_decisions(decisions: Decisions) -> Evaluation:
+        """The verdicts of ``decisions``, built when asked for, in the order received."""
+        rows = decisions.table.appearance.tolist()
+        build = VerdictBuilder(decisions)
+        return Evaluation(
+            len(rows), lambda i: build(rows[i]), decisions.warnings, decisions=decisions
+        )
 
     def __len__(self) -> int:
         return self._size

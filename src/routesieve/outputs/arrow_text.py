@@ -1,0 +1,166 @@
+"""Texts of prefixes, AS paths and numbers as Arrow string arrays, without a Python loop
+over rows.
+
+The texts are exactly those of ``str(Prefix)`` (the C library's ``inet_ntop``: lower-case
+hex, the longest run of two or more zero groups, the first on a tie, written ``::``) and
+``str(AsPath)``; the rare forms the column code does not write (IPv6 with an embedded
+IPv4 address, paths with set or confederation segments) are written by those functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from routesieve.engine.cover import PrefixColumns
+from routesieve.model import AsPath, Prefix, SegmentType
+
+I64 = npt.NDArray[np.int64]
+
+_COLON, _DOT, _SLASH = ord(":"), ord("."), ord("/")
+
+
+def numbers(values: npt.NDArray[np.integer]) -> pa.Array:
+    """Decimal texts of integers."""
+    return pc.cast(pa.array(np.asarray(values, np.int64)), pa.string())
+
+
+def replace_at(texts: pa.Array, positions: I64, values: Sequence[str]) -> pa.Array:
+    """``texts`` with the given positions replaced."""
+    if not len(positions):
+        return texts
+    index = np.arange(len(texts), dtype=np.int64)
+    index[positions] = len(texts) + np.arange(len(positions), dtype=np.int64)
+    return pa.concat_arrays([texts, pa.array(list(values), pa.string())]).take(pa.array(index))
+
+
+def _table(texts: list[str]) -> npt.NDArray[np.uint32]:
+    """The characters of each text (four at most) in one 32-bit word, padded with 0 bytes;
+    a word per value makes the look-up one gather."""
+    padded = b"".join(t.encode().ljust(4, b"\0") for t in texts)
+    return np.frombuffer(padded, np.uint32)
+
+
+def _look_up(table: npt.NDArray[np.uint32], index: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    """The four characters of each index, along a new last axis."""
+    found = np.ascontiguousarray(table[index])
+    return found.view(np.uint8).reshape(*index.shape, 4)
+
+
+@cache
+def _hex_words() -> npt.NDArray[np.uint32]:
+    return _table([format(w, "x") for w in range(65536)])
+
+
+@cache
+def _octets() -> npt.NDArray[np.uint32]:
+    return _table([f"{o}." for o in range(256)])
+
+
+@cache
+def _lengths() -> npt.NDArray[np.uint32]:
+    return _table([f"/{n}" for n in range(129)])
+
+
+def _strings(chars: npt.NDArray[np.uint8]) -> pa.Array:
+    """One string per row of a character matrix whose 0 bytes are left out."""
+    keep = chars != 0
+    sizes = keep.sum(axis=1, dtype=np.int64)
+    offsets = np.zeros(len(chars) + 1, np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    data = chars[keep]
+    return pa.LargeStringArray.from_buffers(
+        len(chars), pa.py_buffer(offsets), pa.py_buffer(data)
+    ).cast(pa.string())
+
+
+def _v6_chars(
+    hi: npt.NDArray[np.uint64], lo: npt.NDArray[np.uint64], length: I64
+) -> npt.NDArray[np.uint8]:
+    n = len(hi)
+    words = np.empty((n, 8), np.int32)
+    for j in range(4):
+        shift = np.uint64(48 - 16 * j)
+        words[:, j] = (hi >> shift) & np.uint64(0xFFFF)
+        words[:, 4 + j] = (lo >> shift) & np.uint64(0xFFFF)
+    zero = words == 0
+    run = np.zeros((n, 8), np.int8)  # the length of the zero run ending at each group
+    run[:, 0] = zero[:, 0]
+    for j in range(1, 8):
+        run[:, j] = (run[:, j - 1] + 1) * zero[:, j]
+    end = run.argmax(axis=1)  # the first longest run
+    best = run[np.arange(n), end]
+    compress = best >= 2
+    base = np.where(compress, end - best + 1, 8)[:, None]
+    stop = np.where(compress, end + 1, 8)[:, None]
+    group = np.arange(8)[None, :]
+    inside = (base <= group) & (group < stop)
+    hex_digits = _look_up(_hex_words(), words) * ~inside[:, :, None]
+    colon = (~inside & (group != 0)) | (inside & (group == base))
+    chars = np.empty((n, 8, 5), np.uint8)  # per group: ':' and up to four hex digits
+    chars[:, :, 0] = colon * np.uint8(_COLON)
+    chars[:, :, 1:] = hex_digits
+    trailing = (compress & (stop[:, 0] == 8)).astype(np.uint8)[:, None] * np.uint8(_COLON)
+    return np.concatenate([chars.reshape(n, 40), trailing, _look_up(_lengths(), length)], axis=1)
+
+
+def _v4_chars(hi: npt.NDArray[np.uint64], length: I64) -> npt.NDArray[np.uint8]:
+    n = len(hi)
+    octets = np.stack([(hi >> np.uint64(56 - 8 * j)) & np.uint64(0xFF) for j in range(4)], 1)
+    chars = _look_up(_octets(), octets.astype(np.int64)).reshape(n, 16)
+    last = chars[:, 12:]
+    last[last == _DOT] = 0  # no '.' after the last octet
+    return np.concatenate([chars, _look_up(_lengths(), length)], axis=1)
+
+
+def prefix_texts(cols: PrefixColumns) -> pa.Array:
+    """``str(prefix)`` of every row of ``cols``."""
+    n = len(cols)
+    version = cols.version
+    length = cols.length.astype(np.int64)
+    v6 = np.flatnonzero(version == 6)
+    v4 = np.flatnonzero(version != 6)
+    chars = np.zeros((n, 45), np.uint8)  # the longest: 39 + '/128'
+    if len(v6):
+        chars[v6] = _v6_chars(cols.hi[v6], cols.lo[v6], length[v6])
+    if len(v4):
+        chars[v4, :20] = _v4_chars(cols.hi[v4], length[v4])
+    texts = _strings(chars)
+    # IPv6 with its top 80 bits zero may be written with an embedded IPv4 address
+    odd = np.flatnonzero((version == 6) & (cols.hi == 0) & (cols.lo >> np.uint64(48) == 0))
+    return replace_at(texts, odd, [str(_prefix(cols, int(i))) for i in odd.tolist()])
+
+
+def _prefix(cols: PrefixColumns, i: int) -> Prefix:
+    if int(cols.version[i]) == 4:
+        return Prefix(4, int(cols.hi[i]) >> 32, int(cols.length[i]))
+    return Prefix(6, (int(cols.hi[i]) << 64) | int(cols.lo[i]), int(cols.length[i]))
+
+
+def path_texts(paths: Sequence[AsPath]) -> pa.Array:
+    """``str(path)`` of every path: plain sequences column-wise, the rest one by one."""
+    seqs: list[tuple[int, ...]] = []
+    other: list[int] = []
+    seq_type = SegmentType.AS_SEQUENCE
+    for k, p in enumerate(paths):
+        segments = p.segments
+        if len(segments) == 1 and segments[0].type is seq_type:
+            seqs.append(segments[0].asns)
+        else:
+            seqs.append(())
+            if segments:
+                other.append(k)
+    sizes = np.fromiter(map(len, seqs), np.int64, len(seqs))
+    offsets = np.zeros(len(seqs) + 1, np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    flat = np.fromiter(chain.from_iterable(seqs), np.int64, int(offsets[-1]))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(flat))
+    texts = pc.binary_join(lists, " ")
+    return replace_at(texts, np.array(other, np.int64), [str(paths[k]) for k in other])
