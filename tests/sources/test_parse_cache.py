@@ -77,3 +77,24 @@ def test_missing_file_is_left_to_the_reader(
 
     with pytest.raises(FileNotFoundError):
         cached(tmp_path / "gone.json", "rpki", read)
+
+
+def read_upper(path: Path) -> str:
+    return path.read_text().upper()
+
+
+def read_lower(path: Path) -> str:
+    return path.read_text().lower()
+
+
+def test_an_entry_of_another_reader_is_never_handed_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader replaced by one that returns another shape (the delegation reader that
+    became a table reader) under the same kind: the old entry is not used."""
+    monkeypatch.setenv("ROUTESIEVE_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "delegated-ripencc-extended-latest"
+    data.write_text("Mixed")
+    assert cached(data, "rir", read_upper) == "MIXED"
+    assert cached(data, "rir", read_lower) == "mixed"
+    assert cached(data, "rir", read_upper) == "MIXED"

@@ -2,8 +2,8 @@
 
 Parsing a million route objects or VRPs from text takes tens of seconds; loading the
 parsed objects back takes about a second. An entry is keyed by the file's absolute path,
-size and modification time and by the routesieve version, so a changed file or a new
-release is parsed afresh. Entries are written atomically and only ever read from the
+size and modification time, the reader function, the routesieve version and
+``CACHE_FORMAT``, so a changed file, another reader or a new release is parsed afresh. Entries are written atomically and only ever read from the
 cache folder of the user running routesieve.
 
 ``ROUTESIEVE_CACHE_DIR`` names the folder (default: ``$XDG_CACHE_HOME/routesieve`` or
@@ -25,6 +25,10 @@ from routesieve import __version__
 
 T = TypeVar("T")
 
+CACHE_FORMAT = 2
+"""Raised whenever what a reader returns changes shape (2: readers fill column tables),
+so that an entry written by an earlier build of the same version is never handed back."""
+
 
 def cache_dir() -> Path | None:
     setting = os.environ.get("ROUTESIEVE_CACHE_DIR")
@@ -35,11 +39,12 @@ def cache_dir() -> Path | None:
 
 
 def _key(path: Path, kind: str) -> str | None:
+    """The entry of ``path`` read as ``kind`` (the kind names the reader function too)."""
     try:
         st = path.stat()
     except OSError:
         return None  # the reader reports the missing file, with its name
-    raw = f"{__version__}|{kind}|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    raw = f"{__version__}|{CACHE_FORMAT}|{kind}|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -47,6 +52,7 @@ def cached(path: str | Path, kind: str, read: Callable[[Path], T]) -> T:
     """``read(path)``, or its result from the cache when the file has not changed."""
     file = Path(path)
     folder = cache_dir()
+    kind = f"{kind}|{read.__module__}.{read.__qualname__}"
     key = _key(file, kind) if folder is not None else None
     if folder is None or key is None:
         return read(file)
