@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from routesieve.columnar.routes import PathTable
 from routesieve.engine.cover import PrefixColumns
 from routesieve.model import AsPath, Prefix, SegmentType
 
@@ -146,6 +147,8 @@ def _prefix(cols: PrefixColumns, i: int) -> Prefix:
 
 def path_texts(paths: Sequence[AsPath]) -> pa.Array:
     """``str(path)`` of every path: plain sequences column-wise, the rest one by one."""
+    if isinstance(paths, PathTable):
+        return _table_path_texts(paths)
     seqs: list[tuple[int, ...]] = []
     other: list[int] = []
     seq_type = SegmentType.AS_SEQUENCE
@@ -164,3 +167,19 @@ def path_texts(paths: Sequence[AsPath]) -> pa.Array:
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(flat))
     texts = pc.binary_join(lists, " ")
     return replace_at(texts, np.array(other, np.int64), [str(paths[k]) for k in other])
+
+
+def _table_path_texts(paths: PathTable) -> pa.Array:
+    """The same from the flattened paths, building an ``AsPath`` only for the paths that
+    are not one plain AS_SEQUENCE (sets, confederations: rare)."""
+    segments = np.diff(paths.seg_start)
+    if len(paths.seg_type):
+        first_type = paths.seg_type[np.minimum(paths.seg_start[:-1], len(paths.seg_type) - 1)]
+    else:
+        first_type = np.zeros(len(segments), np.uint8)
+    plain = (segments == 0) | ((segments == 1) & (first_type == int(SegmentType.AS_SEQUENCE)))
+    offsets = paths.asn_start[paths.seg_start]  # every AS of path p lies in one run
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(paths.asns))
+    texts = pc.binary_join(lists, " ")
+    other = np.flatnonzero(~plain)
+    return replace_at(texts, other, [str(paths[k]) for k in other.tolist()])

@@ -121,10 +121,8 @@ class _Context:
 
     @cached_property
     def origins(self) -> I64:
-        """The origin AS of each distinct path, -1 for none."""
-        return np.array(
-            [-1 if p.origin is None else p.origin for p in self.table.paths], np.int64
-        ).reshape(len(self.table.paths))
+        """The origin AS of each distinct path, -1 for none (the path facts' column)."""
+        return self.d.facts.origin.astype(np.int64, copy=False)
 
     @cached_property
     def paths(self) -> pa.Array:
