@@ -37,6 +37,7 @@ from routesieve.engine.cover import PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import ALL_RULES, is_acceptance
+from routesieve.engine.table import RouteTable
 from routesieve.engine.verdicts import (
     Part,
     RuleWording,
@@ -76,6 +77,18 @@ VERDICT_SCHEMA = pa.schema(
 
 _ACTION_OF_RULE = np.array([0 if is_acceptance(r) else 1 for r in ALL_RULES], np.int8)
 _UNSAFE = frozenset({Slot.PREFIX, Slot.SEED_PREFIX, Slot.PROBLEM})  # may need JSON escapes
+
+
+def _merged_session_lists(table: RouteTable) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(row, its sessions) for every row merged from several sessions, read from the
+    merged-session arrays in one pass (``table.sessions(row)`` looks each row up)."""
+    merged = table.merged_sessions
+    names = merged.names
+    codes = merged.codes.tolist()
+    start = merged.start.tolist()
+    for k, row in enumerate(merged.rows.tolist()):
+        found = (names[c] for c in codes[start[k] : start[k + 1]])
+        yield row, tuple(name for name in found if name is not None)
 
 
 def _json_body(text: str) -> str:
@@ -152,8 +165,7 @@ class _Context:
         known: dict[tuple[str, ...], int] = {}
         for i, t in enumerate(distinct):
             known.setdefault(t, i)
-        for row in table.merged_sessions.rows.tolist():
-            merged = table.sessions(row)
+        for row, merged in _merged_session_lists(table):
             codes[row] = known.setdefault(merged, len(distinct))
             if codes[row] == len(distinct):
                 distinct.append(merged)

@@ -3,8 +3,9 @@
 Parsing a million route objects or VRPs from text takes tens of seconds; loading the
 parsed objects back takes about a second. An entry is keyed by the file's absolute path,
 size and modification time, the reader function, the routesieve version and
-``CACHE_FORMAT``, so a changed file, another reader or a new release is parsed afresh. Entries are written atomically and only ever read from the
-cache folder of the user running routesieve.
+``CACHE_FORMAT``, so a changed file, another reader or a new release is parsed afresh.
+Entries are written atomically and only ever read from the cache folder of the user
+running routesieve.
 
 ``ROUTESIEVE_CACHE_DIR`` names the folder (default: ``$XDG_CACHE_HOME/routesieve`` or
 ``~/.cache/routesieve``); ``ROUTESIEVE_CACHE_DIR=off`` switches the cache off.
