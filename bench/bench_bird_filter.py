@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
@@ -235,12 +236,15 @@ def main() -> None:
         finally:
             procs.stop()
     n = len(routes)
-    with_filter, import_all = min(runs["filter"]), min(runs["import all"])
+    # medians: a run's CPU varies by more than the filter costs (BGP parsing, the table),
+    # and the least of each kind may come from different conditions
+    with_filter, import_all = median(runs["filter"]), median(runs["import all"])
     bird_us = (with_filter - import_all) / n * 1e6
     decide_us = best_decide / n * 1e6
     print(
         f"BIRD's filter: ({with_filter:.2f} - {import_all:.2f}) s CPU / {n:,} routes = "
-        f"{bird_us:.2f} µs a route (best of {args.rounds} each)"
+        f"{bird_us:.2f} µs a route (medians of {args.rounds} each; the whole import with "
+        f"import all: {import_all / n * 1e6:.2f} µs a route)"
     )
     print(f"routesieve decide: {best_decide:.3f} s / {n:,} routes = {decide_us:.2f} µs a route")
     ratio = bird_us / decide_us if decide_us else float("inf")
