@@ -1,0 +1,80 @@
+"""Where one `evaluate --offline` spends its time and memory, stage by stage.
+
+Usage: ``python bench/bench_evaluate_stages.py [DATA_DIR] [--format jsonl|parquet]``
+(default ``bench/out/``; run ``bench/generate.py`` and ``routesieve sync`` there first).
+
+In one process, as the CLI does it: imports, configuration, the stored snapshot (memory
+mapped), the received routes (JSON lines into columns), the index, ``evaluate`` (decide,
+first call), then the verdicts written to /dev/null (JSON lines) or a temporary Parquet
+file. After each stage: its wall time, the resident memory and its high-water mark
+(``VmRSS``/``VmHWM`` of ``/proc/self/status``). Prints figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+_last = time.perf_counter()
+
+
+def _status(field: str) -> int:
+    text = Path("/proc/self/status").read_text()
+    return int(text.split(f"{field}:")[1].split()[0]) // 1024
+
+
+def mark(stage: str) -> None:
+    global _last
+    now = time.perf_counter()
+    print(
+        f"{stage:12} {now - _last:6.2f} s   RSS {_status('VmRSS'):6,} MB   "
+        f"high-water {_status('VmHWM'):6,} MB",
+        flush=True,
+    )
+    _last = now
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data", nargs="?", type=Path, default=HERE / "out")
+    parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    args = parser.parse_args(argv)
+    print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    from routesieve.collect.files import read_routes
+    from routesieve.config import load_config
+    from routesieve.engine.evaluate import evaluate
+    from routesieve.engine.index import build_index
+    from routesieve.outputs.verdict_arrow import write_parquet
+    from routesieve.outputs.verdict_formats import write_jsonl
+    from routesieve.store.snapshot_file import load_stored_snapshot
+    from routesieve.sync.stored import choose_snapshot
+
+    mark("imports")
+    config = load_config(args.data / "routesieve.toml")
+    policy = config.to_policy()
+    mark("config")
+    snapshot = load_stored_snapshot(choose_snapshot(config, offline=True)[0].path)
+    mark("snapshot")
+    routes = read_routes(args.data / "routes.jsonl").items
+    mark("routes")
+    index = build_index(snapshot, policy)
+    mark("index")
+    result = evaluate(routes, snapshot, policy, index)
+    mark("decide")
+    if args.format == "parquet":
+        with tempfile.TemporaryDirectory() as tmp:
+            write_parquet(result, Path(tmp) / "verdicts.parquet")
+    else:
+        with open(os.devnull, "w") as out:
+            write_jsonl(result, out)
+    mark(args.format)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
