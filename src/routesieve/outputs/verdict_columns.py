@@ -173,10 +173,7 @@ class _Context:
         uniq, inverse = np.unique(ids, return_inverse=True)
         vrps = self.d.index.vrps
         if isinstance(vrps, VrpTable):
-            p = vrps.prefix
-            cols = PrefixColumns(
-                p.version[uniq], p.hi[uniq], p.lo[uniq], p.length[uniq].astype(np.int16)
-            )
+            cols = PrefixColumns.of_array(vrps.prefix).take(uniq)
             asn, max_length = vrps.asn[uniq], vrps.max_length[uniq]
             names = [orjson.dumps(n).decode() for n in vrps.ta.names]
             ta = pa.array(names, pa.string()).take(pa.array(vrps.ta.codes[uniq]))
@@ -213,10 +210,7 @@ class _Context:
         uniq, inverse = np.unique(ids, return_inverse=True)
         objects = self.d.index.route_objects
         if isinstance(objects, RouteObjectTable):
-            p = objects.prefix
-            cols = PrefixColumns(
-                p.version[uniq], p.hi[uniq], p.lo[uniq], p.length[uniq].astype(np.int16)
-            )
+            cols = PrefixColumns.of_array(objects.prefix).take(uniq)
             origin = objects.origin[uniq]
         else:
             items = [objects[j] for j in uniq.tolist()]
