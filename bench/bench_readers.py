@@ -67,13 +67,13 @@ def timed(read: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def readers(data: Path, repeat: int) -> None:
     from routesieve.model import AsnDelegation, IpDelegation
-    from routesieve.sources import aspa, rir, rpki, rpsl
+    from routesieve.sources import aspa, rir, rir_bulk, rpki, rpsl
 
     vrps, irr = data / "vrps.json", data / "irr.db"
     rir_files = sorted(data.glob("delegated-*"))
 
     def all_rir_tables() -> Any:
-        return [rir.read_delegation_tables(f) for f in rir_files]
+        return [rir_bulk.read_delegation_tables(f) for f in rir_files]
 
     def all_rir_lines() -> Any:
         return [rir.read_delegations(f) for f in rir_files]

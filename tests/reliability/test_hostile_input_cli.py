@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from routesieve.cli import main
-from routesieve.sources import rpsl
+from routesieve.sources import rpsl, rpsl_objects
 
 EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
 GOOD = '{"peer_asn": 209001, "prefix": "2a0e:8a01::/32", "as_path": "209001", "session": "bgpx-1"}'
@@ -125,7 +125,7 @@ def test_rpsl_attribute_with_160000_continuation_lines_is_read_quickly(tmp_path:
 def test_rpsl_object_over_the_size_limit_is_left_out_with_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rpsl, "MAX_OBJECT_CHARS", 10_000)
+    monkeypatch.setattr(rpsl_objects, "MAX_OBJECT_CHARS", 10_000)
     irr = tmp_path / "irr.db"
     big = "route6: 2a0e:8a01::/32\norigin: AS209001\n" + "+ x\n" * 5000 + "\n"
     irr.write_text(big + "route6: 2a0e:8a02::/32\norigin: AS209002\n")

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from routesieve.model import AsnDelegation, IpDelegation
 from routesieve.problems import InputError
-from routesieve.sources.rir import read_delegation_tables, read_delegations
+from routesieve.sources.rir import read_delegations
+from routesieve.sources.rir_bulk import read_delegation_tables
 from routesieve.sources.rpki import read_vrps, read_vrps_per_item
 from routesieve.sources.rpsl import read_rpsl, read_rpsl_per_object
 

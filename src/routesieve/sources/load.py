@@ -43,7 +43,7 @@ from routesieve.sources.iana import default_asn_registry, read_asn_registry
 from routesieve.sources.iana_special import read_special_registry
 from routesieve.sources.parse_cache import cached
 from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
-from routesieve.sources.rir import read_delegation_tables
+from routesieve.sources.rir_bulk import read_delegation_tables
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
 

@@ -29,7 +29,6 @@ from routesieve.numbers import is_digits
 from routesieve.problems import InputError, Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import numbered_lines, refuse_if_empty, short, yyyymmdd_to_iso
-from routesieve.sources.bulk import read_bytes
 
 KIND = "rir"
 _TYPES = ("asn", "ipv4", "ipv6")
@@ -52,8 +51,9 @@ class RirData:
 
 def read_delegations(path: str | Path) -> ReadResult[Delegation]:
     """Read a delegated(-extended) statistics file, compressed or not, streaming it, line
-    by line (:func:`read_delegation_tables` reads the same into tables, faster)."""
-    reader = _LineReader(str(path))
+    by line (:func:`routesieve.sources.rir_bulk.read_delegation_tables` reads the same into
+    tables, faster)."""
+    reader = LineReader(str(path))
     for n, line in numbered_lines(path):
         reader.add(n, line)
     items = reader.items
@@ -61,24 +61,7 @@ def read_delegations(path: str | Path) -> ReadResult[Delegation]:
     return ReadResult(tuple(items), tuple(reader.problems), provenance)
 
 
-def read_delegation_tables(path: str | Path) -> RirData:
-    """:func:`read_delegations` into tables: plain record lines in bulk
-    (:mod:`routesieve.sources.rir_bulk`), every other line as before."""
-    from routesieve.sources.rir_bulk import read_rir_bulk  # it builds on this module
-
-    data = read_bytes(path)
-    found = read_rir_bulk(path, data) if data is not None else None
-    if found is not None:
-        return found
-    result = read_delegations(path)
-    ips = [d for d in result.items if isinstance(d, IpDelegation)]
-    asns = [d for d in result.items if isinstance(d, AsnDelegation)]
-    return RirData(
-        IpDelegationTable.of(ips), AsnDelegationTable.of(asns), result.problems, result.provenance
-    )
-
-
-class _LineReader:
+class LineReader:
     """What :func:`read_delegations` does with each line, one line at a time."""
 
     def __init__(self, file: str) -> None:

@@ -28,9 +28,10 @@ from routesieve.sources.bulk import (
     file_lines,
     in_order,
     prefix_columns,
+    read_bytes,
     string_column,
 )
-from routesieve.sources.rir import RirData, _LineReader
+from routesieve.sources.rir import LineReader, RirData, read_delegations
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _RECORD = (
@@ -85,7 +86,7 @@ def read_rir_bulk(path: str | Path, data: bytes) -> RirData | None:
         ],
     )
     # every line not read here, in order, by the line reader
-    reader = _LineReader(str(path))
+    reader = LineReader(str(path))
     fast = np.zeros(len(lines), np.bool_)
     fast[rows[good]] = True
     ip_keys: list[int] = []
@@ -187,3 +188,18 @@ def _fields(records: Any) -> list[Any]:
 def _number(text: Any) -> U64:
     out: U64 = pc.cast(text, pa.uint64()).to_numpy(zero_copy_only=False)
     return out
+
+
+def read_delegation_tables(path: str | Path) -> RirData:
+    """:func:`read_delegations` into tables: plain record lines in bulk
+    (:func:`read_rir_bulk`), every other line as before."""
+    data = read_bytes(path)
+    found = read_rir_bulk(path, data) if data is not None else None
+    if found is not None:
+        return found
+    result = read_delegations(path)
+    ips = [d for d in result.items if isinstance(d, IpDelegation)]
+    asns = [d for d in result.items if isinstance(d, AsnDelegation)]
+    return RirData(
+        IpDelegationTable.of(ips), AsnDelegationTable.of(asns), result.problems, result.provenance
+    )

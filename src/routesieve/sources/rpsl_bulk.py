@@ -34,7 +34,7 @@ from routesieve.sources.bulk import (
     prefix_columns,
     string_column,
 )
-from routesieve.sources.rpsl import (
+from routesieve.sources.rpsl_objects import (
     MAX_OBJECT_CHARS,
     WANTED,
     ObjectReader,
