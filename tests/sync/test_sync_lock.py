@@ -60,16 +60,21 @@ def test_second_sync_is_refused_or_waits_and_no_snapshot_is_damaged(
     wait_for_holder(tmp_path / "state" / LOCK_NAME, first.pid)
 
     refused = start_sync(config, "--wait", "0")
-    waiting = start_sync(config, "--wait", "300")
+    waiting_log = tmp_path / "waiting.log"
+    waiting = start_sync(config, "--wait", "300", log=waiting_log)
     _, refused_err = refused.communicate(timeout=120)
     assert refused.returncode == 1
     assert f"in use by pid {first.pid}" in refused_err and "Traceback" not in refused_err
 
+    # the first sync lets go only once the second says it waits (under load, or with fast
+    # readers, the second could otherwise start after the first had finished)
+    wait_for_text(waiting_log, "waiting up to 300 s")
     lab.file("rpki", EXAMPLE / "vrps.json")  # the next download is answered at once
     release.wait()
     for proc in (first, waiting):
         _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+        assert proc.returncode == 0, err or waiting_log.read_text()
+    err = waiting_log.read_text()
     assert f"waiting up to 300 s: pid {first.pid}" in err
 
     snapshots = sorted((tmp_path / "state" / "snapshots").glob("*.arrow"))
