@@ -42,6 +42,7 @@ def frr(
         lambda: len(h.frr_routes(sock_dir, A, True)) == len(SENT_A),
         180,
         lambda: h.frr_report(sock_dir, [A]),
+        list(lab.speakers.values()),
     )
     return sock_dir, lab
 

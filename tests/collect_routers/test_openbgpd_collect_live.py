@@ -50,6 +50,7 @@ def openbgpd(
         ),
         180,
         lambda: h.openbgpd_report(sock, [A, B]),
+        list(lab.speakers.values()),
     )
     return sock, lab
 

@@ -68,6 +68,8 @@ class Speaker:
     asn: int
     address: str  # the session address the speaker binds, the router's neighbour
     feeder_api: int
+    api: int = 0  # the speaker's own API
+    folder: Path | None = None  # where both daemons log
 
 
 _AFI = gobgp_afis("ipv6-unicast")
@@ -132,7 +134,7 @@ def start_speaker(
 {_AFI}"""
     start_gobgpd(procs, folder, "speaker", speaker, api_s)
     start_gobgpd(procs, folder, "feeder", feeder, api_f)
-    return Speaker(asn, address, api_f)
+    return Speaker(asn, address, api_f, api_s, folder)
 
 
 def announce(speaker: Speaker, prefix: str, path: AsPath) -> None:
@@ -141,16 +143,61 @@ def announce(speaker: Speaker, prefix: str, path: AsPath) -> None:
     gobgp_announce(speaker.feeder_api, prefix, path, speaker.address)
 
 
+def _gobgp(api: int, *args: str) -> str:
+    done = subprocess.run(
+        ["gobgp", "-p", str(api), *args], capture_output=True, text=True, timeout=20
+    )
+    return (done.stdout + done.stderr).strip()
+
+
+def resend(speakers: Iterable[Speaker]) -> None:
+    """Ask every feeder and speaker to send its routes again (``softresetout``), as an
+    operator would with ``clear bgp soft out``. GoBGP has once been seen to keep a
+    route-server client's routes back on a loaded CI machine; the router's verdicts are
+    what the tests check, not GoBGP's timing."""
+    for s in speakers:
+        _gobgp(s.feeder_api, "neighbor", "127.0.0.1", "softresetout")
+        if s.api:
+            _gobgp(s.api, "neighbor", "::1", "softresetout")
+
+
+def speaker_report(speakers: Iterable[Speaker]) -> str:
+    """What each GoBGP pair holds: its sessions, the feeder's routes, its log's tail."""
+    parts = []
+    for s in speakers:
+        parts.append(f"-- speaker {s.address} (AS{s.asn})")
+        if s.api:
+            parts.append(_gobgp(s.api, "neighbor"))
+        parts.append(_gobgp(s.feeder_api, "global", "rib", "-a", "ipv6"))
+        if s.folder is not None:
+            for log in sorted(s.folder.glob("*.log")):
+                tail = log.read_text(errors="replace").splitlines()[-8:]
+                parts.append(f"{log.name}:\n" + "\n".join(tail))
+    return "\n".join(parts)
+
+
 def wait_for(
-    what: str, check: Callable[[], bool], timeout: float, report: Callable[[], str]
+    what: str,
+    check: Callable[[], bool],
+    timeout: float,
+    report: Callable[[], str],
+    speakers: Sequence[Speaker] = (),
 ) -> None:
-    """Poll ``check`` until it holds or ``timeout`` passes; then fail with ``report()``."""
-    deadline = time.monotonic() + timeout
+    """Poll ``check`` until it holds or ``timeout`` passes; then fail with ``report()``
+    and what the GoBGP ``speakers`` hold. A third of the way in, the speakers are asked
+    once to send their routes again (``resend``)."""
+    start = time.monotonic()
+    deadline = start + timeout
+    nudged = False
     while time.monotonic() < deadline:
         if check():
             return
+        if speakers and not nudged and time.monotonic() > start + timeout / 3:
+            resend(speakers)
+            nudged = True
         time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}:\n{report()}")
+    extra = f"\n{speaker_report(speakers)}" if speakers else ""
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}:\n{report()}{extra}")
 
 
 # ---- what the router must do with the example ----

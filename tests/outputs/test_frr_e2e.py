@@ -89,6 +89,7 @@ def test_frr_accepts_exactly_what_the_verdicts_say(
             converged,
             CONVERGE_TIMEOUT,
             lambda: h.frr_report(sock, ADDRESSES.values()),
+            list(speakers.values()),
         )
         for name, address in ADDRESSES.items():
             received = h.frr_routes(sock, address, received=True)
@@ -119,6 +120,7 @@ def test_frr_enforces_every_guard_test(daemons: None, procs: bh.Processes, tmp_p
             lambda: len(h.frr_routes(sock, address, received=True)) >= len(visible),
             CONVERGE_TIMEOUT,
             lambda: h.frr_report(sock, [address]),
+            [speaker],
         )
         assert h.frr_routes(sock, address, received=True) == visible
         assert h.frr_routes(sock, address, received=False) == {p for p, _, ok in GUARD_CASES if ok}

@@ -87,6 +87,7 @@ def test_openbgpd_accepts_exactly_what_the_verdicts_say(
             converged,
             CONVERGE_TIMEOUT,
             lambda: h.openbgpd_report(sock, ADDRESSES.values()),
+            list(speakers.values()),
         )
         for name, address in ADDRESSES.items():
             received = h.openbgpd_routes(sock, address, received=True)
@@ -116,6 +117,7 @@ def test_openbgpd_enforces_every_guard_test(
             lambda: len(h.openbgpd_routes(sock, address, received=True)) >= len(GUARD_CASES),
             CONVERGE_TIMEOUT,
             lambda: h.openbgpd_report(sock, [address]),
+            [speaker],
         )
         assert h.openbgpd_routes(sock, address, received=True) == {p for p, _, _ in GUARD_CASES}
         accepted = h.openbgpd_routes(sock, address, received=False)
