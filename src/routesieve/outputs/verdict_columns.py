@@ -27,6 +27,7 @@ from routesieve.engine.verdicts import (
     Part,
     RuleWording,
     Slot,
+    Template,
     VerdictBuilder,
     row_prefix_text,
     wordings,
@@ -37,6 +38,10 @@ I64 = npt.NDArray[np.int64]
 
 FORMAT = "verdicts/1"
 BATCH_ROWS = 1 << 15  # verdicts per record batch (and Parquet row group): bounds memory
+# text per batch, estimated: a transit peer's reasons name its whole as-set (10 kB a line),
+# and a batch's text is held three times over while it is built
+BATCH_BYTES = 16 << 20
+_ROW_BYTES = 256  # a line's text beside its wording's literals (prefix, path, sessions)
 
 ACTIONS = ("accept", "reject")
 RULE_CODES = tuple(r.value for r in ALL_RULES)
@@ -488,8 +493,32 @@ class _Batch:
         return pa.concat_arrays(lines).take(order) if lines else pa.array([], pa.string())
 
 
-def column_batches(d: Decisions, batch_rows: int) -> Iterator[_Batch]:
+def _literal_bytes(t: Template | None) -> int:
+    if t is None:
+        return _ROW_BYTES
+    return sum(len(p) for p in (*t.reason, *t.evidence) if isinstance(p, str))
+
+
+def row_bytes(d: Decisions, rows: I64) -> I64:
+    """An estimate of each row's text: its wording's literals and a fixed part."""
+    weight = np.full(len(rows), _ROW_BYTES, np.int64)
+    for w in wordings(d, rows):
+        literal = np.array([_literal_bytes(t) for t in w.templates], np.int64)
+        weight[w.at] += literal[w.which]
+    return weight
+
+
+def column_batches(
+    d: Decisions, batch_rows: int, batch_bytes: int | None = None
+) -> Iterator[_Batch]:
+    """The rows in verdict order, in batches of at most ``batch_rows`` rows and, where the
+    wordings are long, of about ``batch_bytes`` (``BATCH_BYTES``) of text, at least a row."""
+    batch_bytes = batch_bytes or BATCH_BYTES
     cx = _Context(d)
     appearance = d.table.appearance
     for start in range(0, len(appearance), batch_rows):
-        yield _Batch(cx, appearance[start : start + batch_rows])
+        rows = appearance[start : start + batch_rows]
+        total = np.cumsum(row_bytes(d, rows))
+        cuts = np.unique(np.searchsorted(total, np.arange(batch_bytes, total[-1], batch_bytes)))
+        for part in np.split(rows, cuts[(cuts > 0) & (cuts < len(rows))]):
+            yield _Batch(cx, part)
