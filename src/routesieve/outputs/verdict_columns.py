@@ -22,16 +22,10 @@ from routesieve.columnar.tables import RouteObjectTable, VrpTable
 from routesieve.engine.cover import PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, is_acceptance
+from routesieve.engine.slots import Slot, row_prefix_text
 from routesieve.engine.table import RouteTable
-from routesieve.engine.verdicts import (
-    Part,
-    RuleWording,
-    Slot,
-    Template,
-    VerdictBuilder,
-    row_prefix_text,
-    wordings,
-)
+from routesieve.engine.templates import Part, RuleWording, Template, wordings
+from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.outputs.arrow_text import numbers, path_texts, prefix_texts, replace_at
 
 I64 = npt.NDArray[np.int64]
