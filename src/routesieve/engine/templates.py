@@ -56,6 +56,16 @@ class RuleWording:
     which: I64
     templates: list[Template | None]
 
+    def window(self, start: int, stop: int) -> RuleWording | None:
+        """The wording of rows ``start`` to ``stop - 1`` of those asked for, counted from
+        ``start``, with the templates they use; None when the rule decided none of them."""
+        keep = (self.at >= start) & (self.at < stop)
+        if not keep.any():
+            return None
+        used, which = np.unique(self.which[keep], return_inverse=True)
+        templates = [self.templates[u] for u in used.tolist()]
+        return RuleWording(self.rule, self.at[keep] - start, which.astype(np.int64), templates)
+
 
 def _key_columns(d: Decisions, rule: Rule, rows: I64) -> list[npt.NDArray[Any]]:
     """What the wording of ``rule`` reads at a row, beyond its slots and the peer's as-sets."""

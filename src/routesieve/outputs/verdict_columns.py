@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, is_acceptance
-from routesieve.engine.templates import Template, wordings
+from routesieve.engine.templates import RuleWording, Template, wordings
 from routesieve.outputs.arrow_text import numbers
 from routesieve.outputs.verdict_context import Context, join
 from routesieve.outputs.verdict_fill import Frame, Worded, fill
@@ -67,13 +67,13 @@ def dictionary_array(
 class _Batch:
     """The columns of the verdicts of some rows (table rows, in verdict order)."""
 
-    def __init__(self, cx: Context, rows: I64) -> None:
-        self.cx, self.rows = cx, rows
+    def __init__(self, cx: Context, rows: I64, wording: list[RuleWording]) -> None:
+        self.cx, self.rows, self.wording = cx, rows, wording
 
     def _worded(self, frame: Frame | None) -> tuple[list[Worded], pa.Array]:
         """Every rule's rows worded, and the order that puts them back in verdict order."""
         parts: list[Worded] = []
-        for w in wordings(self.cx.d, self.rows):
+        for w in self.wording:
             parts += fill(self.cx, self.rows, w, frame)
         at = np.concatenate([p.at for p in parts]) if parts else np.empty(0, np.int64)
         return parts, pa.array(np.argsort(at, kind="stable"))
@@ -158,10 +158,11 @@ def _literal_bytes(t: Template | None) -> int:
     return sum(len(p) for p in (*t.reason, *t.evidence) if isinstance(p, str))
 
 
-def row_bytes(d: Decisions, rows: I64) -> I64:
-    """An estimate of each row's text: its wording's literals and a fixed part."""
-    weight = np.full(len(rows), _ROW_BYTES, np.int64)
-    for w in wordings(d, rows):
+def row_bytes(worded: list[RuleWording], n: int) -> I64:
+    """An estimate of the text of each of ``n`` rows: its wording's literals and a fixed
+    part."""
+    weight = np.full(n, _ROW_BYTES, np.int64)
+    for w in worded:
         literal = np.array([_literal_bytes(t) for t in w.templates], np.int64)
         weight[w.at] += literal[w.which]
     return weight
@@ -171,13 +172,20 @@ def column_batches(
     d: Decisions, batch_rows: int, batch_bytes: int | None = None
 ) -> Iterator[_Batch]:
     """The rows in verdict order, in batches of at most ``batch_rows`` rows and, where the
-    wordings are long, of about ``batch_bytes`` (``BATCH_BYTES``) of text, at least a row."""
+    wordings are long, of about ``batch_bytes`` (``BATCH_BYTES``) of text, at least a row.
+    The templates are made once per ``batch_rows`` rows and cut to each batch."""
     batch_bytes = batch_bytes or BATCH_BYTES
     cx = Context(d)
     appearance = d.table.appearance
     for start in range(0, len(appearance), batch_rows):
         rows = appearance[start : start + batch_rows]
-        total = np.cumsum(row_bytes(d, rows))
+        worded = wordings(d, rows)
+        total = np.cumsum(row_bytes(worded, len(rows)))
         cuts = np.unique(np.searchsorted(total, np.arange(batch_bytes, total[-1], batch_bytes)))
-        for part in np.split(rows, cuts[(cuts > 0) & (cuts < len(rows))]):
-            yield _Batch(cx, part)
+        cuts = cuts[(cuts > 0) & (cuts < len(rows))].tolist()
+        if not cuts:
+            yield _Batch(cx, rows, worded)
+            continue
+        for a, b in zip([0, *cuts], [*cuts, len(rows)], strict=True):
+            part = [w for w in (w.window(a, b) for w in worded) if w is not None]
+            yield _Batch(cx, rows[a:b], part)
