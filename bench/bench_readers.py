@@ -67,7 +67,7 @@ def timed(read: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def readers(data: Path, repeat: int) -> None:
     from routesieve.model import AsnDelegation, IpDelegation
-    from routesieve.sources import aspa, rir, rir_bulk, rpki, rpsl
+    from routesieve.sources import aspa, rir, rir_bulk, rpki, rpki_bulk, rpsl
 
     vrps, irr = data / "vrps.json", data / "irr.db"
     rir_files = sorted(data.glob("delegated-*"))
@@ -79,7 +79,7 @@ def readers(data: Path, repeat: int) -> None:
         return [rir.read_delegations(f) for f in rir_files]
 
     def new_aspas() -> Any:
-        rpki._LAST_REST.clear()  # load_snapshot reuses the VRP reader's document: not here
+        rpki_bulk._LAST_REST.clear()  # load_snapshot reuses the VRP reader's document: not here
         return aspa.read_aspas(vrps)
 
     def old_aspas() -> Any:

@@ -27,7 +27,7 @@ from routesieve.model import Aspa, ParseError, parse_asn
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
 from routesieve.sources._common import load_json, read_text, short
-from routesieve.sources.rpki import rpki_json_rest
+from routesieve.sources.rpki_bulk import rpki_json_rest
 
 KIND = "aspa"
 
