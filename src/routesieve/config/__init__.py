@@ -8,7 +8,8 @@ engine's :class:`~routesieve.policy.Policy`. A file that cannot be used raises
 
 Modules: ``fields`` (value types and their checks), ``sections`` (the tables, as pydantic
 models), ``crosscheck`` (rules between keys), ``errors`` (wording), ``load`` (reading),
-``reference`` (the key table), ``urls`` (source URLs).
+``reference`` (the key table), ``urls`` (source URLs), ``run_settings`` and
+``serve_settings`` (the sections of the long-running commands).
 """
 
 from routesieve.config.errors import ConfigError
@@ -16,7 +17,6 @@ from routesieve.config.load import Config, config_from_toml, load_config
 from routesieve.config.reference import CONFIG_REFERENCE
 from routesieve.config.sections import (
     CheckSettings,
-    ClusterSettings,
     CollectSettings,
     ExchangeSettings,
     LocalSettings,
@@ -26,11 +26,11 @@ from routesieve.config.sections import (
     RenderSettings,
     RouterSettings,
     RtrCacheSettings,
-    ServeSettings,
     SessionSettings,
     SourceSettings,
     SyncSettings,
 )
+from routesieve.config.serve_settings import ClusterSettings, ServeSettings
 from routesieve.config.urls import Location, SourceUrl
 
 __all__ = [

@@ -11,7 +11,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PlainValidator, StrictBool, StrictInt, ValidationInfo
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError
 
 from routesieve.model import MAX_ASN, ParseError, Prefix, parse_asn
@@ -189,3 +198,10 @@ Length6 = Annotated[StrictInt, Field(ge=0, le=128)]
 AsnNumber = Annotated[StrictInt, Field(ge=0, le=MAX_ASN)]
 Positive = Annotated[StrictInt, Field(gt=0)]
 Flag = StrictBool
+
+
+class Section(BaseModel):
+    """A section of the file: unknown keys are refused; values are never coerced between
+    TOML types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

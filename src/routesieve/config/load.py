@@ -15,7 +15,6 @@ from routesieve.config.errors import ConfigError, Loc, from_pydantic, problem
 from routesieve.config.fields import FAMILY_VERSION
 from routesieve.config.run_settings import RunSettings
 from routesieve.config.sections import (
-    ClusterSettings,
     ConfigFile,
     ExchangeSettings,
     LocalSettings,
@@ -25,10 +24,10 @@ from routesieve.config.sections import (
     RenderSettings,
     RouterSettings,
     RtrCacheSettings,
-    ServeSettings,
     SourceSettings,
     SyncSettings,
 )
+from routesieve.config.serve_settings import ClusterSettings, ServeSettings
 from routesieve.config.urls import SourceUrl
 from routesieve.model import ExchangePrefix
 from routesieve.policy import PeerPolicy, Policy

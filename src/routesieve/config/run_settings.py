@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StrictFloat,
     StrictStr,
@@ -15,20 +13,15 @@ from pydantic import (
     model_validator,
 )
 
-from routesieve.config.fields import Positive, SourcePath, Text
+from routesieve.config.fields import Positive, Section, SourcePath, Text
 from routesieve.numbers import is_digits
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 Share = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
 Seconds = Annotated[StrictFloat | int, Field(gt=0)]
 Argument = Annotated[StrictStr, Field(min_length=1, max_length=4096)]  # any text: argv
 
 
-class NotifySettings(_Section):
+class NotifySettings(Section):
     """One ``[[run.notify]]``: a webhook that gets JSON, and/or a command given it on stdin."""
 
     url: Argument | None = None
@@ -43,7 +36,7 @@ class NotifySettings(_Section):
         return value
 
 
-class IntervalSettings(_Section):
+class IntervalSettings(Section):
     """``[run.intervals]``: how often ``run`` fetches each kind of ``[sources]``, in
     seconds (an ``rtr://`` RPKI source is a live session and is never refetched)."""
 
@@ -59,7 +52,7 @@ class IntervalSettings(_Section):
     peeringdb: Seconds = 21600
 
 
-class RunSettings(_Section):
+class RunSettings(Section):
     """``[run]``: the always-on service."""
 
     listen_metrics: Text = "127.0.0.1:9324"

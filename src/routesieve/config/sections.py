@@ -7,16 +7,13 @@ other part of the file is wrong.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import shlex
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainValidator,
     StrictFloat,
@@ -36,12 +33,14 @@ from routesieve.config.fields import (
     Length6,
     Positive,
     PrefixValue,
+    Section,
     SessionName,
     SourcePath,
     Text,
     one_or_many,
 )
 from routesieve.config.run_settings import RunSettings
+from routesieve.config.serve_settings import ClusterSettings, ServeSettings
 from routesieve.config.urls import (
     FILE_SCHEMES,
     RTR_SCHEMES,
@@ -50,25 +49,6 @@ from routesieve.config.urls import (
     location_checker,
 )
 from routesieve.numbers import is_digits
-
-
-def _cluster_address(value: object) -> str:
-    if not isinstance(value, str) or not re.fullmatch(
-        r"local:[1-9][0-9]{0,3}|(tcp|tls)://[^\s/:]+(:[0-9]{1,5})?", value
-    ):
-        raise ValueError(
-            f"must be a Dask scheduler as tcp://host:port (or tls://) or local:N, not {value!r}"
-        )
-    return value
-
-
-ClusterAddress = Annotated[str, PlainValidator(_cluster_address)]
-
-
-class Section(BaseModel):
-    """Unknown keys are refused; values are never coerced between TOML types."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LocalSettings(Section):
@@ -349,57 +329,6 @@ class RenderSettings(Section):
                 f"rtr_refresh_seconds and rtr_retry_seconds ({longest}), RFC 8210 section 6"
             )
         return self
-
-
-def _host_name(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a host name or address as text, not {value!r}")
-    name = value.strip().lower()
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-        return name.strip("[]")
-    except ValueError:
-        pass
-    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*\.?", name):
-        raise ValueError(f"not a host name or address: {value!r}; write e.g. routes.example.net")
-    return name.rstrip(".")
-
-
-def _network(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be an address or network as text, not {value!r}")
-    try:
-        return str(ipaddress.ip_network(value.strip(), strict=False))
-    except ValueError:
-        raise ValueError(
-            f"not an address or network: {value!r}; write e.g. 127.0.0.1 or 10.0.0.0/8"
-        ) from None
-
-
-HostName = Annotated[str, PlainValidator(_host_name)]
-Network = Annotated[str, PlainValidator(_network)]
-
-
-class ServeSettings(Section):
-    """``[serve]``: what ``routesieve serve`` answers to, and its limits (docs/api.md)."""
-
-    hosts: tuple[HostName, ...] = ()
-    trusted_proxies: tuple[Network, ...] = ()
-    header_timeout_seconds: Positive = 10
-    body_timeout_seconds: Positive = 20
-    max_connections: Positive = 1000
-    max_connections_per_client: Positive = 50
-    heavy_requests: Positive = 1
-    heavy_queue: Positive = 16
-    api_requests_per_minute: Positive = 120
-    form_posts_per_hour: Positive = 5
-    form_refusals_per_hour: Positive = 30
-
-
-class ClusterSettings(Section):
-    """``[cluster]``: where ``evaluate --format parquet`` runs partitioned (docs/scale.md)."""
-
-    scheduler: ClusterAddress | None = None
 
 
 class ConfigFile(Section):
