@@ -10,7 +10,7 @@ from distributed import Client
 
 from conftest import World, dataset_rows
 from routesieve.cluster.driver import MARKER, evaluate_on_cluster
-from routesieve.cluster.partition import effective_peer, split_by_peer
+from routesieve.cluster.partition import effective_peer, split_by_peer, split_columns
 from routesieve.cluster.worker_cache import cached_keys
 from routesieve.engine.table import build_table
 
@@ -104,3 +104,18 @@ def test_split_by_peer_keeps_each_route_once_in_order_and_never_splits_a_peer(
     for p in parts:
         assert [position[id(r)] for r in p.routes] == sorted(position[id(r)] for r in p.routes)
         assert {effective_peer(r, rs) for r in p.routes} == set(p.peers)
+
+
+def test_the_column_split_the_driver_ships_equals_the_object_split(world: World) -> None:
+    """What the driver ships: the same partitions as ``split_by_peer``, the same routes in
+    the same order, each holding only the paths its routes use."""
+    rs = world.policy.route_server_sessions
+    routes = list(world.routes)
+    for parts in (1, 3, 6, 40):
+        objects = split_by_peer(routes, rs, parts)
+        columns = split_columns(world.routes, rs, parts)
+        assert [(p.number, p.peers) for p in columns] == [(p.number, p.peers) for p in objects]
+        for mine, theirs in zip(columns, objects, strict=True):
+            assert list(mine.routes) == list(theirs.routes)
+            used = {r.as_path for r in theirs.routes}
+            assert len(mine.routes.paths) == len(used)  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from distributed import Client, as_completed
 from distributed.client import FutureCancelledError
 
-from routesieve.cluster.partition import split_by_peer
+from routesieve.cluster.partition import split_columns
 from routesieve.cluster.task import PartitionResult, PartitionTask, run_partition
 from routesieve.cluster.worker_cache import SnapshotRef, pack_policy
 from routesieve.model import Route
@@ -117,7 +117,7 @@ def _tasks(
             replace(base, number=k, files=(str(path.resolve()),)) for k, path in enumerate(files)
         ]
         return tasks, [None] * len(tasks)
-    split = split_by_peer(routes, policy.route_server_sessions, parts)
+    split = split_columns(routes, policy.route_server_sessions, parts)
     tasks = [
         replace(base, number=p.number, peers=p.peers, packed=pickle.dumps(p.routes, protocol=5))
         for p in split

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
+from routesieve.columnar.routes import ReceivedRoutes, used_paths
+from routesieve.engine.table import effective_peers
 from routesieve.model import Route
 
 
@@ -32,18 +36,15 @@ class Partition:
 
     number: int
     peers: tuple[int, ...]
-    routes: list[Route]
+    routes: Sequence[Route]
 
 
-def split_by_peer(
-    routes: Sequence[Route], route_server_sessions: frozenset[str], parts: int
-) -> list[Partition]:
-    """At most ``parts`` partitions of about equal size, each a range of peers in AS
-    order; every route is in exactly one, and keeps its place among the routes of its
-    partition. A peer is never split."""
-    peer_of = [effective_peer(r, route_server_sessions) for r in routes]
-    counts = Counter(peer_of)
-    target = max(1, -(-len(routes) // max(1, parts)))
+def _peer_ranges(
+    counts: dict[int, int], total: int, parts: int
+) -> tuple[list[list[int]], dict[int, int]]:
+    """At most ``parts`` ranges of peers in AS order, of about equal route counts, and
+    the range of each peer."""
+    target = max(1, -(-total // max(1, parts)))
     bucket: dict[int, int] = {}
     groups: list[list[int]] = [[]]
     filled = 0
@@ -54,10 +55,46 @@ def split_by_peer(
         groups[-1].append(peer)
         bucket[peer] = len(groups) - 1
         filled += counts[peer]
+    return groups, bucket
+
+
+def split_by_peer(
+    routes: Sequence[Route], route_server_sessions: frozenset[str], parts: int
+) -> list[Partition]:
+    """At most ``parts`` partitions of about equal size, each a range of peers in AS
+    order; every route is in exactly one, and keeps its place among the routes of its
+    partition. A peer is never split. The routes are the objects given."""
+    peer_of = [effective_peer(r, route_server_sessions) for r in routes]
+    groups, bucket = _peer_ranges(Counter(peer_of), len(routes), parts)
     members: list[list[Route]] = [[] for _ in groups]
     for route, peer in zip(routes, peer_of, strict=True):
         members[bucket[peer]].append(route)
     return [Partition(k, tuple(peers), members[k]) for k, peers in enumerate(groups) if members[k]]
+
+
+def split_columns(
+    routes: Sequence[Route], route_server_sessions: frozenset[str], parts: int
+) -> list[Partition]:
+    """:func:`split_by_peer` on columns: the same partitions, each a
+    :class:`ReceivedRoutes` holding only the paths its routes use (what the driver ships
+    to a worker), with no Python object per route."""
+    received = ReceivedRoutes.of(routes)
+    peer, _ = effective_peers(received, route_server_sessions)
+    distinct, counts = np.unique(peer, return_counts=True)
+    groups, bucket = _peer_ranges(
+        dict(zip(distinct.tolist(), counts.tolist(), strict=True)), len(received), parts
+    )
+    part_of = np.array([bucket[p] for p in distinct.tolist()], np.int64)[
+        np.searchsorted(distinct, peer)
+    ]
+    out: list[Partition] = []
+    for k, peers in enumerate(groups):
+        rows = np.flatnonzero(part_of == k)
+        if len(rows):
+            taken = received.take(rows)
+            path_id, paths = used_paths(taken.path_id, taken.paths)
+            out.append(Partition(k, tuple(peers), replace(taken, path_id=path_id, paths=paths)))
+    return out
 
 
 def route_files(folder: Path) -> list[Path]:

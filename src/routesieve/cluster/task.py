@@ -37,7 +37,7 @@ SHOWN_PROBLEMS = 20
 
 @dataclass(frozen=True)
 class PartitionTask:
-    """One partition: its routes either as ``packed`` (a pickled list, split by the
+    """One partition: its routes either as ``packed`` (pickled columns, split by the
     driver) or as ``files`` the worker reads itself (a partitioned input folder)."""
 
     number: int
@@ -138,7 +138,7 @@ def _routes_of(task: PartitionTask) -> tuple[Sequence[Route], tuple[str, ...], i
     """The partition's routes: unpacked, or read from its files into columns (as
     ``evaluate --routes`` reads them: no Python object per route)."""
     if task.packed is not None:
-        routes: list[Route] = pickle.loads(task.packed)
+        routes: Sequence[Route] = pickle.loads(task.packed)
         return routes, (), len(routes), []
     parts: list[ReceivedRoutes] = []
     read: list[str] = []

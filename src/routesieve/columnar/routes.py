@@ -118,6 +118,10 @@ class PathTable(Sequence[AsPath]):
     asns: I64
     _built: dict[int, AsPath] = field(default_factory=dict, compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the paths built so far (the cluster ships columns, not objects)."""
+        return {**self.__dict__, "_built": {}}
+
     @staticmethod
     def of(paths: Sequence[AsPath]) -> PathTable:
         types: list[int] = []

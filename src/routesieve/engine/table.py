@@ -18,6 +18,7 @@ from routesieve.engine.cover import PrefixColumns
 from routesieve.model import Route, SegmentType
 
 I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -161,12 +162,8 @@ def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) 
     n_in = len(received)
     pid = received.path_id
     paths = received.paths
-    member = _first_asns(paths)
-    rs = received.session.mask(route_server_sessions)
-    peer = received.peer_asn.astype(np.int64)
-    received_from = peer.copy()
-    takes_member = rs & (member[pid] >= 0)
-    peer[takes_member] = member[pid][takes_member]
+    peer, rs = effective_peers(received, route_server_sessions)
+    received_from = received.peer_asn.astype(np.int64)
     cols = received.prefix
     has_prefix = received.has_prefix
     malformed = ~has_prefix | received.problem_mask()
@@ -208,6 +205,21 @@ def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) 
         paths=paths,
         appearance=appearance,
     )
+
+
+def effective_peers(
+    received: ReceivedRoutes, route_server_sessions: frozenset[str]
+) -> tuple[I64, Bools]:
+    """Per route, the peer it is judged for (the first AS of its path on a route-server
+    session, when the path starts with an AS_SEQUENCE; the neighbour AS elsewhere), and
+    whether it came over a route-server session."""
+    pid = received.path_id
+    member = _first_asns(received.paths)[pid]
+    rs = received.session.mask(route_server_sessions)
+    peer = received.peer_asn.astype(np.int64)
+    takes_member = rs & (member >= 0)
+    peer[takes_member] = member[takes_member]
+    return peer, rs
 
 
 def _first_asns(paths: PathTable) -> I64:
