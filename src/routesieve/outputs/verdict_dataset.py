@@ -22,12 +22,18 @@ import orjson
 import pyarrow as pa
 
 from routesieve.model import Verdict
-from routesieve.outputs.verdict_arrow import FORMAT, VERDICT_SCHEMA, read_verdict_table
+from routesieve.outputs.verdict_arrow import (
+    FORMAT,
+    RULE_CODES,
+    VERDICT_SCHEMA,
+    read_verdict_table,
+)
 from routesieve.problems import InputError
 
 MARKER = "_routesieve.json"  # the summary a finished cluster run writes last
 PARTITION = "part-{:05d}.parquet"
 _SHOWN = 5  # missing or extra files named in a message
+_RULES = frozenset(RULE_CODES)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class ReadVerdicts:
     verdicts: tuple[Verdict, ...]
     warnings: tuple[str, ...]
     as_of: int | None  # the snapshot time the verdicts were decided at, when recorded
+    routes: int | None  # the routes received before merging, when recorded (a dataset)
 
 
 def read_verdicts(path: Path) -> ReadVerdicts:
@@ -56,12 +63,14 @@ def read_verdicts(path: Path) -> ReadVerdicts:
             )
         warnings = tuple(str(w) for w in marker["warnings"])
         as_of = marker.get("as_of")
+        routes = marker.get("routes")
     elif path.is_file():
         files = [path]
         tables = [_table(path)]
         meta = _metadata(tables[0])
         warnings = tuple(_json_list(meta.get("routesieve.warnings"), path))
         as_of = meta.get("routesieve.as_of") or None
+        routes = None
     else:
         raise InputError.at(str(path), "no such file or folder")
     verdicts = [v for f, t in zip(files, tables, strict=True) for v in _verdicts(t, f)]
@@ -71,6 +80,7 @@ def read_verdicts(path: Path) -> ReadVerdicts:
         tuple(verdicts),
         warnings,
         None if as_of in (None, "") else int(as_of),
+        routes if isinstance(routes, int) else None,
     )
 
 
@@ -164,7 +174,10 @@ def _verdicts(table: pa.Table, path: Path) -> list[Verdict]:
         item = dict(zip(columns, row, strict=True))
         try:
             item["evidence"] = orjson.loads(item["evidence"])
-            out.append(Verdict.from_json(item))
+            verdict = Verdict.from_json(item)
+            if verdict.rule not in _RULES:
+                raise ValueError(f"rule {verdict.rule!r}")
+            out.append(verdict)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise InputError.at(
                 str(path), f"row {i + 1} is not a routesieve verdict (bad {exc})"
