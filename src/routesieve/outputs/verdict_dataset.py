@@ -20,9 +20,11 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from routesieve.model import Verdict
 from routesieve.outputs.verdict_arrow import (
+    BATCH_ROWS,
     FORMAT,
     RULE_CODES,
     VERDICT_SCHEMA,
@@ -53,8 +55,7 @@ def read_verdicts(path: Path) -> ReadVerdicts:
     if path.is_dir():
         marker = _marker(path)
         files = _partitions(path, int(marker["partitions"]))
-        tables = [_table(f) for f in files]
-        rows = sum(t.num_rows for t in tables)
+        rows = sum(_footer_rows(f) for f in files)
         if rows != marker["verdicts"]:
             raise InputError.at(
                 str(path),
@@ -64,16 +65,20 @@ def read_verdicts(path: Path) -> ReadVerdicts:
         warnings = tuple(str(w) for w in marker["warnings"])
         as_of = marker.get("as_of")
         routes = marker.get("routes")
+        verdicts: list[Verdict] = []
+        for f in files:  # one table at a time: the verdicts take several times its memory
+            verdicts += _verdicts(_table(f), f)
+            pa.default_memory_pool().release_unused()
     elif path.is_file():
         files = [path]
-        tables = [_table(path)]
-        meta = _metadata(tables[0])
+        table = _table(path)
+        meta = _metadata(table)
         warnings = tuple(_json_list(meta.get("routesieve.warnings"), path))
         as_of = meta.get("routesieve.as_of") or None
         routes = None
+        verdicts = _verdicts(table, path)
     else:
         raise InputError.at(str(path), "no such file or folder")
-    verdicts = [v for f, t in zip(files, tables, strict=True) for v in _verdicts(t, f)]
     return ReadVerdicts(
         path,
         tuple(files),
@@ -130,6 +135,14 @@ def _partitions(folder: Path, count: int) -> list[Path]:
     return wanted
 
 
+def _footer_rows(path: Path) -> int:
+    """The rows of a Parquet file, from its footer."""
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError.at(str(path), f"not a Parquet or Arrow verdict table: {exc}") from None
+
+
 def _names(names: list[str]) -> str:
     more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
     return ", ".join(names[:_SHOWN]) + more
@@ -167,19 +180,30 @@ def _json_list(text: str | None, path: Path) -> list[str]:
 
 
 def _verdicts(table: pa.Table, path: Path) -> list[Verdict]:
-    """The rows of one file as verdicts (evidence parsed from its JSON text)."""
-    columns = {name: table.column(name).to_pylist() for name in VERDICT_SCHEMA.names}
+    """The rows of one file as verdicts (evidence parsed from its JSON text), a record
+    batch at a time. Equal texts (reasons, evidence) are kept once: many routes share
+    them, and evidence parsed per row would take several times the memory of the table."""
     out: list[Verdict] = []
-    for i, row in enumerate(zip(*columns.values(), strict=True)):
-        item = dict(zip(columns, row, strict=True))
-        try:
-            item["evidence"] = orjson.loads(item["evidence"])
-            verdict = Verdict.from_json(item)
-            if verdict.rule not in _RULES:
-                raise ValueError(f"rule {verdict.rule!r}")
+    evidence: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    row = 0
+    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+        columns = {name: batch.column(name).to_pylist() for name in VERDICT_SCHEMA.names}
+        for values in zip(*columns.values(), strict=True):
+            row += 1
+            item = dict(zip(columns, values, strict=True))
+            try:
+                found = evidence.get(item["evidence"])
+                if found is None:
+                    found = evidence[item["evidence"]] = orjson.loads(item["evidence"])
+                item["evidence"] = found
+                item["reason"] = texts.setdefault(item["reason"], item["reason"])
+                verdict = Verdict.from_json(item)
+                if verdict.rule not in _RULES:
+                    raise ValueError(f"rule {verdict.rule!r}")
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise InputError.at(
+                    str(path), f"row {row} is not a routesieve verdict (bad {exc})"
+                ) from None
             out.append(verdict)
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise InputError.at(
-                str(path), f"row {i + 1} is not a routesieve verdict (bad {exc})"
-            ) from None
     return out
