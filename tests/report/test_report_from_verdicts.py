@@ -279,3 +279,16 @@ def test_the_reader_raises_input_error_naming_the_file(decided: Decided, tmp_pat
     with pytest.raises(InputError) as caught:
         read_verdicts(decided.routes)
     assert caught.value.problems[0].file == str(decided.routes)
+
+
+def test_a_table_rewritten_with_plain_string_columns_reads_the_same(
+    decided: Decided, tmp_path: Path
+) -> None:
+    """DuckDB and other tools write the dictionary columns as plain strings."""
+    table = pq.read_table(decided.parquet)
+    for name in ("action", "rule", "rpki"):
+        at = table.schema.get_field_index(name)
+        table = table.set_column(at, name, table.column(name).cast(pa.string()))
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(table, plain)
+    assert read_verdicts(plain).verdicts == read_verdicts(decided.parquet).verdicts
