@@ -64,6 +64,7 @@ def single_process(folder: Path, files: list[Path]) -> dict[str, float]:
 import json, resource, sys, time
 from pathlib import Path
 from routesieve.collect.files import read_routes
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.config import load_config
 from routesieve.engine.evaluate import evaluate
 from routesieve.outputs.verdict_arrow import write_parquet
@@ -71,9 +72,9 @@ from routesieve.store.snapshot_file import load_stored_snapshot
 t0 = time.perf_counter()
 policy = load_config(Path({str(folder / "routesieve.toml")!r})).to_policy()
 snapshot = load_stored_snapshot(Path({str(folder / "he.snapshot.npz")!r}))
-routes = []
-for name in {[str(f) for f in files]!r}:
-    routes.extend(read_routes(name).items)
+routes = ReceivedRoutes.concat(
+    [ReceivedRoutes.of(read_routes(name).items) for name in {[str(f) for f in files]!r}]
+)
 t1 = time.perf_counter()
 result = evaluate(routes, snapshot, policy)
 rows = write_parquet(result, Path({str(folder / "single.parquet")!r}))

@@ -1,7 +1,8 @@
 """Where one `evaluate --offline` spends its time and memory, stage by stage.
 
-Usage: ``python bench/bench_evaluate_stages.py [DATA_DIR] [--format jsonl|parquet]``
-(default ``bench/out/``; run ``bench/generate.py`` and ``routesieve sync`` there first).
+Usage: ``python bench/bench_evaluate_stages.py [DATA_DIR] [--format jsonl|parquet]
+[--routes FILE]`` (default ``bench/out/`` and its ``routes.jsonl``; run ``bench/generate.py``
+and ``routesieve sync`` there first; ``bench_scaling.write_routes`` makes larger inputs).
 
 In one process, as the CLI does it: imports, configuration, the stored snapshot (memory
 mapped), the received routes (JSON lines into columns), the index, ``evaluate`` (decide,
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="?", type=Path, default=HERE / "out")
     parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    parser.add_argument("--routes", type=Path, default=None)
     args = parser.parse_args(argv)
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     from routesieve.collect.files import read_routes
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     mark("config")
     snapshot = load_stored_snapshot(choose_snapshot(config, offline=True)[0].path)
     mark("snapshot")
-    routes = read_routes(args.data / "routes.jsonl").items
+    routes = read_routes(args.routes or args.data / "routes.jsonl").items
     mark("routes")
     index = build_index(snapshot, policy)
     mark("index")

@@ -30,16 +30,20 @@ def one_by_one(result: Evaluation) -> Evaluation:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds(), st.sampled_from((1, 3, 1 << 15)))
-def test_columnar_writers_equal_the_per_verdict_writers(world: World, batch: int) -> None:
+@given(worlds(), st.sampled_from((1, 3, 1 << 15)), st.sampled_from((1, 700, 16 << 20)))
+def test_columnar_writers_equal_the_per_verdict_writers(
+    world: World, batch: int, batch_bytes: int
+) -> None:
     import routesieve.outputs.verdict_arrow as verdict_arrow
+    import routesieve.outputs.verdict_columns as verdict_columns
 
     routes, snapshot, policy = world
     result = evaluate(routes, snapshot, policy)
     assert result.decisions is not None
     plain = one_by_one(result)
-    old_batch = verdict_arrow.BATCH_ROWS
+    old_batch, old_bytes = verdict_arrow.BATCH_ROWS, verdict_columns.BATCH_BYTES
     verdict_arrow.BATCH_ROWS = batch  # batches of one and three rows cut groups apart
+    verdict_columns.BATCH_BYTES = batch_bytes  # and so do batches cut by their text
     try:
         for write in (write_jsonl, write_csv):
             fast, slow = io.StringIO(), io.StringIO()
@@ -47,7 +51,7 @@ def test_columnar_writers_equal_the_per_verdict_writers(world: World, batch: int
             assert fast.getvalue() == slow.getvalue()
         table = verdict_table(result)
     finally:
-        verdict_arrow.BATCH_ROWS = old_batch
+        verdict_arrow.BATCH_ROWS, verdict_columns.BATCH_BYTES = old_batch, old_bytes
     assert table.to_pylist() == verdict_table(plain).to_pylist()
     rows = table.to_pylist()
     for row, verdict in zip(rows, plain, strict=True):

@@ -15,15 +15,19 @@ import pickle
 import socket
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 
 from routesieve.cluster.partition import effective_peer
 from routesieve.cluster.worker_cache import SnapshotRef, prepared
 from routesieve.collect.files import read_routes
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.engine.evaluate import evaluate
+from routesieve.engine.result import Evaluation
 from routesieve.model import Route
 from routesieve.outputs.verdict_arrow import write_parquet
 from routesieve.outputs.verdict_dataset import PARTITION
@@ -103,7 +107,7 @@ def run_partition(task: PartitionTask) -> PartitionResult:
         rows_written=rows,
         rules=dict(rules),
         accepted=accepted,
-        peers=tuple(sorted({effective_peer(r, rs) for r in routes})),
+        peers=_peers(evaluation, routes, rs),
         warnings=evaluation.warnings,
         read=read,
         read_routes=read_count,
@@ -121,17 +125,30 @@ def _counts_in(path: Path) -> tuple[dict[str, int], int]:
     return dict(rules), table.column("action").to_pylist().count("accept")
 
 
-def _routes_of(task: PartitionTask) -> tuple[list[Route], tuple[str, ...], int, list[str]]:
+def _peers(
+    evaluation: Evaluation, routes: Sequence[Route], route_server_sessions: frozenset[str]
+) -> tuple[int, ...]:
+    """The effective peers of the partition's routes (from the decided table's column)."""
+    d = evaluation.decisions
+    if d is not None:
+        return tuple(np.unique(d.table.peer).tolist())
+    return tuple(sorted({effective_peer(r, route_server_sessions) for r in routes}))
+
+
+def _routes_of(task: PartitionTask) -> tuple[Sequence[Route], tuple[str, ...], int, list[str]]:
+    """The partition's routes: unpacked, or read from its files into columns (as
+    ``evaluate --routes`` reads them: no Python object per route)."""
     if task.packed is not None:
         routes: list[Route] = pickle.loads(task.packed)
         return routes, (), len(routes), []
-    routes = []
+    parts: list[ReceivedRoutes] = []
     read: list[str] = []
     problems: list[str] = []
     for name in task.files:
         result = read_routes(name)
-        routes.extend(result.items)
+        parts.append(ReceivedRoutes.of(result.items))
         problems.extend(map(str, result.problems))
         if result.accounting is not None:
             read.append(str(result.accounting))
-    return routes, tuple(read), len(routes), problems
+    received = ReceivedRoutes.concat(parts)
+    return received, tuple(read), len(received), problems

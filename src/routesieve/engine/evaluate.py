@@ -5,7 +5,7 @@
 acceptance tests 4.1 … 4.5 in their order, and rejects the rest with rule 5. Each rule
 only looks at the rows that no earlier rule has decided. What decided a row is kept as
 indexes into the snapshot (the VRP, the bogon, the route object, the handle), and
-``routesieve.engine.verdicts`` turns them into reasons and evidence on demand.
+``engine.verdicts`` and ``engine.templates`` turn them into reasons and evidence on demand.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from routesieve.engine.aspa import AspaResult, AspaState, Direction, verify
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, REJECTION_ORDER, TITLES, Rule
-from routesieve.engine.verdicts import VerdictBuilder, vrp_json
+from routesieve.engine.slots import vrp_json
+from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Prefix, RouteObject, RpkiState, Verdict, set_prefix_ref
 
 

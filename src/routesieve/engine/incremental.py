@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from routesieve.engine.as_sets import AsSetCatalog, Expansion
+from routesieve.engine.changes import Applied, Key, VerdictChange, is_seed
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.evaluate import decide
 from routesieve.engine.index import SnapshotIndex, build_index
@@ -36,9 +37,6 @@ from routesieve.model import AsSet, Prefix, Route, Verdict, Vrp
 from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
 
-# A merged route: (effective peer, prefix, path) or, for a malformed route, its own id.
-Key = tuple[object, ...]
-SEED_RULES = frozenset(("4.1", "4.3"))
 _NOT_EVERYTHING = frozenset(("as_of", "vrps", "route_objects", "as_sets", "provenance"))
 BULK = 3000  # above this many routes, re-decide against an index of every VRP
 
@@ -73,34 +71,6 @@ class _Merged:
 
     def own(self) -> bool:
         return self.origin is not None and self.origin == self.peer
-
-
-@dataclass(frozen=True)
-class VerdictChange:
-    """One merged route whose verdict changed: ``before`` or ``after`` is None when the
-    route appeared or went away."""
-
-    peer_asn: int
-    key: Key
-    before: Verdict | None
-    after: Verdict | None
-
-
-@dataclass(frozen=True)
-class Applied:
-    """What one change did: the routes re-decided and the verdicts that changed."""
-
-    redecided: int
-    changes: tuple[VerdictChange, ...]
-
-    @property
-    def peers(self) -> frozenset[int]:
-        return frozenset(c.peer_asn for c in self.changes)
-
-
-def is_seed(v: Verdict | None) -> bool:
-    """A route that can accept the peer's more specifics by rule 4.2."""
-    return v is not None and v.rule in SEED_RULES and v.origin_asn == v.peer_asn
 
 
 class LiveEvaluation:
@@ -183,7 +153,7 @@ class LiveEvaluation:
         new = [v for v in wanted if v not in self._vrps]
         a = self.remove_vrps(gone)
         b = self.add_vrps(new)
-        return _join(a, b)
+        return a + b
 
     def announce(self, routes: Iterable[Route]) -> Applied:
         keys = [k for r in routes if (k := self._add_route(r)) is not None]
@@ -212,14 +182,14 @@ class LiveEvaluation:
                 seeds.append(m)
         dependents = self._dependents(seeds, exclude=still)
         applied = self._decide({**still, **dependents})
-        return _join(Applied(len(gone), tuple(gone)), applied)
+        return Applied(len(gone), tuple(gone)) + applied
 
     def replace_routes(self, routes: Iterable[Route]) -> Applied:
         """Make the held routes equal ``routes`` (a full poll of a router)."""
         wanted = dict.fromkeys(routes)
         a = self.withdraw([r for r in self._raw if r not in wanted])
         b = self.announce([r for r in wanted if r not in self._raw])
-        return _join(a, b)
+        return a + b
 
     def replace_data(self, snapshot: Snapshot, peers: Iterable[int] | None = None) -> Applied:
         """New outside data other than VRPs (``snapshot.vrps`` is ignored): re-decide
@@ -419,7 +389,7 @@ class LiveEvaluation:
         dependents = self._dependents(seeds, exclude=keys)
         if not dependents:
             return first
-        return _join(first, self._decide_once(dependents))
+        return first + self._decide_once(dependents)
 
     def _decide_once(self, keys: dict[Key, None], complete: bool = False) -> Applied:
         chosen = {k: None for k in keys if k in self._merged}
@@ -455,7 +425,3 @@ class LiveEvaluation:
                 changes.append(VerdictChange(m.peer, key, m.verdict, after))
                 m.verdict = after
         return Applied(len(chosen), tuple(changes))
-
-
-def _join(a: Applied, b: Applied) -> Applied:
-    return Applied(a.redecided + b.redecided, a.changes + b.changes)

@@ -10,6 +10,22 @@ from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.model import Verdict
 
 
+class _OneByOne:
+    """Verdict ``k`` of some decisions. The builder's per-row lists (a few hundred bytes a
+    row) are made on the first call: the columnar writers never make them."""
+
+    def __init__(self, decisions: Decisions) -> None:
+        self._decisions = decisions
+        self._rows: list[int] | None = None
+        self._builder: VerdictBuilder | None = None
+
+    def __call__(self, k: int) -> Verdict:
+        if self._rows is None or self._builder is None:
+            self._rows = self._decisions.table.appearance.tolist()
+            self._builder = VerdictBuilder(self._decisions)
+        return self._builder(self._rows[k])
+
+
 class Evaluation(Sequence[Verdict]):
     """The verdicts of one run, in the order each merged route was first received.
 
@@ -41,10 +57,11 @@ class Evaluation(Sequence[Verdict]):
     @staticmethod
     def of_decisions(decisions: Decisions) -> Evaluation:
         """The verdicts of ``decisions``, built when asked for, in the order received."""
-        rows = decisions.table.appearance.tolist()
-        build = VerdictBuilder(decisions)
         return Evaluation(
-            len(rows), lambda i: build(rows[i]), decisions.warnings, decisions=decisions
+            len(decisions.table.appearance),
+            _OneByOne(decisions),
+            decisions.warnings,
+            decisions=decisions,
         )
 
     def __len__(self) -> int:

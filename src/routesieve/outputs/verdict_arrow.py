@@ -6,7 +6,7 @@ text). An evaluation with the engine's ``Decisions`` behind it is turned into co
 by :mod:`routesieve.outputs.verdict_columns` without a Python step per row: texts are
 made per distinct value (prefixes and numbers column-wise by ``arrow_text``, a path per
 distinct path, sessions per distinct session list), and reasons and evidence from the
-templates of ``engine.verdicts.wordings``, one per group of rows whose wording differs
+templates of ``engine.templates.wordings``, one per group of rows whose wording differs
 only in per-row values, filled with Arrow's string kernels. The same batches give the
 JSON lines (``jsonl_batches``), byte for byte what ``orjson.dumps(verdict.to_json())``
 writes. An evaluation of ready verdicts (``Evaluation.of``) goes through them one by one.

@@ -27,8 +27,9 @@ from prometheus_client import start_http_server
 
 from routesieve.collect.routers import Collector, listen_address
 from routesieve.config import Config, ConfigError, load_config
+from routesieve.engine.changes import Applied
 from routesieve.engine.evaluate import evaluate
-from routesieve.engine.incremental import Applied, LiveEvaluation
+from routesieve.engine.incremental import LiveEvaluation
 from routesieve.problems import InputError
 from routesieve.runs.store import runs_dir, save_run
 from routesieve.service.deployer import Deployer
@@ -194,7 +195,7 @@ class Service:
             applied = self.live.set_vrps(u.everything)
         else:
             applied = self.live.remove_vrps(u.removed)
-            applied = _join(applied, self.live.add_vrps(u.added))
+            applied += self.live.add_vrps(u.added)
         if u.added or u.removed or u.everything is not None:
             self._vrps_unsaved = True
             log.info(
@@ -275,7 +276,7 @@ class Service:
             return
         applied = self.live.replace_data(replace(snapshot, as_of=int(time.time())))
         if rtr_url(self.config) is None:
-            applied = _join(applied, self.live.set_vrps(snapshot.vrps))
+            applied += self.live.set_vrps(snapshot.vrps)
         self._applied(applied, at)
         self._refresh_web()  # the sources' dates and notes are new even when no verdict is
 
@@ -434,7 +435,3 @@ class Service:
         self.metrics.config_reloads.labels("refused").inc()
         log.error("SIGHUP: the configuration is refused, the old one stays:\n%s", message)
         self.notifier.send({"event": "config_refused", "problems": problems})
-
-
-def _join(a: Applied, b: Applied) -> Applied:
-    return Applied(a.redecided + b.redecided, a.changes + b.changes)
