@@ -8,7 +8,7 @@ from one place.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -255,6 +255,28 @@ class Verdict(NamedTuple):
             "sessions": list(self.sessions),
             "evidence": self.evidence,
         }
+
+    @staticmethod
+    def from_json(d: Mapping[str, Any]) -> Verdict:
+        """The verdict ``to_json`` wrote (a stored run's line, a verdict table's row with
+        its evidence parsed); ``KeyError``/``TypeError``/``ValueError`` when it is not one."""
+        evidence = d["evidence"]
+        if not isinstance(evidence, dict):
+            raise TypeError(f"evidence is {type(evidence).__name__}, not an object")
+        origin = d["origin_asn"]
+        rpki = d["rpki"]
+        return Verdict(
+            int(d["peer_asn"]),
+            str(d["prefix"]),
+            str(d["as_path"]),
+            None if origin is None else int(origin),
+            Action(d["action"]),
+            str(d["rule"]),
+            str(d["reason"]),
+            None if rpki is None else RpkiState(rpki),
+            tuple(str(s) for s in d["sessions"]),
+            evidence,
+        )
 
 
 _ACTION_TEXT = {a: a.value for a in Action}

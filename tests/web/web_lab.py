@@ -109,14 +109,21 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def serve_process(folder: Path, serve_table: str, *extra: str) -> Iterator[ServeProcess]:
-    """``routesieve serve`` over the example, as a user runs it, on a free loopback port."""
+def serve_process(
+    folder: Path, serve_table: str, *extra: str, verdicts: Path | None = None
+) -> Iterator[ServeProcess]:
+    """``routesieve serve`` over the example, as a user runs it, on a free loopback port;
+    with ``verdicts``, over those verdicts (``--verdicts``) instead of the routes."""
     config = example_config(folder, serve_table)
     port = free_port()
     procs = Processes()
     log = folder / "serve.log"
     command = [sys.executable, "-m", "routesieve.cli", "serve", "--config", str(config)]
-    command += ["--routes", str(EXAMPLE / "routes.jsonl"), "--listen", f"127.0.0.1:{port}"]
+    if verdicts is None:
+        command += ["--routes", str(EXAMPLE / "routes.jsonl")]
+    else:
+        command += ["--verdicts", str(verdicts)]
+    command += ["--listen", f"127.0.0.1:{port}"]
     command += ["--state", str(folder / "state"), *extra]
     try:
         proc = procs.start(command, log)

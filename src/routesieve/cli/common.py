@@ -14,12 +14,12 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -34,7 +34,11 @@ from routesieve.sources.load import load_snapshot
 from routesieve.store.snapshot_file import load_stored_snapshot
 from routesieve.sync.stored import NoSnapshot, StaleSource, choose_snapshot, stale_sources
 
+if TYPE_CHECKING:
+    from routesieve.outputs.verdict_dataset import ReadVerdicts
+
 SHOWN_PROBLEMS = 20
+T = TypeVar("T")
 
 
 def warn_problems(problems: Sequence[Problem], what: str) -> None:
@@ -67,6 +71,48 @@ def load_inputs(
     than their ``[sync.max_age_hours]`` limit are warned about, or, with ``refuse_stale``
     (render, deploy), stop the command unless ``force``.
     """
+    return _with_data(
+        config_path,
+        lambda config: read_route_files(config, route_paths),
+        offline=offline,
+        refuse_stale=refuse_stale,
+        force=force,
+    )
+
+
+def load_verdict_inputs(
+    config_path: Path, route_paths: Sequence[Path], verdicts_path: Path
+) -> tuple[Config, Snapshot, ReadVerdicts]:
+    """The configuration, the outside data and the verdicts of ``--verdicts``; exits 2
+    when ``--routes`` is given too, 1 when the verdicts cannot be read whole."""
+    from routesieve.outputs.verdict_dataset import read_verdicts
+
+    if route_paths:
+        fail(
+            2,
+            "--verdicts and --routes exclude each other: give the routes to decide, "
+            "or the verdicts already decided",
+        )
+    config, snapshot, read = _with_data(config_path, lambda _: read_verdicts(verdicts_path))
+    click.echo(
+        f"verdicts: {verdicts_path} ({len(read.verdicts)} from {len(read.files)} files)",
+        err=True,
+    )
+    for w in read.warnings:
+        click.echo(f"warning: {w}", err=True)
+    return config, snapshot, read
+
+
+def _with_data(
+    config_path: Path,
+    read: Callable[[Config], T],
+    *,
+    offline: bool = False,
+    refuse_stale: bool = False,
+    force: bool = False,
+) -> tuple[Config, Snapshot, T]:
+    """The configuration, the outside data, and what ``read`` reads (exits 1 on an
+    ``InputError``, 2 on a bad configuration)."""
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -76,13 +122,13 @@ def load_inputs(
     gc.disable()
     try:
         snapshot = _outside_data(config, offline, refuse_stale, force)
-        routes = read_route_files(config, route_paths)
+        found = read(config)
     except InputError as exc:
         fail(1, str(exc))
     # the snapshot lives for the whole run: keep the collector from walking it again
     gc.freeze()
     gc.enable()
-    return config, snapshot, routes
+    return config, snapshot, found
 
 
 def read_route_files(config: Config, route_paths: Sequence[Path]) -> ReceivedRoutes:
@@ -197,6 +243,15 @@ ROUTES = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Received routes: JSON lines, bgpdump -m text or MRT, compressed or not. Repeatable. "
     "Without it, the newest snapshot written by 'routesieve collect'.",
+)
+VERDICTS = click.option(
+    "--verdicts",
+    "verdicts_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Verdicts already decided, instead of --routes: a dataset folder written by "
+    "'evaluate --cluster ... --output DIR', or a file of 'evaluate --format parquet|arrow'. "
+    "No routes are read and nothing is decided again.",
 )
 OFFLINE = click.option(
     "--offline",

@@ -5,14 +5,22 @@ from __future__ import annotations
 import bisect
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import orjson
 
-from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
+from routesieve.cli.common import (
+    CONFIG,
+    ROUTES,
+    VERDICTS,
+    fail,
+    load_inputs,
+    load_verdict_inputs,
+    main,
+)
 from routesieve.config import Config, SourceUrl
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.evaluate import decide
@@ -116,6 +124,13 @@ def _read(path: Path) -> StoredRun:
         fail(1, str(exc))
 
 
+#: said on the pages and by the command when the verdicts were read, not decided
+NOT_EXPLAINED = (
+    "the listing of every rule is not in this report: the verdicts were read from a "
+    "verdict dataset, not decided here (run 'routesieve explain' for one route)"
+)
+
+
 def report_input(
     config: Config,
     snapshot: Snapshot,
@@ -128,12 +143,28 @@ def report_input(
 ) -> ReportInput:
     """Everything the report site shows, from one run's decisions (``serve`` uses it too);
     ``previous`` is the stored run to compare with, if any."""
-    policy = config.to_policy()
     builder = VerdictBuilder(d)
     rows = d.table.appearance.tolist()
     verdicts = [builder(r) for r in rows]
     picked = pick_explained(verdicts, explain_limit)
     explanations = _explanations(d, rows, builder, picked, explain_seconds)
+    return verdict_report_input(
+        config, snapshot, verdicts, now, previous=previous, explanations=explanations
+    )
+
+
+def verdict_report_input(
+    config: Config,
+    snapshot: Snapshot,
+    verdicts: Sequence[Verdict],
+    now: datetime,
+    *,
+    previous: Path | None,
+    explanations: Mapping[int, Explanation] | None = None,
+) -> ReportInput:
+    """Everything the report site shows, from a run's verdicts; without ``explanations``
+    (verdicts read back, no engine behind them) the pages say why they have none."""
+    policy = config.to_policy()
     diff = prior = None
     if previous is not None:
         old = _read(previous)
@@ -164,15 +195,17 @@ def report_input(
         peers=peers,
         router=rp,
         sources=source_status(snapshot.provenance, now, stale_limits(config)),
-        explanations=explanations,
+        explanations={} if explanations is None else explanations,
         diff=diff,
         previous=prior,
+        explain_note=NOT_EXPLAINED if explanations is None else None,
     )
 
 
 @main.command("report")
 @CONFIG
 @ROUTES
+@VERDICTS
 @click.option(
     "--html",
     "html_dir",
@@ -212,6 +245,7 @@ def report_input(
 def report_command(
     config_path: Path,
     route_paths: tuple[Path, ...],
+    verdicts_path: Path | None,
     html_dir: Path,
     previous: Path | None,
     explain_limit: int,
@@ -220,22 +254,31 @@ def report_command(
     no_save_run: bool,
 ) -> None:
     """A static HTML report: every peer, every route, why, and what changed."""
-    config, snapshot, routes = load_inputs(config_path, route_paths)
-    now = datetime.now(UTC).replace(microsecond=0)
     started = time.monotonic()
-    d = decide(routes, snapshot, config.to_policy())
-    for w in d.warnings:
-        click.echo(f"warning: {w}", err=True)
-    folder = runs_dir(config)
-    inp = report_input(
-        config,
-        snapshot,
-        d,
-        now,
-        previous=previous or newest_run(folder),
-        explain_limit=explain_limit,
-        explain_seconds=explain_seconds,
-    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    if verdicts_path is not None:
+        config, snapshot, read = load_verdict_inputs(config_path, route_paths, verdicts_path)
+        folder = runs_dir(config)
+        inp = verdict_report_input(
+            config, snapshot, read.verdicts, now, previous=previous or newest_run(folder)
+        )
+        sources: Sequence[Path] = (verdicts_path,)
+    else:
+        config, snapshot, routes = load_inputs(config_path, route_paths)
+        d = decide(routes, snapshot, config.to_policy())
+        for w in d.warnings:
+            click.echo(f"warning: {w}", err=True)
+        folder = runs_dir(config)
+        inp = report_input(
+            config,
+            snapshot,
+            d,
+            now,
+            previous=previous or newest_run(folder),
+            explain_limit=explain_limit,
+            explain_seconds=explain_seconds,
+        )
+        sources = route_paths
     verdicts = inp.verdicts
     explanations = inp.explanations
     try:
@@ -247,6 +290,8 @@ def report_command(
         f"{len(explanations)} explained, {time.monotonic() - started:.1f} s",
         err=True,
     )
+    if inp.explain_note is not None:
+        click.echo(f"note: {inp.explain_note}", err=True)
     if not no_save_run:
         try:
             stored = save_run(
@@ -254,7 +299,7 @@ def report_command(
                 folder,
                 now,
                 config_path=config.path,
-                route_files=route_paths,
+                route_files=sources,
                 provenance=snapshot.provenance,
                 keep=keep_runs,
             )

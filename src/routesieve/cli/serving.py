@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from routesieve.cli.common import CONFIG, ROUTES, fail, load_inputs, main
-from routesieve.cli.reporting import report_input
+from routesieve.cli.common import CONFIG, ROUTES, VERDICTS, fail, load_inputs, main
+from routesieve.cli.reporting import NOT_EXPLAINED, report_input, verdict_report_input
 from routesieve.collect.store import newest
 from routesieve.config import Config
 from routesieve.engine.decisions import Decisions
+from routesieve.engine.evaluate import decide
+from routesieve.model import Verdict
 from routesieve.numbers import is_digits
 from routesieve.outputs.report import write_site
 from routesieve.runs.store import newest_run, runs_dir
@@ -48,10 +51,16 @@ def peering_check_for(config: Config, offline: bool, url: str | None = None) -> 
     return None if offline else check_for(config, url)
 
 
-def _write_site(config: Config, snapshot: Snapshot, d: Decisions, folder: Path) -> Path:
+def _write_site(
+    config: Config, snapshot: Snapshot, decided: Decisions | Sequence[Verdict], folder: Path
+) -> Path:
     """The report pages of this run (as ``routesieve report`` writes them) to serve at /."""
     now = datetime.now(UTC).replace(microsecond=0)
-    inp = report_input(config, snapshot, d, now, previous=newest_run(runs_dir(config)))
+    previous = newest_run(runs_dir(config))
+    if isinstance(decided, Decisions):
+        inp = report_input(config, snapshot, decided, now, previous=previous)
+    else:
+        inp = verdict_report_input(config, snapshot, decided, now, previous=previous)
     try:
         write_site(inp, folder)
     except OSError as exc:
@@ -62,6 +71,7 @@ def _write_site(config: Config, snapshot: Snapshot, d: Decisions, folder: Path) 
 @main.command("serve")
 @CONFIG
 @ROUTES
+@VERDICTS
 @click.option(
     "--listen",
     default="127.0.0.1:8080",
@@ -99,6 +109,7 @@ def _write_site(config: Config, snapshot: Snapshot, d: Decisions, folder: Path) 
 def serve_command(
     config_path: Path,
     route_paths: tuple[Path, ...],
+    verdicts_path: Path | None,
     listen: str,
     offline: bool,
     state_dir: Path | None,
@@ -107,7 +118,7 @@ def serve_command(
 ) -> None:
     """Evaluate once, then serve the verdicts read-only over HTTP (JSON API under /api/v1)."""
     # the web stack is imported only by this command: the others start faster without it
-    from routesieve.web import create_app, evaluate_for_serving
+    from routesieve.web import create_app, serve_data, verdict_serve_data
     from routesieve.web.limits import serve_limits
     from routesieve.web.server import Server
 
@@ -115,20 +126,39 @@ def serve_command(
         host, port = parse_listen(listen)
     except ValueError as exc:
         fail(2, f"--listen: {exc}")
-    config, snapshot, routes = load_inputs(config_path, route_paths)
-    data = evaluate_for_serving(
-        routes,
-        snapshot,
-        config.to_policy(),
-        datetime.now(UTC),
-        [str(p) for p in route_paths or [newest(config.collect_dir)] if p is not None],
-        str(config.path),
-    )
-    for w in data.decisions.warnings:
-        click.echo(f"warning: {w}", err=True)
+    if verdicts_path is not None:
+        from routesieve.cli.common import load_verdict_inputs
+
+        config, snapshot, read = load_verdict_inputs(config_path, route_paths, verdicts_path)
+        data = verdict_serve_data(
+            read.verdicts,
+            config.to_policy(),
+            snapshot.provenance,
+            datetime.now(UTC),
+            as_of=snapshot.as_of if read.as_of is None else read.as_of,
+            warnings=read.warnings,
+            received=len(read.verdicts) if read.routes is None else read.routes,
+            route_files=[str(verdicts_path)],
+            config_path=str(config.path),
+        )
+        decided: Decisions | Sequence[Verdict] = read.verdicts
+        click.echo(f"note: {NOT_EXPLAINED}", err=True)
+    else:
+        config, snapshot, routes = load_inputs(config_path, route_paths)
+        decided = decide(routes, snapshot, config.to_policy())
+        data = serve_data(
+            decided,
+            snapshot.provenance,
+            datetime.now(UTC),
+            len(routes),
+            [str(p) for p in route_paths or [newest(config.collect_dir)] if p is not None],
+            str(config.path),
+        )
+        for w in data.warnings:
+            click.echo(f"warning: {w}", err=True)
     state = state_dir or config.state_dir
     if site_dir is None:
-        site_dir = _write_site(config, snapshot, data.decisions, state / "site")
+        site_dir = _write_site(config, snapshot, decided, state / "site")
     check = peering_check_for(config, offline)
     limits = serve_limits(config, host)
     app = create_app(data, state, site_dir, check, max_age_hours=max_age_hours, limits=limits)
@@ -140,7 +170,7 @@ def serve_command(
     _room_for(limits.max_connections)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     click.echo(
-        f"serving {len(data.decisions.table)} routes of {len(data.peers)} peers "
+        f"serving {len(data.rule)} routes of {len(data.peers)} peers "
         f"on http://{listen}/ (API /api/v1/, offline: {'yes' if offline else 'no'}; "
         f"answering for {', '.join(limits.hosts)})",
         err=True,

@@ -26,9 +26,10 @@ from routesieve.cluster.task import PartitionResult, PartitionTask, run_partitio
 from routesieve.cluster.worker_cache import SnapshotRef, pack_policy
 from routesieve.model import Route
 from routesieve.outputs.verdict_arrow import FORMAT
+from routesieve.outputs.verdict_dataset import MARKER
 from routesieve.policy import Policy
 
-MARKER = "_routesieve.json"
+__all__ = ["MARKER", "ClusterRun", "PartitionFailed", "check_output", "evaluate_on_cluster"]
 PARTS_PER_WORKER = 4
 RETRIES = 2
 

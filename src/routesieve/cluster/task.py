@@ -30,6 +30,7 @@ from routesieve.engine.evaluate import evaluate
 from routesieve.engine.result import Evaluation
 from routesieve.model import Route
 from routesieve.outputs.verdict_arrow import write_parquet
+from routesieve.outputs.verdict_dataset import PARTITION
 from routesieve.problems import InputError
 
 SHOWN_PROBLEMS = 20
@@ -52,7 +53,7 @@ class PartitionTask:
 
     @property
     def file_name(self) -> str:
-        return f"part-{self.number:05d}.parquet"
+        return PARTITION.format(self.number)
 
     def describe(self) -> str:
         what = f"partition {self.number}"

@@ -25,12 +25,13 @@ from pathlib import Path
 from routesieve.cli.reporting import report_input
 from routesieve.collect.routers import listen_address
 from routesieve.config import Config
+from routesieve.engine.evaluate import decide
 from routesieve.model import Route
 from routesieve.outputs.report import write_site
 from routesieve.policy import Policy
 from routesieve.runs.store import list_runs, runs_dir
 from routesieve.snapshot import Snapshot
-from routesieve.web.data import ServeData, evaluate_for_serving
+from routesieve.web.data import ServeData, serve_data
 from routesieve.web.limits import serve_limits
 from routesieve.web.live import LiveApp
 from routesieve.web.peering import check_for
@@ -137,13 +138,14 @@ def build(
     the report pages written into ``site`` (changes shown against the run stored before
     the newest, which is usually this very state)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    data = evaluate_for_serving(routes, snapshot, policy, now, (), str(config.path))
+    decisions = decide(routes, snapshot, policy)
+    data = serve_data(decisions, snapshot.provenance, now, len(routes), (), str(config.path))
     stored = list_runs(runs_dir(config))
     previous = stored[-2] if len(stored) > 1 else None
     inp = report_input(
         config,
         snapshot,
-        data.decisions,
+        decisions,
         now,
         previous=previous,
         explain_seconds=EXPLAIN_SECONDS,

@@ -10,7 +10,14 @@ connection cap and Hypercorn).
 """
 
 from routesieve.web.app import create_app
-from routesieve.web.data import ServeData, evaluate_for_serving, serve_data
+from routesieve.web.data import ServeData, evaluate_for_serving, serve_data, verdict_serve_data
 from routesieve.web.peering import PeeringCheck
 
-__all__ = ["PeeringCheck", "ServeData", "create_app", "evaluate_for_serving", "serve_data"]
+__all__ = [
+    "PeeringCheck",
+    "ServeData",
+    "create_app",
+    "evaluate_for_serving",
+    "serve_data",
+    "verdict_serve_data",
+]

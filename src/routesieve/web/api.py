@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from routesieve.engine.explain import explain_row
 from routesieve.engine.rules import Rule
+from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.web.data import I64, PeerIndex, ServeData, totals
 from routesieve.web.errors import ApiError
 from routesieve.web.schemas import (
@@ -117,6 +118,13 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
     @lru_cache(maxsize=EXPLANATIONS_KEPT)
     def explained(row: int) -> list[dict[str, Any]]:
         """The steps of a row (explain_row scans the table: keep the recent ones)."""
+        if data.decisions is None or not isinstance(data.builder, VerdictBuilder):
+            raise ApiError(
+                501,
+                "no explanation here: this server reads verdicts already decided "
+                "(serve --verdicts), without the engine; run 'routesieve explain'",
+                "route_id",
+            )
         e = explain_row(data.decisions, row, data.builder)
         return [
             {
@@ -185,6 +193,7 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
         "/peers/{asn}/routes/{route_id}/explanation",
         response_model=ExplanationOut,
         response_class=JsonResponse,
+        responses={501: {"model": ErrorOut, "description": "Served from verdicts read back."}},
     )
     def explanation(asn: AsnParam, route_id: RouteIdParam) -> JsonResponse:
         """Every rule for the route, in order, pass or fail, with what was looked at."""
@@ -213,17 +222,16 @@ def api_router(data: ServeData, max_age_hours: float) -> APIRouter:
     @router.get("/run", response_model=RunOut, response_class=JsonResponse)
     def run() -> JsonResponse:
         """When the routes were evaluated, from which files, and the counts."""
-        d = data.decisions
         return JsonResponse(
             {
                 "evaluated_at": data.evaluated_at.isoformat(timespec="seconds"),
-                "as_of": d.index.as_of,
+                "as_of": data.as_of,
                 "local_asn": data.policy.local_asn,
                 "config": data.config_path,
                 "route_files": list(data.route_files),
                 "received": data.received,
                 "peers": len(data.peers),
-                "warnings": list(d.warnings),
+                "warnings": list(data.warnings),
                 **totals(data),
             }
         )

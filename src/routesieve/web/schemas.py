@@ -41,7 +41,10 @@ class PeersOut(BaseModel):
 
 
 class RouteOut(BaseModel):
-    route_id: int = Field(description="Stable within one run of the server (an engine row).")
+    route_id: int = Field(
+        description="Stable within one run of the server (an engine row; with --verdicts "
+        "the place of the route in the same prefix order)."
+    )
     peer_asn: int
     prefix: str
     as_path: str
@@ -52,7 +55,10 @@ class RouteOut(BaseModel):
     reason: str
     rpki: Literal["VALID", "INVALID_ASN", "INVALID_LENGTH", "UNKNOWN"] | None
     sessions: list[str]
-    communities: list[str]
+    communities: list[str] | None = Field(
+        description="Null when the server reads verdicts already decided (serve "
+        "--verdicts): the verdict table does not hold communities."
+    )
     evidence: dict[str, Any]
 
 

@@ -68,6 +68,7 @@ class ReportInput:
     explanations: Mapping[int, Explanation]  # verdict index -> every rule
     diff: RunDiff | None = None
     previous: str | None = None  # what the diff compares with (a run's time or file)
+    explain_note: str | None = None  # why no route has the listing of every rule
 
 
 def _environment() -> jinja2.Environment:
@@ -225,4 +226,5 @@ def _write_data(inp: ReportInput, asn: int, rows: list[int], out: Path) -> dict[
         "rules": data.rule_names({r.value: t for r, t in TITLES.items()}, codes),
         "explained": explained,
         "explain_command": f"routesieve explain --config {inp.config_path} --peer {asn} --prefix",
+        "explain_note": inp.explain_note,
     }

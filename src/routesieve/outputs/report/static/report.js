@@ -214,7 +214,8 @@
       t.appendChild(tb);
       box.appendChild(t);
     } else {
-      box.appendChild(make("p", "muted", "The listing of every rule was not computed for this route in this report (the report computes it for a limited number of routes). Run:"));
+      box.appendChild(make("p", "muted", meta.explain_note ? "In this report " + meta.explain_note + ". Run:" :
+        "The listing of every rule was not computed for this route in this report (the report computes it for a limited number of routes). Run:"));
       box.appendChild(make("pre", "mono", meta.explain_command + " " + r[0]));
     }
     td.replaceChildren(box);
