@@ -31,9 +31,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     (base / "read").mkdir()
     config = example_config(base, "")
     dataset = cluster_dataset(config, EXAMPLE / "routes.jsonl", base / "dataset")
+    # every route of every peer is asked for, under each filter: past the default 120 a
+    # minute, the servers would rightly answer 429
+    serve = "api_requests_per_minute = 100000"
     with (
-        serve_process(base / "decided", "") as decided,
-        serve_process(base / "read", "", verdicts=dataset) as read,
+        serve_process(base / "decided", serve) as decided,
+        serve_process(base / "read", serve, verdicts=dataset) as read,
     ):
         assert "note: the listing of every rule is not in this report" in _log(read)
         yield decided.url, read.url
