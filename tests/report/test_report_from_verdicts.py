@@ -133,6 +133,15 @@ def test_verdicts_and_routes_together_are_a_usage_error(decided: Decided, tmp_pa
     assert "--verdicts and --routes exclude each other" in result.output
 
 
+def test_explain_options_with_verdicts_are_said_to_have_no_effect(
+    decided: Decided, tmp_path: Path
+) -> None:
+    result = report_verdicts(decided, tmp_path, decided.dataset, "--explain-limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "warning: --explain-limit has no effect with --verdicts" in result.output
+    assert "--explain-seconds" not in result.output  # not given: nothing said
+
+
 def test_the_dataset_reads_back_as_the_single_process_verdicts_by_peer(decided: Decided) -> None:
     from_cluster = read_verdicts(decided.dataset)
     from_file = read_verdicts(decided.parquet)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 import orjson
+from click.core import ParameterSource
 
 from routesieve.cli.common import (
     CONFIG,
@@ -258,6 +259,15 @@ def report_command(
     now = datetime.now(UTC).replace(microsecond=0)
     if verdicts_path is not None:
         config, snapshot, read = load_verdict_inputs(config_path, route_paths, verdicts_path)
+        ctx = click.get_current_context()
+        for name in ("explain_limit", "explain_seconds"):
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+                option = "--" + name.replace("_", "-")
+                click.echo(
+                    f"warning: {option} has no effect with --verdicts (the listing of every "
+                    "rule needs the engine and the routes)",
+                    err=True,
+                )
         folder = runs_dir(config)
         inp = verdict_report_input(
             config, snapshot, read.verdicts, now, previous=previous or newest_run(folder)
