@@ -170,6 +170,26 @@ def parse_show_route(
     return reader.routes, reader.problems
 
 
+def read_piece(
+    text: str,
+    peer_asn: int,
+    session: str,
+    source: str,
+    place: str,
+    lineno: int,
+    last_prefix: str,
+) -> tuple[list[Route], list[Problem], str]:
+    """The routes and problems of ``text`` (whole lines) that starts a route line (or the
+    reply) after ``lineno`` lines whose last prefix was ``last_prefix``, as
+    :func:`parse_show_route` reads that part of a reply; and the last prefix after it."""
+    reader = _Reader(peer_asn, session, source, place, None, None)
+    reader.lineno = lineno
+    reader.last_prefix = last_prefix
+    reader.read_blocks(text)
+    reader.finish()
+    return reader.routes, reader.problems, reader.last_prefix
+
+
 _MAX_HELD = 1 << 20  # characters of a route held back: no route is that long
 _TYPES = "unicast|unreachable|blackhole|prohibit"
 # any number of BGP attribute lines other than the path and the communities
