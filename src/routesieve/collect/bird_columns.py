@@ -69,21 +69,25 @@ def read_show_route_columns(
     :meth:`BirdClient.texts` yields them) as columns, and the problems found: the same
     routes and problems as :func:`~routesieve.collect.bird_show.parse_show_route`."""
     reader = _Pieces(peer_asn, session, source, place)
-    held = ""
+    held: list[str] = []
+    size = 0
     for text in read_ahead(texts):
         if not text:
             continue
         if text[-1] != "\n":
             text += "\n"
-        held += text
-        if len(held) < PIECE:
+        held.append(text)
+        size += len(text)
+        if size < PIECE:
             continue
-        cut = _last_prefixed_route(held)
+        whole = "".join(held)
+        cut = _last_prefixed_route(whole)
+        held, size = [whole], len(whole)
         if cut > 0:
-            reader.piece(held[:cut])
-            held = held[cut:]
-    if held:
-        reader.piece(held)
+            reader.piece(whole[:cut])
+            held, size = [whole[cut:]], len(whole) - cut
+    if size:
+        reader.piece("".join(held))
     return reader.result()
 
 
@@ -143,6 +147,7 @@ class _Pieces:
         self.source = source
         self.place = place
         self.parts: list[ReceivedRoutes] = []
+        self.path_texts: list[pa.Array | None] = []  # of each part read as columns
         self.problems: list[Problem] = []
         self.lineno = 0
         self.last_prefix = ""
@@ -159,16 +164,23 @@ class _Pieces:
                 self.lineno,
                 self.last_prefix,
             )
-            got = ReceivedRoutes.of(routes)
+            got, texts = ReceivedRoutes.of(routes), None
             self.problems.extend(problems)
         else:
-            got, self.last_prefix = read
+            got, self.last_prefix, texts = read
         if len(got):
             self.parts.append(got)
+            self.path_texts.append(texts)
         self.lineno += text.count("\n")
 
     def result(self) -> tuple[ReceivedRoutes, list[Problem]]:
-        return ReceivedRoutes.concat(self.parts), self.problems
+        texts = self.path_texts
+        if len(texts) < 2 or any(t is None for t in texts):
+            return ReceivedRoutes.concat(self.parts), self.problems
+        # path texts as BIRD prints them read as columns: equal paths, equal texts
+        same = pc.dictionary_encode(pa.concat_arrays(texts)).indices
+        same_paths = same.to_numpy(zero_copy_only=False).astype(np.int64)
+        return ReceivedRoutes.concat(self.parts, same_paths), self.problems
 
 
 def _last_prefixed_route(text: str) -> int:
@@ -221,9 +233,10 @@ def _starts(lines: pa.Array, head: str) -> Bools:
 
 def _columns(
     text: str, peer_asn: int, session: str, last_prefix: str
-) -> tuple[ReceivedRoutes, str] | None:
-    """The routes of ``text`` (whole lines) as columns and the last prefix text, or None
-    when anything in it is not a route as BIRD prints it, read without a problem."""
+) -> tuple[ReceivedRoutes, str, pa.Array] | None:
+    """The routes of ``text`` (whole lines) as columns, the last prefix text and the text
+    of each path; None when anything in it is not a route as BIRD prints it, read
+    without a problem."""
     lines = _lines(text)
     n = len(lines)
     is_tab = _starts(lines, "\t")
@@ -246,7 +259,7 @@ def _columns(
     route_id = np.cumsum(is_route) - 1
     routes = int(is_route.sum())
     if routes == 0:
-        return (ReceivedRoutes.of(()), last_prefix) if not is_tab.any() else None
+        return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not is_tab.any() else None
 
     is_bgp = _starts(lines, "\tBGP.")
     is_path = _where(lines, is_bgp, None, "\tBGP.as_path:")
@@ -298,7 +311,7 @@ def _columns(
         np.empty(0, np.int64),
         (),
     )
-    return got, raw[int(prefix_codes[-1])] if routes else last_prefix
+    return got, raw[int(prefix_codes[-1])], path_codes.dictionary
 
 
 def _prefixes(

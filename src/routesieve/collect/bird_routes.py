@@ -159,7 +159,8 @@ def _collect(client: BirdClient, sessions: list[BirdSession]) -> ReadResult[Rout
                 got, found = read_show_route_columns(
                     client.texts(command), session.neighbor_as, session.name, source, command
                 )
-                parts.append(got)
+                if len(got):  # (joining parts makes their paths one again)
+                    parts.append(got)
                 problems.extend(found)
                 problems.extend(
                     Problem(source, n, "line too long, cut", command) for n in client.cut_lines
