@@ -42,20 +42,21 @@ PIECE = 4 << 20  # characters of reply text read at a time (fewest steps on a fu
 AHEAD = 16  # pieces of the reply the reading thread may hold before they are read
 _SEP = "\x1f"  # between the communities of a route while they are columns
 _NEWLINE = 10
-_ROUTE = r"^(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
-_TABLE = r"^Table .*:$"
-_BLANK = r"^ *$"
+# every line is held with the newline before it (see _lines)
+_ROUTE = r"^\n(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
+_TABLE = r"^\nTable .*:$"
+_BLANK = r"^\n *$"
 # AS numbers of up to ten digits (checked against MAX_ASN after), no leading zeros
-_PATH_LINE = rf"^\tBGP\.as_path: {plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
-_PATH_HEAD = len("\tBGP.as_path: ")
+_PATH_LINE = rf"^\n\tBGP\.as_path: {plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
+_PATH_HEAD = len("\n\tBGP.as_path: ")
 _STD = r"\([0-9]{1,5},[0-9]{1,5}\)"
 _LARGE = r"\([0-9]{1,10}, [0-9]{1,10}, [0-9]{1,10}\)"
 _STD_LIST = rf"{_STD}(?: {_STD})*"
 _LARGE_LIST = rf"{_LARGE}(?: {_LARGE})*"
 # kind 0 standard, 1 large, 2 extended (the order of the line-by-line reading)
-_HEADS = ("\tBGP.community:", "\tBGP.large_community:", "\tBGP.ext_community:")
+_HEADS = ("\n\tBGP.community:", "\n\tBGP.large_community:", "\n\tBGP.ext_community:")
 _LISTS = (_STD_LIST, _LARGE_LIST)
-_NEXT_HOPS = ("\tvia ", "\tdev ", "\t\tvia ", "\tmpls ")
+_NEXT_HOPS = ("\n\tvia ", "\n\tdev ", "\n\t\tvia ", "\n\tmpls ")
 
 
 def read_show_route_columns(
@@ -198,15 +199,13 @@ def _last_prefixed_route(text: str) -> int:
 
 
 def _lines(text: str) -> pa.Array:
-    """The lines of ``text`` (each ends in a newline) as Arrow strings, without them."""
-    data = np.frombuffer(text.encode(), np.uint8)
-    ends = data == _NEWLINE
-    breaks = np.flatnonzero(ends)
-    offsets = np.empty(len(breaks) + 1, np.int64)
-    offsets[0] = 0
-    offsets[1:] = breaks + 1 - np.arange(1, len(breaks) + 1, dtype=np.int64)
-    chars = data[~ends]
-    return pa.LargeStringArray.from_buffers(len(breaks), pa.py_buffer(offsets), pa.py_buffer(chars))
+    """The lines of ``text`` (each ends in a newline) as Arrow strings, each with the
+    newline before it instead (the first too): the text is not copied again."""
+    data = np.frombuffer(("\n" + text).encode(), np.uint8)
+    breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
+    return pa.LargeStringArray.from_buffers(
+        len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
+    )
 
 
 def _where(lines: pa.Array, rows: Bools, pattern: str | None, head: str = "") -> Bools:
@@ -239,7 +238,7 @@ def _columns(
     without a problem."""
     lines = _lines(text)
     n = len(lines)
-    is_tab = _starts(lines, "\t")
+    is_tab = _starts(lines, "\n\t")
     # lines out of routes: blank (they end nothing) or a table heading (it ends a route)
     is_route = _where(lines, ~is_tab, _ROUTE)
     rest = ~is_tab & ~is_route
@@ -261,11 +260,11 @@ def _columns(
     if routes == 0:
         return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not is_tab.any() else None
 
-    is_bgp = _starts(lines, "\tBGP.")
-    is_path = _where(lines, is_bgp, None, "\tBGP.as_path:")
+    is_bgp = _starts(lines, "\n\tBGP.")
+    is_path = _where(lines, is_bgp, None, "\n\tBGP.as_path:")
     kinds = [_where(lines, is_bgp, None, head) for head in _HEADS]
     is_comm = kinds[0] | kinds[1] | kinds[2]
-    is_more = _where(lines, is_tab & ~is_bgp, r"^\t+\(")
+    is_more = _where(lines, is_tab & ~is_bgp, r"^\n\t+\(")
     # other attribute lines are read past: BGP attributes, next hops, "name: value"
     other = is_tab & ~is_bgp & ~is_more
     if other.any():
@@ -320,6 +319,7 @@ def _prefixes(
     """The prefix text of each route (the one before for a route line without one), as
     codes into the distinct texts, and the distinct prefixes; None when one does not read."""
     first = pc.list_element(pc.split_pattern(route_lines, " ", max_splits=1, memory_pool=POOL), 0)
+    first = pc.utf8_slice_codeunits(first, 1)  # the newline before the line
     named = pc.not_equal(first, "")
     first = pc.fill_null_forward(pc.if_else(named, first, pa.scalar(None, first.type)))
     if not first[0].is_valid:  # the first route line has no prefix: the one before
@@ -369,7 +369,7 @@ def _communities(
                 part = pc.utf8_trim(part, " ")  # "\tBGP.community:" alone: no communities
                 want = rf"^(?:{_LISTS[k]})?$" if k < 2 else None
             else:
-                part = pc.utf8_ltrim(part, "\t")
+                part = pc.utf8_ltrim(part, "\n\t")
                 want = rf"^{_LISTS[k]}$" if k < 2 else None
             if want is None:
                 read = _extended(part)
