@@ -16,6 +16,7 @@ rather than held whole.
 
 from __future__ import annotations
 
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ import numpy as np
 DEFAULT_SOCKET = "/run/bird/bird.ctl"
 MAX_LINE = 64 * 1024
 _CHUNK = 1 << 20
+_GATHER, _GATHER_WAIT = 256 << 10, 0.002  # bytes of a table read in one step, seconds
 # a data line is "DDDD-text" or a continuation " text"
 _NEWLINE, _SPACE, _DASH, _ZERO, _NINE = (ord(c) for c in "\n -09")
 
@@ -254,7 +256,7 @@ class BirdClient:
                 self.cut_lines.append(lineno + 1)
                 rest = rest[:max_line]
                 cut = True
-            buf = rest + self._recv(command, cut)
+            buf = rest + self._recv(command, cut, gather=True)
             cut = False
 
     def _cut_long_lines(self, text: str, lineno: int) -> str:
@@ -286,8 +288,9 @@ class BirdClient:
             )
         return int(raw[:4]), sep
 
-    def _recv(self, command: str, cut: bool) -> bytes:
-        """The next bytes from BIRD; with ``cut``, from the end of the current line."""
+    def _recv(self, command: str, cut: bool, gather: bool = False) -> bytes:
+        """The next bytes from BIRD; with ``cut``, from the end of the current line; with
+        ``gather``, with what BIRD writes right after them (:meth:`_gather`)."""
         assert self._sock is not None
         while True:
             try:
@@ -308,7 +311,26 @@ class BirdClient:
                 if nl < 0:
                     continue
                 data = data[nl:]
-            return data
+            return self._gather(data) if gather else data
+
+    def _gather(self, data: bytes) -> bytes:
+        """``data`` and what BIRD writes within ``_GATHER_WAIT`` after it, up to
+        ``_GATHER`` bytes: BIRD writes a table some kilobytes at a time, and each piece
+        read is a step of numpy work. A failure here is left to the next read."""
+        assert self._sock is not None
+        pieces, size = [data], len(data)
+        while size < _GATHER:
+            try:
+                if not select.select([self._sock], [], [], _GATHER_WAIT)[0]:
+                    break
+                more = self._sock.recv(_CHUNK - size)
+            except OSError:
+                break
+            if not more:
+                break
+            pieces.append(more)
+            size += len(more)
+        return b"".join(pieces) if len(pieces) > 1 else data
 
 
 def _data_text(data: bytes, pos: int) -> tuple[int, str]:
