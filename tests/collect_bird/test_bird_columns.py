@@ -6,6 +6,7 @@ from the columns is byte for byte the one written route by route."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from test_bird_show_by_block import _split, route_blocks, show_route_texts
 from routesieve.collect import bird_columns, bird_show
 from routesieve.collect.bird_columns import read_show_route_columns
 from routesieve.collect.bird_show import parse_show_route
+from routesieve.collect.bird_socket import BirdError
 from routesieve.collect.store import write_snapshot
 from routesieve.columnar.routes import ReceivedRoutes
 
@@ -191,3 +193,31 @@ def test_the_per_route_reader_of_a_piece_counts_lines_from_where_the_piece_start
     )
     assert [r.raw_prefix for r in routes] == ["2001:db8::/32"] and last == "2001:db8::/32"
     assert [p.line for p in problems] == [42]
+
+
+def test_an_error_while_the_reply_is_read_is_raised_to_the_reader() -> None:
+    """What the socket raises in the reading thread (a lost connection, a timeout) comes
+    out of the parse with its own message, after the pieces before it."""
+
+    def reply() -> Iterator[str]:
+        yield (DATA / "show_route_all_master6.txt").read_text()
+        raise BirdError("/run/bird.ctl", "connection closed during the reply")
+
+    with pytest.raises(BirdError, match="connection closed during the reply"):
+        read_show_route_columns(reply(), 65001, "s1", "sock", "cmd")
+
+
+def test_a_reader_that_stops_early_closes_the_reply() -> None:
+    closed: list[bool] = []
+
+    def reply() -> Iterator[str]:
+        try:
+            while True:
+                yield "x\n"
+        finally:
+            closed.append(True)
+
+    pieces = bird_columns.read_ahead(reply(), depth=2)
+    assert next(pieces) == "x\n"
+    pieces.close()
+    assert closed == [True]
