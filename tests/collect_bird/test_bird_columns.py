@@ -221,3 +221,17 @@ def test_a_reader_that_stops_early_closes_the_reply() -> None:
     assert next(pieces) == "x\n"
     pieces.close()
     assert closed == [True]
+
+
+def test_many_routes_of_one_prefix_are_read_whole(small_pieces: None) -> None:
+    """Routes of one prefix after the first start with blanks: no piece can be cut
+    between them, and they are read as one piece, as columns."""
+    first = f"2001:db8::/32        unreachable{HEAD_TAIL}\n"
+    more = f"{'':20} unreachable{HEAD_TAIL}\n"
+    route = "\tType: BGP univ\n\tBGP.as_path: 65001 {}\n\tBGP.community: (65001,{})\n"
+    text = "".join((first if i == 0 else more) + route.format(i, i) for i in range(200))
+    pieces = _split(text, list(range(0, 800, 7)))
+    routes, problems = read_show_route_columns(pieces, 65001, "s1", "sock", "cmd")
+    assert len(routes) == 200 and problems == []
+    assert {r.prefix_text for r in routes} == {"2001:db8::/32"}
+    assert (list(routes), problems) == _reference(pieces)

@@ -1,6 +1,6 @@
 """BIRD 2's ``show route all`` read into columns (:class:`ReceivedRoutes`), in bulk.
 
-The reply is taken a piece at a time (about a megabyte, cut where a route line with a
+The reply is taken a piece at a time (some megabytes, cut where a route line with a
 prefix starts) and each piece is split into lines and classified by Arrow's regular
 expressions: route lines, ``Table`` lines, blank lines, and the attribute lines of a
 route (the path, the three community lists and their continuation lines, and lines that
@@ -72,6 +72,7 @@ def read_show_route_columns(
     reader = _Pieces(peer_asn, session, source, place)
     held: list[str] = []
     size = 0
+    enough = PIECE  # a piece is cut when this much is held (more when none could be)
     for text in read_ahead(texts):
         if not text:
             continue
@@ -79,14 +80,14 @@ def read_show_route_columns(
             text += "\n"
         held.append(text)
         size += len(text)
-        if size < PIECE:
+        if size < enough:
             continue
         whole = "".join(held)
         cut = _last_prefixed_route(whole)
-        held, size = [whole], len(whole)
+        held, size, enough = [whole], len(whole), 2 * len(whole)
         if cut > 0:
             reader.piece(whole[:cut])
-            held, size = [whole[cut:]], len(whole) - cut
+            held, size, enough = [whole[cut:]], len(whole) - cut, PIECE
     if size:
         reader.piece("".join(held))
     return reader.result()
