@@ -6,7 +6,11 @@ keep filtered on`` with an import filter that rejects about 1 % of them. Then
 ``list_sessions`` and ``collect_routes`` are timed (best of three), and, for comparison,
 ``birdc`` printing the same output to /dev/null.
 
-    .venv/bin/python bench/bench_bird_collect.py [--routes 250000] [--table-mode]
+    .venv/bin/python bench/bench_bird_collect.py [--routes 250000] [--table-mode] [--profile]
+
+After the last round the collect file is written from the columns and from ``Route``
+objects (timed; the two must be the same bytes), and with ``--profile`` one more
+collection runs under cProfile.
 
 ``--table-mode`` turns the import table off, so that the routes are read with
 ``show route all table master6 protocol P`` plus ``... filtered protocol P``.
@@ -16,13 +20,17 @@ Needs ``bird``/``birdc`` (Debian bird2) and ``gobgpd``/``gobgp``; takes about a 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +41,9 @@ import bird_collect_lab as lab  # noqa: E402
 
 from routesieve.collect.bird_routes import collect_routes, list_sessions  # noqa: E402
 from routesieve.collect.bird_socket import BirdClient  # noqa: E402
-from routesieve.model import AsPath  # noqa: E402
+from routesieve.collect.store import write_snapshot  # noqa: E402
+from routesieve.columnar.routes import ReceivedRoutes  # noqa: E402
+from routesieve.model import AsPath, Route  # noqa: E402
 
 FILTER = """  if bgp_path.len > 12 then reject;
   accept;"""
@@ -70,18 +80,21 @@ def main() -> None:
     ap.add_argument("--routes", type=int, default=250_000)
     ap.add_argument("--table-mode", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="cProfile one more collection")
     args = ap.parse_args()
     lab.require_daemons()
     procs = lab.Processes()
     with tempfile.TemporaryDirectory(prefix="bench-bird-") as tmp:
         base = Path(tmp)
         try:
-            run(base, procs, args.routes, not args.table_mode, args.rounds)
+            run(base, procs, args.routes, not args.table_mode, args.rounds, args.profile)
         finally:
             procs.stop()
 
 
-def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: int) -> None:
+def run(
+    base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: int, profile: bool
+) -> None:
     t0 = time.perf_counter()
     routes = table(n)
     distinct = len({str(p) for p, _, _ in routes})
@@ -124,7 +137,11 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: in
             f"(BIRD {bird_cpu2:.2f} + Python {cpu:.2f})"
         )
         best = min(best, took)
-        bad = sum(1 for r in result.items if r.problem)
+        items = result.items
+        if isinstance(items, ReceivedRoutes):
+            bad = len(items.problem_rows)
+        else:
+            bad = sum(1 for r in items if r.problem)
         print(
             f"round {attempt + 1}: birdc {command} > /dev/null: {raw:.2f} s; "
             f"collect_routes: {len(result.items):,} routes in {took:.2f} s "
@@ -132,12 +149,44 @@ def run(base: Path, procs: lab.Processes, n: int, import_table: bool, rounds: in
             f"{len(result.problems)} problems; {result.provenance.note}"
         )
         assert len(result.items) == distinct, (len(result.items), distinct)
+        if attempt == rounds - 1:
+            _write_both(result.items, base)
+            if profile:
+                _profile(sock)
         del result
     print(
         f"best: {distinct:,} routes in {best:.2f} s = {distinct / best:,.0f} routes/s; "
         f"birdc best {best_birdc:.2f} s; ratio {best / best_birdc:.2f}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+
+
+def _write_both(routes: Sequence[Route], base: Path) -> None:
+    """The collect file written from the columns and route by route: time and bytes."""
+    when = datetime(2026, 12, 3, tzinfo=UTC)
+    rows = routes.rows(0, len(routes)) if isinstance(routes, ReceivedRoutes) else list(routes)
+    took = []
+    for name, items in (("columns", routes), ("route by route", rows)):
+        start = time.perf_counter()
+        path = write_snapshot(items, base / name.replace(" ", "-"), when, 1)
+        took.append((name, time.perf_counter() - start, path.read_bytes()))
+    same = took[0][2] == took[1][2]
+    print(
+        "collect file (gzip): "
+        + ", ".join(f"{name} {t:.2f} s" for name, t, _ in took)
+        + f"; {len(took[0][2]):,} bytes, {'identical' if same else 'DIFFERENT'}"
+    )
+
+
+def _profile(sock: Path) -> None:
+    """Where the time of one more collection goes (cProfile, by own time)."""
+    profiler = cProfile.Profile()
+    with BirdClient(sock) as client:
+        sessions = list_sessions(client)
+        profiler.enable()
+        collect_routes(client, sessions)
+        profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
 def _children_cpu() -> float:

@@ -66,7 +66,7 @@ def collect_command(
         if any(r.kind == "bmp" for r in config.routers):
             time.sleep(interval if serve else bmp_wait)
         while True:
-            routes, problems = collector.collect()
+            routes, problems = collector.collect_columns()
             warn_problems(problems, "the routers (routes kept with a problem become X-MALFORMED)")
             path = write_snapshot(
                 routes, config.collect_dir, datetime.now(UTC), config.collect_keep

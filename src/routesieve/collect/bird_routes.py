@@ -21,9 +21,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from routesieve.collect.bird_show import parse_show_route
+from routesieve.collect.bird_columns import read_show_route_columns
 from routesieve.collect.bird_socket import BirdClient, BirdError
-from routesieve.model import AsPath, Prefix, Route
+from routesieve.columnar.routes import ReceivedRoutes
+from routesieve.model import Route
 from routesieve.numbers import is_digits
 from routesieve.problems import Problem, ReadResult
 from routesieve.snapshot import Provenance
@@ -124,7 +125,8 @@ def collect_routes(
     client: BirdClient, sessions: list[BirdSession] | None = None
 ) -> ReadResult[Route]:
     """Every route each session's peer sent, accepted or filtered, as a ``Route`` with the
-    neighbour AS as ``peer_asn`` and the protocol name as ``session``."""
+    neighbour AS as ``peer_asn`` and the protocol name as ``session``; the items are
+    columns (:class:`ReceivedRoutes`), read from BIRD's text in bulk."""
     if sessions is None:
         sessions = list_sessions(client)
     # hundreds of thousands of long-lived objects and no garbage cycles: the cyclic
@@ -140,10 +142,8 @@ def collect_routes(
 
 def _collect(client: BirdClient, sessions: list[BirdSession]) -> ReadResult[Route]:
     source = client.path
-    routes: list[Route] = []
+    parts: list[ReceivedRoutes] = []
     problems: list[Problem] = []
-    paths: dict[str, AsPath] = {}  # each path and prefix text is read once
-    prefixes: dict[str, Prefix] = {}
     how: list[str] = []
     for session in sessions:
         if session.neighbor_as is None:
@@ -156,16 +156,11 @@ def _collect(client: BirdClient, sessions: list[BirdSession]) -> ReadResult[Rout
             if channel.name not in COLLECTED_CHANNELS:
                 continue
             for command in _commands(session, channel, source, problems):
-                got, found = parse_show_route(
-                    client.texts(command),
-                    session.neighbor_as,
-                    session.name,
-                    source,
-                    command,
-                    paths,
-                    prefixes,
+                got, found = read_show_route_columns(
+                    client.texts(command), session.neighbor_as, session.name, source, command
                 )
-                routes.extend(got)
+                if len(got):  # (joining parts makes their paths one again)
+                    parts.append(got)
                 problems.extend(found)
                 problems.extend(
                     Problem(source, n, "line too long, cut", command) for n in client.cut_lines
@@ -174,8 +169,9 @@ def _collect(client: BirdClient, sessions: list[BirdSession]) -> ReadResult[Rout
                 f"{session.name}.{channel.name}: "
                 + ("import table" if channel.import_table else "table and filtered")
             )
+    routes = ReceivedRoutes.concat(parts)
     provenance = Provenance(KIND, source, _server_time(client), len(routes), "; ".join(how))
-    return ReadResult(tuple(routes), tuple(problems), provenance)
+    return ReadResult(routes, tuple(problems), provenance)
 
 
 def _commands(

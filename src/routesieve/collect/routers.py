@@ -23,6 +23,7 @@ from routesieve.collect.frr_routes import collect_routes as collect_frr
 from routesieve.collect.mrt import read_routes_mrt
 from routesieve.collect.openbgpd_routes import DEFAULT_SOCKET, Bgpctl
 from routesieve.collect.openbgpd_routes import collect_routes as collect_openbgpd
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.config import RouterSettings
 from routesieve.model import Route
 from routesieve.problems import InputError, Problem, ReadResult
@@ -65,9 +66,19 @@ class Collector:
         problems: list[Problem] = []
         for router in self.routers:
             got, found = self._one(router)
-            routes.extend(got)
+            routes.extend(got.rows(0, len(got)) if isinstance(got, ReceivedRoutes) else got)
             problems.extend(found)
         return routes, problems
+
+    def collect_columns(self) -> tuple[ReceivedRoutes, list[Problem]]:
+        """The same routes as :meth:`collect`, as columns (BIRD's are read so)."""
+        parts: list[ReceivedRoutes] = []
+        problems: list[Problem] = []
+        for router in self.routers:
+            got, found = self._one(router)
+            parts.append(ReceivedRoutes.of(got))
+            problems.extend(found)
+        return ReceivedRoutes.concat(parts), problems
 
     def _one(self, router: RouterSettings) -> tuple[Sequence[Route], Sequence[Problem]]:
         where = f"router {router.name}"

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import orjson
 
+from routesieve.collect.route_lines import route_lines
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import Route
 
 PREFIX, SUFFIX = "routes-", ".jsonl.gz"
@@ -44,9 +46,12 @@ def write_snapshot(routes: Iterable[Route], folder: Path, when: datetime, keep: 
     fd, tmp = tempfile.mkstemp(prefix=".routes-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-            for route in routes:
-                out.write(orjson.dumps(route_json(route)))
-                out.write(b"\n")
+            if isinstance(routes, ReceivedRoutes):  # a column at a time, the same bytes
+                out.write(route_lines(routes, route_json))
+            else:
+                for route in routes:
+                    out.write(orjson.dumps(route_json(route)))
+                    out.write(b"\n")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

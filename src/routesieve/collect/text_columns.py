@@ -30,9 +30,15 @@ U64 = npt.NDArray[np.uint64]
 _OCTET = r"(?:0|[1-9][0-9]{0,2})"
 _V4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/[0-9]{{1,3}}$"
 _V6 = r"^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*/[0-9]{1,3}$"
-_ASN = r"[0-9]{1,9}"
-_ITEM = rf"(?:{_ASN}|\{{{_ASN}(?: {_ASN})*\}})"
-_PATH = rf"^{_ITEM}(?: {_ITEM})*$"
+
+
+def plain_path(asn: str) -> str:
+    """A pattern of a path of AS numbers (``asn``) and ``{...}`` sets, one space apart."""
+    item = rf"(?:{asn}|\{{{asn}(?: {asn})*\}})"
+    return rf"{item}(?: {item})*"
+
+
+_PATH = rf"^{plain_path('[0-9]{1,9}')}$"
 _ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 # Arrow's default pool (mimalloc) keeps what each thread freed: the reader's peak RSS was
 # some 50 MB higher with it than with the system allocator (bench/bench_read_routes.py)
@@ -152,7 +158,7 @@ def parse_paths(texts: pa.Array) -> tuple[PathTable, I64, dict[int, str]]:
         except (ParseError, RecursionError) as exc:
             errors[i] = str(exc)
             others.append(AsPath(()))
-    parts = [_plain_paths(texts.take(pa.array(fast)))] if len(fast) else []
+    parts = [plain_paths(texts.take(pa.array(fast)))] if len(fast) else []
     table = PathTable.concat([*parts, PathTable.of(others)])
     row_of = np.empty(n, np.int64)
     row_of[fast] = np.arange(len(fast), dtype=np.int64)
@@ -160,7 +166,7 @@ def parse_paths(texts: pa.Array) -> tuple[PathTable, I64, dict[int, str]]:
     return table, row_of, errors
 
 
-def _plain_paths(texts: pa.Array) -> PathTable:
+def plain_paths(texts: pa.Array) -> PathTable:
     """Paths that match ``_PATH``: AS numbers and ``{...}`` sets, one space apart."""
     split = pc.split_pattern(texts, " ", memory_pool=POOL)
     token_start = split.offsets.to_numpy(zero_copy_only=False).astype(np.int64)

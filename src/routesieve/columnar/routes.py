@@ -391,8 +391,11 @@ class ReceivedRoutes(ColumnTable[Route]):
         )
 
     @staticmethod
-    def concat(parts: Sequence[ReceivedRoutes]) -> ReceivedRoutes:
-        """The routes of each part, one after the other (equal paths made one)."""
+    def concat(parts: Sequence[ReceivedRoutes], same_paths: I64 | None = None) -> ReceivedRoutes:
+        """The routes of each part, one after the other (equal paths made one).
+        ``same_paths`` may number the paths of the parts, one after the other, so that
+        equal paths have one number (0, 1, ... in the order they first appear): then
+        the paths are not compared again."""
         if len(parts) == 1:
             return parts[0]
         if not parts:
@@ -400,7 +403,11 @@ class ReceivedRoutes(ColumnTable[Route]):
         paths = PathTable.concat([p.paths for p in parts])
         shift = np.cumsum([0] + [len(p.paths) for p in parts[:-1]])
         pid = np.concatenate([p.path_id + s for p, s in zip(parts, shift.tolist(), strict=True)])
-        remap, paths = paths.unique()
+        if same_paths is None:
+            remap, paths = paths.unique()
+        else:
+            remap = same_paths
+            paths = paths.take(np.unique(same_paths, return_index=True)[1])
         pid, paths = used_paths(remap[pid], paths)
         rows = np.cumsum([0] + [len(p) for p in parts[:-1]])
         return ReceivedRoutes(

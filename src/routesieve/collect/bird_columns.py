@@ -1,0 +1,420 @@
+"""BIRD 2's ``show route all`` read into columns (:class:`ReceivedRoutes`), in bulk.
+
+The reply is taken a piece at a time (some megabytes, cut where a route line with a
+prefix starts) and each piece is split into lines and classified by Arrow's regular
+expressions: route lines, ``Table`` lines, blank lines, and the attribute lines of a
+route (the path, the three community lists and their continuation lines, and lines that
+are not needed: next hops, ``Type:``, other BGP attributes). Prefix, path and community
+texts are read once per distinct text (:mod:`routesieve.collect.text_columns`); no
+Python object is made per route.
+
+Only text exactly as BIRD prints routes without anything wrong is read so: a piece with
+any line this reading does not expect, a prefix, path or community that does not read
+cleanly, a route with no path or two, a path cut short (``...``) or with confederation
+segments, goes whole to the per-route reader of :mod:`routesieve.collect.bird_show`,
+which gives the routes and the problems (with their line numbers) of today; the columns
+of both agree exactly (``tests/collect_bird/test_bird_columns.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from queue import Full, Queue
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from routesieve.collect.bird_show import read_piece
+from routesieve.collect.bird_values import parse_communities
+from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
+from routesieve.columnar.arrays import PrefixArray
+from routesieve.columnar.routes import Coded, ReceivedRoutes
+from routesieve.model import MAX_ASN, ParseError
+from routesieve.problems import Problem
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+PIECE = 4 << 20  # characters of reply text read at a time (fewest steps on a full table)
+AHEAD = 16  # pieces of the reply the reading thread may hold before they are read
+_SEP = "\x1f"  # between the communities of a route while they are columns
+_NEWLINE = 10
+# every line is held with the newline before it (see _lines)
+_ROUTE = r"^\n(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
+_TABLE = r"^\nTable .*:$"
+_BLANK = r"^\n *$"
+# AS numbers of up to ten digits (checked against MAX_ASN after), no leading zeros
+_PATH_LINE = rf"^\n\tBGP\.as_path: {plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
+_PATH_HEAD = len("\n\tBGP.as_path: ")
+_STD = r"\([0-9]{1,5},[0-9]{1,5}\)"
+_LARGE = r"\([0-9]{1,10}, [0-9]{1,10}, [0-9]{1,10}\)"
+_STD_LIST = rf"{_STD}(?: {_STD})*"
+_LARGE_LIST = rf"{_LARGE}(?: {_LARGE})*"
+# kind 0 standard, 1 large, 2 extended (the order of the line-by-line reading)
+_HEADS = ("\n\tBGP.community:", "\n\tBGP.large_community:", "\n\tBGP.ext_community:")
+_LISTS = (_STD_LIST, _LARGE_LIST)
+_NEXT_HOPS = ("\n\tvia ", "\n\tdev ", "\n\t\tvia ", "\n\tmpls ")
+
+
+def read_show_route_columns(
+    texts: Iterable[str],
+    peer_asn: int,
+    session: str,
+    source: str,
+    place: str = "",
+) -> tuple[ReceivedRoutes, list[Problem]]:
+    """The routes of one session in ``show route all`` text (pieces of whole lines, as
+    :meth:`BirdClient.texts` yields them) as columns, and the problems found: the same
+    routes and problems as :func:`~routesieve.collect.bird_show.parse_show_route`."""
+    reader = _Pieces(peer_asn, session, source, place)
+    held: list[str] = []
+    size = 0
+    enough = PIECE  # a piece is cut when this much is held (more when none could be)
+    for text in read_ahead(texts):
+        if not text:
+            continue
+        if text[-1] != "\n":
+            text += "\n"
+        held.append(text)
+        size += len(text)
+        if size < enough:
+            continue
+        whole = "".join(held)
+        cut = _last_prefixed_route(whole)
+        held, size, enough = [whole], len(whole), 2 * len(whole)
+        if cut > 0:
+            reader.piece(whole[:cut])
+            held, size, enough = [whole[cut:]], len(whole) - cut, PIECE
+    if size:
+        reader.piece("".join(held))
+    return reader.result()
+
+
+def read_ahead(texts: Iterable[str], depth: int = AHEAD) -> Iterator[str]:
+    """The items of ``texts``, taken by a thread of their own up to ``depth`` ahead: BIRD
+    goes on writing the reply, and the socket is read, while the pieces before are read
+    into columns (numpy and Arrow let other threads run). What ``texts`` raises is
+    raised here; when the caller stops early, ``texts`` is closed (a reply of
+    :meth:`BirdClient.texts` then closes its connection) before this returns."""
+    queue: Queue[tuple[str, BaseException | None] | None] = Queue(depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, BaseException | None] | None) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def run() -> None:
+        items = iter(texts)
+        try:
+            for text in items:
+                if not put((text, None)):
+                    break
+            else:
+                put(None)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(("", exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=run, name="bird-reply", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not None:
+            text, error = item
+            if error is not None:
+                raise error
+            yield text
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _Pieces:
+    """Pieces of one reply, read in turn: columns where they read cleanly, else routes
+    of the per-route reader; the line count and the last prefix go from one to the next."""
+
+    def __init__(self, peer_asn: int, session: str, source: str, place: str) -> None:
+        self.peer_asn = peer_asn
+        self.session = session
+        self.source = source
+        self.place = place
+        self.parts: list[ReceivedRoutes] = []
+        self.path_texts: list[pa.Array | None] = []  # of each part read as columns
+        self.problems: list[Problem] = []
+        self.lineno = 0
+        self.last_prefix = ""
+
+    def piece(self, text: str) -> None:
+        read = _columns(text, self.peer_asn, self.session, self.last_prefix)
+        if read is None:
+            routes, problems, self.last_prefix = read_piece(
+                text,
+                self.peer_asn,
+                self.session,
+                self.source,
+                self.place,
+                self.lineno,
+                self.last_prefix,
+            )
+            got, texts = ReceivedRoutes.of(routes), None
+            self.problems.extend(problems)
+        else:
+            got, self.last_prefix, texts = read
+        if len(got):
+            self.parts.append(got)
+            self.path_texts.append(texts)
+        self.lineno += text.count("\n")
+
+    def result(self) -> tuple[ReceivedRoutes, list[Problem]]:
+        texts = self.path_texts
+        if len(texts) < 2 or any(t is None for t in texts):
+            return ReceivedRoutes.concat(self.parts), self.problems
+        # path texts as BIRD prints them read as columns: equal paths, equal texts
+        same = pc.dictionary_encode(pa.concat_arrays(texts)).indices
+        same_paths = same.to_numpy(zero_copy_only=False).astype(np.int64)
+        return ReceivedRoutes.concat(self.parts, same_paths), self.problems
+
+
+def _last_prefixed_route(text: str) -> int:
+    """Where the last line of ``text`` that starts with a prefix character starts (0:
+    none but the first): a piece may end there and the next start."""
+    end = len(text) - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if start == 0:
+            return 0
+        if text[start] in "0123456789abcdefABCDEF:.":
+            return start
+        end = start - 1
+    return 0
+
+
+def _lines(text: str) -> pa.Array:
+    """The lines of ``text`` (each ends in a newline) as Arrow strings, each with the
+    newline before it instead (the first too): the text is not copied again."""
+    data = np.frombuffer(("\n" + text).encode(), np.uint8)
+    breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
+    return pa.LargeStringArray.from_buffers(
+        len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
+    )
+
+
+def _where(lines: pa.Array, rows: Bools, pattern: str | None, head: str = "") -> Bools:
+    """Per line: is it one of ``rows`` and matches ``pattern`` (or starts with ``head``)?"""
+    out = np.zeros(len(lines), np.bool_)
+    picked = np.flatnonzero(rows)
+    if len(picked):
+        some = lines.take(pa.array(picked))
+        out[picked] = _mask(some, pattern) if pattern is not None else _starts(some, head)
+    return out
+
+
+def _mask(lines: pa.Array, pattern: str) -> Bools:
+    found: Bools = pc.match_substring_regex(lines, pattern, memory_pool=POOL).to_numpy(
+        zero_copy_only=False
+    )
+    return found
+
+
+def _starts(lines: pa.Array, head: str) -> Bools:
+    found: Bools = pc.starts_with(lines, head, memory_pool=POOL).to_numpy(zero_copy_only=False)
+    return found
+
+
+def _columns(
+    text: str, peer_asn: int, session: str, last_prefix: str
+) -> tuple[ReceivedRoutes, str, pa.Array] | None:
+    """The routes of ``text`` (whole lines) as columns, the last prefix text and the text
+    of each path; None when anything in it is not a route as BIRD prints it, read
+    without a problem."""
+    lines = _lines(text)
+    n = len(lines)
+    is_tab = _starts(lines, "\n\t")
+    # lines out of routes: blank (they end nothing) or a table heading (it ends a route)
+    is_route = _where(lines, ~is_tab, _ROUTE)
+    rest = ~is_tab & ~is_route
+    if rest.any():
+        is_table = _where(lines, rest, _TABLE)
+        if not (is_table | _where(lines, rest, _BLANK))[rest].all():
+            return None
+    else:
+        is_table = rest
+    index = np.arange(n, dtype=np.int64)
+    # every attribute line belongs to the route line before it (blank lines between)
+    owner = np.maximum.accumulate(np.where(is_route | is_table, index, -1))
+    if is_tab.any():
+        owners = owner[is_tab]
+        if (owners < 0).any() or not is_route[owners].all():
+            return None
+    route_id = np.cumsum(is_route) - 1
+    routes = int(is_route.sum())
+    if routes == 0:
+        return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not is_tab.any() else None
+
+    is_bgp = _starts(lines, "\n\tBGP.")
+    is_path = _where(lines, is_bgp, None, "\n\tBGP.as_path:")
+    kinds = [_where(lines, is_bgp, None, head) for head in _HEADS]
+    is_comm = kinds[0] | kinds[1] | kinds[2]
+    is_more = _where(lines, is_tab & ~is_bgp, r"^\n\t+\(")
+    # other attribute lines are read past: BGP attributes, next hops, "name: value"
+    other = is_tab & ~is_bgp & ~is_more
+    if other.any():
+        rest = lines.filter(pa.array(other))
+        fine = _mask(rest, r":") | np.logical_or.reduce(
+            [_starts(rest, head) for head in _NEXT_HOPS]
+        )
+        if not fine.all():
+            return None
+    # a continuation goes on right after its community line (or another continuation)
+    if is_more.any():
+        before = np.flatnonzero(is_more) - 1
+        if (before < 0).any() or not (is_comm | is_more)[before].all():
+            return None
+    # one path line a route, as BIRD prints a path it holds whole
+    if not np.array_equal(np.bincount(route_id[is_path], minlength=routes), np.ones(routes)):
+        return None
+    path_lines = lines.filter(pa.array(is_path))
+    if not _mask(path_lines, _PATH_LINE).all():
+        return None
+
+    prefixes = _prefixes(lines.filter(pa.array(is_route)), last_prefix)
+    if prefixes is None:
+        return None
+    raw, prefix_codes, prefix_cols = prefixes
+    path_codes = pc.dictionary_encode(pc.utf8_slice_codeunits(path_lines, _PATH_HEAD))
+    paths = plain_paths(path_codes.dictionary)
+    if len(paths.asns) and int(paths.asns.max()) > MAX_ASN:
+        return None
+    path_id = path_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    communities = _communities(lines, kinds, is_comm, is_more, route_id, routes)
+    if communities is None:
+        return None
+    got = ReceivedRoutes(
+        np.full(routes, peer_asn, np.uint32),
+        prefix_cols.take(prefix_codes),
+        np.ones(routes, np.bool_),
+        path_id,
+        paths,
+        Coded(np.zeros(routes, np.uint32), (session,)),
+        Coded(prefix_codes.astype(np.uint32), raw),
+        communities,
+        np.empty(0, np.int64),
+        (),
+    )
+    return got, raw[int(prefix_codes[-1])], path_codes.dictionary
+
+
+def _prefixes(
+    route_lines: pa.Array, last_prefix: str
+) -> tuple[tuple[str, ...], I64, PrefixArray] | None:
+    """The prefix text of each route (the one before for a route line without one), as
+    codes into the distinct texts, and the distinct prefixes; None when one does not read."""
+    first = pc.list_element(pc.split_pattern(route_lines, " ", max_splits=1, memory_pool=POOL), 0)
+    first = pc.utf8_slice_codeunits(first, 1)  # the newline before the line
+    named = pc.not_equal(first, "")
+    first = pc.fill_null_forward(pc.if_else(named, first, pa.scalar(None, first.type)))
+    if not first[0].is_valid:  # the first route line has no prefix: the one before
+        if not last_prefix:
+            return None
+        first = pc.coalesce(first, pa.scalar(last_prefix, first.type))
+    coded = pc.dictionary_encode(first)
+    ok, cols = parse_prefixes(coded.dictionary.cast(pa.string()))
+    if not ok.all():
+        return None
+    codes: I64 = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    raw: tuple[str, ...] = tuple(coded.dictionary.to_pylist())
+    return raw, codes, cols
+
+
+def _communities(
+    lines: pa.Array,
+    kinds: list[Bools],
+    is_comm: Bools,
+    is_more: Bools,
+    route_id: I64,
+    routes: int,
+) -> Coded[tuple[str, ...]] | None:
+    """The communities of each route, standard, large, extended, each in line order."""
+    rows = np.flatnonzero(is_comm | is_more)
+    if not len(rows):
+        return Coded(np.zeros(routes, np.uint32), ((),))
+    # the kind of each line: its own, or that of the community line it continues
+    kind = np.full(len(lines), -1, np.int64)
+    for k, found in enumerate(kinds):
+        kind[found] = k
+    at = np.maximum.accumulate(np.where(is_comm, np.arange(len(lines)), -1))
+    kind = kind[at[rows]]
+    texts = lines.take(pa.array(rows))
+    heads = np.array([len(h) for h in _HEADS], np.int64)[kind]
+    own = is_comm[rows]
+    items: list[pa.Array] = []
+    order: list[I64] = []
+    for k in range(3):
+        for start in (True, False):
+            pick = np.flatnonzero((kind == k) & (own == start))
+            if not len(pick):
+                continue
+            part = texts.take(pa.array(pick))
+            if start:
+                part = pc.utf8_slice_codeunits(part, int(heads[pick[0]]))
+                part = pc.utf8_trim(part, " ")  # "\tBGP.community:" alone: no communities
+                want = rf"^(?:{_LISTS[k]})?$" if k < 2 else None
+            else:
+                part = pc.utf8_ltrim(part, "\n\t")
+                want = rf"^{_LISTS[k]}$" if k < 2 else None
+            if want is None:
+                read = _extended(part)
+                if read is None:
+                    return None
+                part = read
+            else:
+                if not _mask(part, want).all():
+                    return None
+                part = pc.replace_substring(part, ", " if k else ",", ":")
+                part = pc.replace_substring(pc.replace_substring(part, "(", ""), ")", "")
+                part = pc.replace_substring(part, " ", _SEP)
+            items.append(part)
+            order.append(pick)
+    texts = pa.concat_arrays(items)
+    where = np.concatenate(order)
+    line_of = rows[where]
+    owner = route_id[line_of]
+    sort = np.lexsort((line_of, kind[where], owner))
+    texts = texts.take(pa.array(sort))
+    owner = owner[sort]
+    filled = _mask(texts, r".")
+    texts = texts.filter(pa.array(filled))
+    owner = owner[filled]
+    offsets = np.zeros(routes + 1, np.int64)
+    np.cumsum(np.bincount(owner, minlength=routes), out=offsets[1:])
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array(offsets), texts), pa.scalar(_SEP, pa.large_string())
+    )
+    coded = pc.dictionary_encode(joined)
+    values = tuple(tuple(v.split(_SEP)) if v else () for v in coded.dictionary.to_pylist())
+    return Coded(coded.indices.to_numpy(zero_copy_only=False).astype(np.uint32), values)
+
+
+def _extended(texts: pa.Array) -> pa.Array | None:
+    """Extended community lists read one distinct text at a time (they are few)."""
+    coded = pc.dictionary_encode(texts)
+    out: list[str] = []
+    for text in coded.dictionary.to_pylist():
+        try:
+            found = parse_communities(2, text)
+        except ParseError:
+            return None
+        if any(_SEP in c for c in found):
+            return None
+        out.append(_SEP.join(found))
+    return pa.array(out, pa.large_string()).take(coded.indices)
