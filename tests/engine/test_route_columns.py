@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routesieve.columnar.routes import PathTable, ReceivedRoutes
+from routesieve.columnar.paths import PathTable
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.engine.paths import path_facts
 from routesieve.engine.table import build_table
 from routesieve.model import AsnBlock, AsPath, Prefix, Route, Segment, SegmentType
@@ -118,7 +119,7 @@ def test_route_server_route_is_merged_under_its_first_as() -> None:
 @given(st.lists(ROUTES, max_size=25))
 def test_merging_and_path_numbering_stay_exact_when_hashes_collide(routes: list[Route]) -> None:
     """With every hash made equal, the exact checks notice and the slow ways decide."""
-    from routesieve.columnar import routes as columns_module
+    from routesieve.columnar import paths as columns_module
     from routesieve.engine import table as table_module
 
     expected = build_table(routes, frozenset({"rs"}))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from routesieve.columnar.routes import ReceivedRoutes, used_paths
+from routesieve.columnar.paths import used_paths
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.engine.table import effective_peers
 from routesieve.model import Route
 

@@ -31,7 +31,8 @@ from routesieve.collect.bird_show import read_piece
 from routesieve.collect.bird_values import parse_communities
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.routes import Coded, ReceivedRoutes
+from routesieve.columnar.coded import Coded
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import MAX_ASN, ParseError
 from routesieve.problems import Problem
 

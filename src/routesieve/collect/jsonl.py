@@ -33,7 +33,9 @@ import pyarrow.json as pj
 from routesieve.collect.jsonl_lines import KIND, LineReader, read_routes_lines
 from routesieve.collect.text_columns import POOL, parse_paths, parse_prefixes
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.routes import Coded, PathTable, ReceivedRoutes, used_paths
+from routesieve.columnar.coded import Coded
+from routesieve.columnar.paths import PathTable, used_paths
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import MAX_ASN, AsPath, Route
 from routesieve.numbers import shown
 from routesieve.problems import Accounting, Problem, ReadResult, skipped_reasons

@@ -17,7 +17,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routesieve.columnar.routes import Coded, ReceivedRoutes
+from routesieve.columnar.coded import Coded
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.engine.cover import PrefixColumns
 from routesieve.model import Route
 from routesieve.outputs.arrow_text import numbers, path_texts, prefix_texts, replace_at

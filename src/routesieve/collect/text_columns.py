@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.routes import PathTable
+from routesieve.columnar.paths import PathTable
 from routesieve.model import AsPath, ParseError, Prefix, SegmentType
 
 Bools = npt.NDArray[np.bool_]

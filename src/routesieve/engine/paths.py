@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from routesieve.columnar.routes import PathTable
+from routesieve.columnar.paths import PathTable
 from routesieve.model import AsnBlock, AsPath, SegmentType
 
 I64 = npt.NDArray[np.int64]

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from routesieve.columnar.routes import PathTable, ReceivedRoutes
+from routesieve.columnar.paths import PathTable
+from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.engine.cover import PrefixColumns
 from routesieve.model import Route, SegmentType
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routesieve.columnar.routes import PathTable
+from routesieve.columnar.paths import PathTable
 from routesieve.engine.cover import PrefixColumns
 from routesieve.model import AsPath, Prefix, SegmentType
 

@@ -13,7 +13,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routesieve.columnar.routes import Coded
+from routesieve.columnar.coded import Coded
 from routesieve.columnar.tables import RouteObjectTable, VrpTable
 from routesieve.engine.cover import PrefixColumns
 from routesieve.engine.decisions import Decisions

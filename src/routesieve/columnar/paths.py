@@ -1,0 +1,242 @@
+"""AS paths flattened into CSR arrays (:class:`PathTable`): segments and AS numbers, each
+path held once, built into an :class:`AsPath` only when indexed."""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+import numpy as np
+
+from routesieve.columnar.arrays import I64, U8, Index
+from routesieve.model import AsPath, Segment, SegmentType
+
+_HEADER = np.int64(1 << 40)  # above every AS number: marks a segment in a path's key
+_TYPES = {int(t): t for t in SegmentType}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PathTable(Sequence[AsPath]):
+    """AS paths flattened: path ``p`` is segments ``seg_start[p]`` to ``seg_start[p+1]``,
+    segment ``s`` has type ``seg_type[s]`` and AS numbers ``asns[asn_start[s]:asn_start[s+1]]``.
+
+    Indexing builds an :class:`AsPath` once per path and keeps it, so routes that share a
+    path share one object.
+    """
+
+    seg_start: I64
+    seg_type: U8
+    asn_start: I64
+    asns: I64
+    _built: dict[int, AsPath] = field(default_factory=dict, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the paths built so far (the cluster ships columns, not objects)."""
+        return {**self.__dict__, "_built": {}}
+
+    @staticmethod
+    def of(paths: Sequence[AsPath]) -> PathTable:
+        types: list[int] = []
+        sizes: list[int] = []
+        per_path: list[int] = []
+        flat: list[int] = []
+        for path in paths:
+            per_path.append(len(path.segments))
+            for seg in path.segments:
+                types.append(int(seg.type))
+                sizes.append(len(seg.asns))
+                flat.extend(seg.asns)
+        table = PathTable(
+            _offsets(np.array(per_path, np.int64)),
+            np.array(types, np.uint8),
+            _offsets(np.array(sizes, np.int64)),
+            np.array(flat, np.int64),
+        )
+        table._built.update(enumerate(paths))
+        return table
+
+    @staticmethod
+    def concat(parts: Sequence[PathTable]) -> PathTable:
+        if len(parts) == 1:
+            return parts[0]
+        seg_start = [np.zeros(1, np.int64)]
+        asn_start = [np.zeros(1, np.int64)]
+        segs = asns = 0
+        for part in parts:
+            seg_start.append(part.seg_start[1:] + segs)
+            asn_start.append(part.asn_start[1:] + asns)
+            segs += len(part.seg_type)
+            asns += len(part.asns)
+        return PathTable(
+            np.concatenate(seg_start),
+            np.concatenate([p.seg_type for p in parts] or [np.empty(0, np.uint8)]),
+            np.concatenate(asn_start),
+            np.concatenate([p.asns for p in parts] or [np.empty(0, np.int64)]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.seg_start) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> AsPath: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[AsPath]: ...
+    def __getitem__(self, i: int | slice) -> AsPath | Sequence[AsPath]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        j = operator.index(i)
+        n = len(self)
+        if j < 0:
+            j += n
+        if not 0 <= j < n:
+            raise IndexError(f"PathTable index {i} out of range ({n} paths)")
+        built = self._built.get(j)
+        if built is None:
+            built = self._built[j] = self._build(j)
+        return built
+
+    def _build(self, j: int) -> AsPath:
+        first, last = self.seg_start.item(j), self.seg_start.item(j + 1)
+        bounds = self.asn_start[first : last + 1].tolist()
+        asns: list[int] = self.asns[bounds[0] : bounds[-1]].tolist()
+        base = bounds[0]
+        return AsPath(
+            tuple(
+                Segment(_TYPES[t], tuple(asns[a - base : b - base]))
+                for t, a, b in zip(
+                    self.seg_type[first:last].tolist(), bounds[:-1], bounds[1:], strict=True
+                )
+            )
+        )
+
+    def __iter__(self) -> Iterator[AsPath]:
+        return (self[j] for j in range(len(self)))
+
+    def segment_owner(self) -> I64:
+        """The path of each segment."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.seg_start))
+
+    def asn_segment(self) -> I64:
+        """The segment of each AS number."""
+        return np.repeat(np.arange(len(self.seg_type), dtype=np.int64), np.diff(self.asn_start))
+
+    def sizes(self) -> I64:
+        """The number of AS numbers of each path."""
+        out: I64 = np.diff(self.asn_start[self.seg_start])
+        return out
+
+    def unique(self) -> tuple[I64, PathTable]:
+        """Equal paths made one: the new id of each path, and the distinct paths (in the
+        order they first appear)."""
+        n = len(self)
+        if n == 0:
+            return np.empty(0, np.int64), self
+        # each path as a run of tokens: per segment a header (its type) and its AS numbers
+        m = len(self.seg_type)
+        flat = np.empty(len(self.asns) + m, np.int64)
+        flat[self.asn_start[:-1] + np.arange(m, dtype=np.int64)] = _HEADER + self.seg_type
+        flat[np.arange(len(self.asns), dtype=np.int64) + self.asn_segment() + 1] = self.asns
+        edges = self.asn_start[self.seg_start] + self.seg_start
+        size = np.diff(edges)
+        owner = np.repeat(np.arange(n, dtype=np.int64), size)
+        place = np.arange(len(flat), dtype=np.int64) - edges[:-1][owner]
+        # a hash per path, then an exact check that paths of one hash are equal
+        mixed = (flat.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)) * _MULTIPLIERS[
+            place % len(_MULTIPLIERS)
+        ] ^ (place.astype(np.uint64) << np.uint64(40))
+        digest = size.astype(np.uint64)
+        full = size > 0
+        if full.any():  # runs of the paths with tokens (strictly increasing starts)
+            digest[full] ^= np.bitwise_xor.reduceat(mixed, edges[:-1][full])
+        _, first, ids = np.unique(digest, return_index=True, return_inverse=True)
+        lead = first[ids.reshape(n)]
+        if not _same_runs(flat, edges, size, lead):
+            return self._unique_by_bytes(flat, edges)
+        order = np.sort(first)  # distinct paths in the order they first appear
+        new_id = np.empty(n, np.int64)
+        new_id[order] = np.arange(len(order), dtype=np.int64)
+        ids_out: I64 = new_id[lead]
+        return ids_out, (self if len(order) == n else self.take(order))
+
+    def _unique_by_bytes(self, flat: I64, edges: I64) -> tuple[I64, PathTable]:
+        """:meth:`unique` the slow way, for when two different paths share a hash."""
+        raw = flat.tobytes()
+        table: dict[bytes, int] = {}
+        bounds = (edges * 8).tolist()
+        ids = np.fromiter(
+            (table.setdefault(raw[a:b], len(table)) for a, b in itertools.pairwise(bounds)),
+            np.int64,
+            len(self),
+        )
+        firsts = np.full(len(table), len(self), np.int64)
+        np.minimum.at(firsts, ids, np.arange(len(self), dtype=np.int64))
+        return ids, self.take(firsts)
+
+    def take(self, idx: Index) -> PathTable:
+        """The paths at ``idx``, in that order."""
+        idx = np.asarray(idx, np.int64)
+        seg_counts = np.diff(self.seg_start)[idx]
+        seg_rows = _ranges(self.seg_start[idx], seg_counts)
+        asn_counts = np.diff(self.asn_start)[seg_rows]
+        asn_rows = _ranges(self.asn_start[seg_rows], asn_counts)
+        out = PathTable(
+            _offsets(seg_counts), self.seg_type[seg_rows], _offsets(asn_counts), self.asns[asn_rows]
+        )
+        built = self._built
+        out._built.update((k, built[j]) for k, j in enumerate(idx.tolist()) if j in built)
+        return out
+
+    def __repr__(self) -> str:
+        return f"PathTable(<{len(self)} paths>)"
+
+
+_MULTIPLIERS = np.random.default_rng(20261203).integers(
+    1, 1 << 63, 64, dtype=np.uint64
+) * np.uint64(2) + np.uint64(1)
+
+
+def _same_runs(flat: I64, edges: I64, size: I64, lead: I64) -> bool:
+    """Whether every path has the same tokens as the path ``lead`` names for it."""
+    other = np.flatnonzero(lead != np.arange(len(lead)))
+    if not len(other):
+        return True
+    if (size[other] != size[lead[other]]).any():
+        return False
+    mine = _ranges(edges[:-1][other], size[other])
+    theirs = _ranges(edges[:-1][lead[other]], size[other])
+    return bool((flat[mine] == flat[theirs]).all())
+
+
+def used_paths(pid: I64, paths: PathTable) -> tuple[I64, PathTable]:
+    """Only the paths that ``pid`` names (in their order), and ``pid`` renumbered."""
+    used = np.zeros(len(paths), np.bool_)
+    used[pid] = True
+    if used.all():
+        return pid, paths
+    renumber = np.cumsum(used) - 1
+    return renumber[pid], paths.take(np.flatnonzero(used))
+
+
+def _offsets(counts: I64) -> I64:
+    out = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def _ranges(starts: I64, counts: I64) -> I64:
+    """The concatenation of ``range(s, s + c)`` for each start and count."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    ends = np.cumsum(counts)
+    step = np.ones(total, np.int64)
+    nonempty = counts > 0
+    firsts = (ends - counts)[nonempty]
+    begin = starts[nonempty]
+    # at the first item of each range: jump from the last item of the previous one
+    step[firsts[1:]] = begin[1:] - (begin[:-1] + counts[nonempty][:-1] - 1)
+    step[0] = begin[0]
+    return np.cumsum(step)
