@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import dask
 from distributed import Client, LocalCluster
 
 CONNECT_TIMEOUT_SECONDS = 30
@@ -40,6 +41,19 @@ def parse_cluster(text: str) -> ClusterSpec:
     )
 
 
+_SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
+
+
+def worker_environ() -> dict[str, object]:
+    """What the local workers are started with: Dask's, without ``MALLOC_TRIM_THRESHOLD_``.
+
+    Set at all, that variable stops glibc from raising its mmap threshold as a program
+    frees large blocks, so every numpy array over 128 kB is mapped and unmapped again:
+    a partition then took 1.7 times as long (bench/README.md, issue 16)."""
+    found = dask.config.get(_SPAWN_ENVIRON, default={}) or {}
+    return {k: v for k, v in dict(found).items() if k != "MALLOC_TRIM_THRESHOLD_"}
+
+
 @contextmanager
 def open_client(spec: ClusterSpec) -> Iterator[Client]:
     """A connected client; a local cluster is stopped when the block ends.
@@ -52,6 +66,7 @@ def open_client(spec: ClusterSpec) -> Iterator[Client]:
             yield client
         return
     with (
+        dask.config.set({_SPAWN_ENVIRON: worker_environ()}),
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=spec.local_workers,
             threads_per_worker=1,
