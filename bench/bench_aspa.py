@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+
+from bench_data import ensure_generated
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "out"
@@ -30,8 +30,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--share", type=float, default=0.5)
     args = parser.parse_args()
-    if not (args.data / "routesieve.toml").exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.data)], check=True)
+    ensure_generated(args.data)
 
     from routesieve.collect.files import read_routes
     from routesieve.config import load_config

@@ -33,6 +33,8 @@ from collections import Counter
 from pathlib import Path
 from statistics import median
 
+from bench_data import ensure_generated
+
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
 sys.path.insert(0, str(ROOT / "tests" / "collect_bird"))
@@ -184,8 +186,7 @@ def main() -> None:
     ap.add_argument("--rendered", type=Path, help="the folder of an earlier render")
     args = ap.parse_args()
     data: Path = args.data
-    if not (data / "routesieve.toml").exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    ensure_generated(data)
     lab.require_daemons()
     print(f"load average at start: {load()}", flush=True)
     name, routes = session_routes(data, args.session, args.limit)

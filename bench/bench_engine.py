@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_data import ensure_generated
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "out"
 
@@ -94,10 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     data: Path = args.data
-    config_path = data / "routesieve.toml"
-    if not config_path.exists():
-        print(f"generating the data set into {data} …", flush=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    config_path = ensure_generated(data)
 
     machine()
     from routesieve.collect.files import read_routes

@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_data import ensure_generated
+
 ROOT = Path(__file__).resolve().parents[1]
 for folder in ("tests/sources_rtr", "tests/support", "tests/outputs"):
     sys.path.insert(0, str(ROOT / folder))
@@ -300,8 +302,7 @@ def main() -> None:
     parser.add_argument("--no-rtr", action="store_true", help="only the prefix-list form")
     parser.add_argument("--static-timeout", type=float, default=300)
     args = parser.parse_args()
-    if not (args.data / "vrps.json").exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(args.data)])
+    ensure_generated(args.data, "vrps.json")
     lab.require_stayrtr()
     started = time.perf_counter()
     vrps = vrps_of(args.data)

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_data import ensure_generated
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "out"
 
@@ -183,8 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cli", action="store_true")
     args = parser.parse_args(argv)
     data: Path = args.data
-    if not (data / "routesieve.toml").exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    ensure_generated(data)
     print("machine")
     line("cpus (nproc)", str(os.cpu_count()))
     line("load average at start (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in os.getloadavg()))

@@ -18,11 +18,11 @@ import argparse
 import gc
 import random
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from bench_data import ensure_generated
 
 HERE = Path(__file__).resolve().parent
 
@@ -50,8 +50,7 @@ def ms(samples: list[float]) -> str:
 def load_full_set(data: Path) -> tuple[Any, Any, list[Any]]:
     """The full-size set in ``data`` (generated first when missing): configuration,
     snapshot and received routes, then the collector frozen (the data lives all run)."""
-    if not (data / "routesieve.toml").exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    ensure_generated(data)
     from routesieve.collect.files import read_routes
     from routesieve.config import load_config
     from routesieve.sources.load import load_snapshot

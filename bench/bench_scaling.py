@@ -29,20 +29,12 @@ from pathlib import Path
 
 import orjson
 
+from bench_data import ensure_stored
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "out"
 VENV_BIN = Path(sys.executable).parent
 TIER1 = (174, 701, 1299, 2914, 3257, 3320, 3356, 3491, 5511, 6453, 6461, 6762, 6830, 7018, 12956)
-
-
-def ensure_data(data: Path) -> Path:
-    config = data / "routesieve.toml"
-    if not config.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
-    if not list((data / "state" / "snapshots").glob("snapshot-*")):
-        print("storing the snapshot (routesieve sync) ...", flush=True)
-        subprocess.run([str(VENV_BIN / "routesieve"), "sync", "--config", str(config)], check=True)
-    return config
 
 
 def write_routes(source: Path, out: Path, size: int) -> int:
@@ -103,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="250000,1000000,4000000")
     parser.add_argument("--formats", default="jsonl,parquet")
     args = parser.parse_args(argv)
-    config = ensure_data(args.data)
+    config = ensure_stored(args.data)
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -34,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_data import ensure_generated
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "out"
 SHARED = HERE.parents[1] / "shared" / "data"
@@ -170,9 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pickle", action="store_true", help="the first stored form too")
     args = parser.parse_args(argv)
     data: Path = args.data
-    if not (data / "routesieve.toml").exists():
-        print(f"generating the data set into {data} …", flush=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    ensure_generated(data)
 
     from routesieve.config import load_config
     from routesieve.engine.index import build_index

@@ -16,13 +16,13 @@ import argparse
 import gzip
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench_data import ensure_generated
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "out"
@@ -68,10 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", type=Path, help="expected JSON lines (gzip) to compare with")
     args = parser.parse_args(argv)
     data: Path = args.data
-    config_path = data / "routesieve.toml"
-    if not config_path.exists():
-        print(f"generating the data set into {data} …", flush=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data)], check=True)
+    config_path = ensure_generated(data)
 
     from routesieve.cli.common import load_inputs
     from routesieve.engine.evaluate import evaluate

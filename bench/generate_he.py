@@ -26,11 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench_data import ensure_generated
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "out"
@@ -174,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    if not (args.data / "routes.jsonl").is_file():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.data)], check=True)
+    ensure_generated(args.data, "routes.jsonl")
     partitions = args.partitions or max(1, args.routes // 50_000)
     layout = Layout(args.routes, partitions)
     table = bench_table(args.data)
