@@ -110,9 +110,7 @@ def _tasks(
     parts: int,
 ) -> tuple[list[PartitionTask], list[int | None]]:
     packed, policy_key = pack_policy(policy)
-    base = PartitionTask(
-        0, snapshot, packed, policy_key, policy.route_server_sessions, str(staging)
-    )
+    base = PartitionTask(0, snapshot, packed, policy_key, str(staging))
     if routes is None:
         tasks = [
             replace(base, number=k, files=(str(path.resolve()),)) for k, path in enumerate(files)

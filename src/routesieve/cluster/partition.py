@@ -64,7 +64,8 @@ def split_by_peer(
 ) -> list[Partition]:
     """At most ``parts`` partitions of about equal size, each a range of peers in AS
     order; every route is in exactly one, and keeps its place among the routes of its
-    partition. A peer is never split. The routes are the objects given."""
+    partition. A peer is never split. The routes are the objects given: the plain
+    reference the driver's :func:`split_columns` is tested against."""
     peer_of = [effective_peer(r, route_server_sessions) for r in routes]
     groups, bucket = _peer_ranges(Counter(peer_of), len(routes), parts)
     members: list[list[Route]] = [[] for _ in groups]
@@ -81,13 +82,11 @@ def split_columns(
     to a worker), with no Python object per route."""
     received = ReceivedRoutes.of(routes)
     peer, _ = effective_peers(received, route_server_sessions)
-    distinct, counts = np.unique(peer, return_counts=True)
+    distinct, which, counts = np.unique(peer, return_inverse=True, return_counts=True)
     groups, bucket = _peer_ranges(
         dict(zip(distinct.tolist(), counts.tolist(), strict=True)), len(received), parts
     )
-    part_of = np.array([bucket[p] for p in distinct.tolist()], np.int64)[
-        np.searchsorted(distinct, peer)
-    ]
+    part_of = np.array([bucket[p] for p in distinct.tolist()], np.int64)[which.reshape(-1)]
     out: list[Partition] = []
     for k, peers in enumerate(groups):
         rows = np.flatnonzero(part_of == k)

@@ -24,11 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from routesieve.cluster.partition import effective_peer
 from routesieve.cluster.worker_cache import SnapshotRef, prepared
 from routesieve.collect.files import read_routes
 from routesieve.columnar.routes import ReceivedRoutes
-from routesieve.engine.evaluate import evaluate
+from routesieve.engine.evaluate import decide
 from routesieve.engine.result import Evaluation
 from routesieve.model import Route
 from routesieve.outputs.verdict_arrow import write_parquet
@@ -47,7 +46,6 @@ class PartitionTask:
     snapshot: SnapshotRef
     policy: bytes  # pickled (worker_cache.pack_policy)
     policy_key: str
-    route_server_sessions: frozenset[str]
     folder: str  # where part-<number>.parquet is written
     peers: tuple[int, ...] = ()  # the effective peers the driver put in it
     packed: bytes | None = None
@@ -96,12 +94,12 @@ def run_partition(task: PartitionTask) -> PartitionResult:
     try:
         routes, read, read_count, problems = _routes_of(task)
         policy, snapshot, index = prepared(task.snapshot, task.policy, task.policy_key)
-        evaluation = evaluate(routes, snapshot, policy, index)
+        decided = decide(routes, snapshot, policy, index)
+        evaluation = Evaluation.of_decisions(decided)
         rows = write_parquet(evaluation, Path(task.folder) / task.file_name)
     except InputError as exc:
         return PartitionResult(task.number, error=str(exc), worker=worker)
     rules, accepted = _counts_in(Path(task.folder) / task.file_name)
-    rs = task.route_server_sessions
     return PartitionResult(
         number=task.number,
         routes_in=len(routes),
@@ -109,7 +107,7 @@ def run_partition(task: PartitionTask) -> PartitionResult:
         rows_written=rows,
         rules=dict(rules),
         accepted=accepted,
-        peers=_peers(evaluation, routes, rs),
+        peers=tuple(np.unique(decided.table.peer).tolist()),
         warnings=evaluation.warnings,
         read=read,
         read_routes=read_count,
@@ -129,16 +127,6 @@ def _counts_in(path: Path) -> tuple[dict[str, int], int]:
             rules[found["values"]] += found["counts"]
     actions = table.column("action").cast(pa.string())
     return dict(rules), int(pc.sum(pc.equal(actions, "accept")).as_py() or 0)
-
-
-def _peers(
-    evaluation: Evaluation, routes: Sequence[Route], route_server_sessions: frozenset[str]
-) -> tuple[int, ...]:
-    """The effective peers of the partition's routes (from the decided table's column)."""
-    d = evaluation.decisions
-    if d is not None:
-        return tuple(np.unique(d.table.peer).tolist())
-    return tuple(sorted({effective_peer(r, route_server_sessions) for r in routes}))
 
 
 def _routes_of(task: PartitionTask) -> tuple[Sequence[Route], tuple[str, ...], int, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from typing import overload
 
 from routesieve.engine.decisions import Decisions
@@ -16,14 +17,14 @@ class _OneByOne:
 
     def __init__(self, decisions: Decisions) -> None:
         self._decisions = decisions
-        self._rows: list[int] | None = None
-        self._builder: VerdictBuilder | None = None
+
+    @cached_property
+    def _made(self) -> tuple[list[int], VerdictBuilder]:
+        return self._decisions.table.appearance.tolist(), VerdictBuilder(self._decisions)
 
     def __call__(self, k: int) -> Verdict:
-        if self._rows is None or self._builder is None:
-            self._rows = self._decisions.table.appearance.tolist()
-            self._builder = VerdictBuilder(self._decisions)
-        return self._builder(self._rows[k])
+        rows, build = self._made
+        return build(rows[k])
 
 
 class Evaluation(Sequence[Verdict]):
