@@ -132,3 +132,18 @@ class AsSetCatalog:
             level = following
             depth += 1
         return Expansion(frozenset(asns), tuple(walked), tuple(warnings))
+
+
+class RememberingCatalog(AsSetCatalog):
+    """The as-sets, each peer's expansion made once per data set (not once per change)."""
+
+    def __init__(self, as_sets: Iterable[AsSet]) -> None:
+        super().__init__(as_sets)
+        self._memo: dict[tuple[tuple[str, ...], int, int], Expansion] = {}
+
+    def expand(self, refs: Sequence[str], max_depth: int, max_members: int) -> Expansion:
+        key = (tuple(refs), max_depth, max_members)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = super().expand(refs, max_depth, max_members)
+        return found

@@ -23,17 +23,17 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 
 import numpy as np
 
-from routesieve.engine.as_sets import AsSetCatalog, Expansion
-from routesieve.engine.changes import Applied, Key, VerdictChange, is_seed
+from routesieve.engine.as_sets import RememberingCatalog
+from routesieve.engine.changes import Applied, Key, Merged, VerdictChange, is_seed
 from routesieve.engine.cover import CoverIndex, PrefixColumns
 from routesieve.engine.evaluate import decide
 from routesieve.engine.index import SnapshotIndex, build_index
 from routesieve.engine.verdicts import VerdictBuilder
-from routesieve.model import AsSet, Prefix, Route, Verdict, Vrp
+from routesieve.model import Prefix, Route, Verdict, Vrp
 from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
 
@@ -41,36 +41,8 @@ _NOT_EVERYTHING = frozenset(("as_of", "vrps", "route_objects", "as_sets", "prove
 BULK = 3000  # above this many routes, re-decide against an index of every VRP
 
 
-class _RememberingCatalog(AsSetCatalog):
-    """The as-sets, each peer's expansion made once per data set (not once per change)."""
-
-    def __init__(self, as_sets: Iterable[AsSet]) -> None:
-        super().__init__(as_sets)
-        self._memo: dict[tuple[tuple[str, ...], int, int], Expansion] = {}
-
-    def expand(self, refs: Sequence[str], max_depth: int, max_members: int) -> Expansion:
-        key = (tuple(refs), max_depth, max_members)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = super().expand(refs, max_depth, max_members)
-        return found
-
-
 def _index(data: Snapshot, policy: Policy) -> SnapshotIndex:
-    return replace(build_index(data, policy), as_sets=_RememberingCatalog(data.as_sets))
-
-
-@dataclass
-class _Merged:
-    key: Key
-    peer: int
-    prefix: Prefix | None
-    origin: int | None
-    routes: list[Route] = field(default_factory=list)
-    verdict: Verdict | None = None
-
-    def own(self) -> bool:
-        return self.origin is not None and self.origin == self.peer
+    return replace(build_index(data, policy), as_sets=RememberingCatalog(data.as_sets))
 
 
 class LiveEvaluation:
@@ -82,7 +54,7 @@ class LiveEvaluation:
         self._base = _index(self._data, policy)
         self._seq = 0
         self._raw: dict[Route, tuple[int, Key]] = {}
-        self._merged: dict[Key, _Merged] = {}
+        self._merged: dict[Key, Merged] = {}
         self._by_prefix: dict[Prefix, dict[Key, None]] = {}
         self._starts: dict[int, list[int]] = {4: [], 6: []}
         self._start_lengths: dict[tuple[int, int], Counter[int]] = {}
@@ -167,7 +139,7 @@ class LiveEvaluation:
             if k is not None:
                 keys[k] = None
         gone: list[VerdictChange] = []
-        seeds: list[_Merged] = []
+        seeds: list[Merged] = []
         still: dict[Key, None] = {}
         for k in keys:
             m = self._merged.get(k)
@@ -225,7 +197,7 @@ class LiveEvaluation:
         m = self._merged.get(key)
         if m is None:
             prefix = r.prefix  # a malformed route with a prefix still gets its RPKI state
-            m = self._merged[key] = _Merged(key, peer, prefix, r.as_path.origin)
+            m = self._merged[key] = Merged(key, peer, prefix, r.as_path.origin)
             self._by_peer.setdefault(peer, {})[key] = None
             if prefix is not None:
                 self._index_prefix(prefix, key)
@@ -240,7 +212,7 @@ class LiveEvaluation:
         self._merged[key].routes.remove(r)
         return key
 
-    def _forget(self, m: _Merged) -> None:
+    def _forget(self, m: Merged) -> None:
         del self._merged[m.key]
         peer_keys = self._by_peer[m.peer]
         del peer_keys[m.key]
@@ -346,7 +318,7 @@ class LiveEvaluation:
             vrp_max=np.fromiter((v.max_length for v in vrps), np.int64, len(vrps)),
         )
 
-    def _dependents(self, seeds: Iterable[_Merged], exclude: dict[Key, None]) -> dict[Key, None]:
+    def _dependents(self, seeds: Iterable[Merged], exclude: dict[Key, None]) -> dict[Key, None]:
         """The peer's routes of another origin inside each seed's prefix."""
         out: dict[Key, None] = {}
         for s in seeds:
