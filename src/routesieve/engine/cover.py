@@ -384,7 +384,7 @@ class PairSet:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def contains(self, a: I64, b: I64) -> Bools:
+    def contains(self, a: npt.NDArray[np.integer], b: npt.NDArray[np.integer]) -> Bools:
         if len(self._keys) == 0 or len(a) == 0:
             return np.zeros(len(a), np.bool_)
         ok = (a >= 0) & (b >= 0)

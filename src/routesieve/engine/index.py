@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, count, repeat
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ from routesieve.policy import Policy
 from routesieve.snapshot import Snapshot
 
 I64 = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.integer[Any]]  # a column kept in its own width (uint32 AS numbers, ...)
 _HANDLE_STATUSES = frozenset((DelegationStatus.ALLOCATED.value, DelegationStatus.ASSIGNED.value))
 
 
@@ -53,8 +54,7 @@ class HandleIndex:
 
     entries: Sequence[Prefix]
     cover: CoverIndex
-    code: I64  # per prefix entry
-    lengths: I64  # per prefix entry
+    code: Ints  # per prefix entry (int32)
     asns: PairSet  # (asn, code)
     handles: Sequence[Handle]  # code -> handle
     most_specific_only: bool
@@ -65,18 +65,18 @@ class SnapshotIndex:
     as_of: int
     vrps: Sequence[Vrp]
     vrp_cover: CoverIndex
-    vrp_asn: I64
-    vrp_max: I64
+    vrp_asn: Ints  # uint32, a view of the VRP table's column
+    vrp_max: Ints  # uint8, likewise
     bogons: Sequence[Bogon]
     bogon_cover: CoverIndex
     exchanges: list[ExchangePrefix]
     exchange_cover: CoverIndex
     route_objects: Sequence[RouteObject]
     route_object_cover: CoverIndex
-    route_object_origin: I64
+    route_object_origin: Ints  # uint32, a view of the route object table's column
     # per route object row: the id of the as-set whose prefix list it is, or -1 for a
-    # real object; ids by the set as configured (``AS-X``, ``RIPE::AS-X``)
-    route_object_set: I64
+    # real object (int32); ids by the set as configured (``AS-X``, ``RIPE::AS-X``)
+    route_object_set: Ints
     route_object_set_ids: dict[str, int]
     rir: HandleIndex
     org: HandleIndex
@@ -128,8 +128,7 @@ def _rir_handles(ips: IpDelegationTable, asns: AsnDelegationTable) -> HandleInde
     return HandleIndex(
         entries,
         CoverIndex(PrefixColumns.of_array(entries)),
-        rank[inverse].astype(np.int64),
-        entries.length.astype(np.int64),
+        rank[inverse].astype(np.int32),
         PairSet(pair_a, pair_b),
         handles,
         most_specific_only=False,
@@ -184,8 +183,7 @@ def _org_handles(snapshot: Snapshot) -> HandleIndex:
     return HandleIndex(
         entry_prefixes,
         CoverIndex(PrefixColumns.of_array(entry_prefixes)),
-        np.repeat(code, sizes),
-        entry_prefixes.length.astype(np.int64),
+        np.repeat(code, sizes).astype(np.int32),
         PairSet(asn[asn >= 0], code[asn >= 0]),
         handles,
         most_specific_only=True,
@@ -234,12 +232,12 @@ def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
     )
 
 
-def _live_vrps(snapshot: Snapshot) -> tuple[Sequence[Vrp], PrefixColumns, I64, I64]:
-    """The VRPs that have not expired at ``as_of``, with their prefix, AS and maxLength."""
+def _live_vrps(snapshot: Snapshot) -> tuple[Sequence[Vrp], PrefixColumns, Ints, Ints]:
+    """The VRPs that have not expired at ``as_of``, with their prefix, AS and maxLength
+    (of a table: views of its columns, not wider copies)."""
     if isinstance(snapshot.vrps, VrpTable):
         table = snapshot.vrps.live(snapshot.as_of)
-        cols = PrefixColumns.of_array(table.prefix)
-        return table, cols, table.asn.astype(np.int64), table.max_length.astype(np.int64)
+        return table, PrefixColumns.of_array(table.prefix), table.asn, table.max_length
     vrps = [v for v in snapshot.vrps if v.expires is None or v.expires >= snapshot.as_of]
     return (
         vrps,
@@ -249,7 +247,7 @@ def _live_vrps(snapshot: Snapshot) -> tuple[Sequence[Vrp], PrefixColumns, I64, I
     )
 
 
-def _set_rows(objects: Sequence[RouteObject]) -> tuple[I64, dict[str, int]]:
+def _set_rows(objects: Sequence[RouteObject]) -> tuple[Ints, dict[str, int]]:
     """Which rows are prefix lists of as-sets (:func:`routesieve.model.set_prefix_source`):
     the set id of each row (-1 for a real route object), and the ids by set."""
     ids: dict[str, int] = {}
@@ -259,16 +257,16 @@ def _set_rows(objects: Sequence[RouteObject]) -> tuple[I64, dict[str, int]]:
         return -1 if ref is None else ids.setdefault(ref, len(ids))
 
     if isinstance(objects, RouteObjectTable):
-        by_code = np.fromiter(map(id_of, objects.source.names), np.int64)
-        return (by_code[objects.source.codes] if len(by_code) else np.full(0, -1, np.int64)), ids
-    return np.fromiter((id_of(o.source) for o in objects), np.int64, len(objects)), ids
+        by_code = np.fromiter(map(id_of, objects.source.names), np.int32)
+        return (by_code[objects.source.codes] if len(by_code) else np.full(0, -1, np.int32)), ids
+    return np.fromiter((id_of(o.source) for o in objects), np.int32, len(objects)), ids
 
 
 def _route_objects(
     objects: Sequence[RouteObject],
-) -> tuple[Sequence[RouteObject], PrefixColumns, I64]:
+) -> tuple[Sequence[RouteObject], PrefixColumns, Ints]:
     if isinstance(objects, RouteObjectTable):
-        return objects, PrefixColumns.of_array(objects.prefix), objects.origin.astype(np.int64)
+        return objects, PrefixColumns.of_array(objects.prefix), objects.origin
     return (
         objects,
         PrefixColumns.of([o.prefix for o in objects]),
