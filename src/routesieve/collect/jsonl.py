@@ -33,7 +33,8 @@ import pyarrow.json as pj
 from routesieve.collect.jsonl_lines import KIND, LineReader, read_routes_lines
 from routesieve.collect.text_columns import POOL, parse_paths, parse_prefixes
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.coded import Coded
+from routesieve.columnar.coded import Coded, CodedText
+from routesieve.columnar.heap import give_back_free_memory
 from routesieve.columnar.paths import PathTable, used_paths
 from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import MAX_ASN, AsPath, Route
@@ -90,7 +91,10 @@ def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
         reader.read_file(path)
     except _WholeFile:
         return read_routes_lines(path)
-    return reader.result()
+    result = reader.result()
+    del reader  # its parts, now concatenated
+    give_back_free_memory()  # the blocks' temporaries
+    return result
 
 
 class _ColumnReader:
@@ -218,7 +222,7 @@ class _ColumnReader:
         else:
             cols = _no_prefixes(n)
         null_prefix = int(np.flatnonzero(~has_text)[0]) if not has_text.all() else -1
-        raw_values = tuple("" if t is None else t for t in prefix_texts.to_pylist())
+        raw_values = _raw_texts(prefix_codes, prefix_texts)
 
         # each distinct path text parsed once; a null text is "no AS path"
         path_given = pc.drop_null(path_texts, memory_pool=POOL)
@@ -250,7 +254,7 @@ class _ColumnReader:
             pid,
             distinct,
             Coded(session_codes, tuple(sessions.to_pylist())),
-            Coded(prefix_codes, raw_values),
+            raw_values,
             comms,
             np.array([r for r, _ in problems], np.int64),
             tuple(t for _, t in problems),
@@ -262,7 +266,7 @@ class _ColumnReader:
         prefix_codes: npt.NDArray[np.uint32],
         has_prefix: npt.NDArray[np.bool_],
         null_prefix: int,
-        raw_values: tuple[str, ...],
+        raw_values: CodedText,
         path_codes: npt.NDArray[np.uint32],
         path_has: npt.NDArray[np.bool_],
         path_row: I64,
@@ -299,7 +303,7 @@ class _ColumnReader:
             if code == null_prefix:
                 issues.append("no prefix")
             elif not has_prefix[i]:
-                issues.append(f"unparseable prefix {shown(raw_values[code], 80)}")
+                issues.append(f"unparseable prefix {shown(raw_values.text(code), 80)}")
             path_issue = text_issue.get(int(path_codes[i]))
             if path_issue is not None:
                 issues.append(path_issue)
@@ -392,6 +396,21 @@ def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.uint32]
     ).combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.uint32)
     return encoded.dictionary, codes
+
+
+def _raw_texts(codes: npt.NDArray[np.uint32], texts: pa.Array) -> CodedText:
+    """The raw prefix texts (a null as ""), their bytes and offsets as Arrow holds them:
+    no Python string per distinct text (the file's texts are valid UTF-8, checked)."""
+    filled = pc.cast(texts.fill_null(""), pa.large_string(), memory_pool=POOL)
+    _, offset_buffer, data_buffer = filled.buffers()
+    offsets = np.frombuffer(offset_buffer, np.int64)[
+        filled.offset : filled.offset + len(filled) + 1
+    ]
+    data = np.frombuffer(data_buffer, np.uint8) if data_buffer else np.empty(0, np.uint8)
+    first = int(offsets[0]) if len(offsets) else 0
+    return CodedText(
+        codes, offsets - first, data[first : int(offsets[-1])] if len(offsets) else data
+    )
 
 
 def _no_prefixes(n: int) -> PrefixArray:

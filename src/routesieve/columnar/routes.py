@@ -8,9 +8,10 @@ so code that walks routes one at a time works unchanged.
 
 The AS paths are held once per distinct path, flattened (:class:`PathTable`: segments
 and AS numbers as CSR arrays), and each route points at its path by number. Texts with
-few distinct values (sessions, raw prefix texts, communities) are coded
-(:class:`Coded`); problems are sparse (the rows that have one, and their texts).
-``Coded`` and ``PathTable`` live in ``columnar/coded.py`` and ``columnar/paths.py``.
+few distinct values (sessions, communities) are coded (:class:`Coded`), the raw
+prefix texts (mostly distinct) kept in one buffer (:class:`CodedText`); problems are
+sparse (the rows that have one, and their texts). ``Coded``, ``CodedText`` and
+``PathTable`` live in ``columnar/coded.py`` and ``columnar/paths.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import ClassVar, Self
 import numpy as np
 
 from routesieve.columnar.arrays import I64, U32, Bools, ColumnTable, Index, PrefixArray
-from routesieve.columnar.coded import Coded
+from routesieve.columnar.coded import Coded, CodedText
 from routesieve.columnar.paths import PathTable, used_paths
 from routesieve.model import AsPath, Prefix, Route, Segment
 
@@ -43,7 +44,7 @@ class ReceivedRoutes(ColumnTable[Route]):
     path_id: I64
     paths: PathTable
     session: Coded[str | None]
-    raw_prefix: Coded[str]
+    raw_prefix: Coded[str] | CodedText
     communities: Coded[tuple[str, ...]]
     problem_rows: I64
     problem_text: tuple[str, ...]
@@ -86,7 +87,7 @@ class ReceivedRoutes(ColumnTable[Route]):
             pids,
             PathTable.of(distinct),
             Coded.of((r.session for r in routes), n),
-            Coded.of((r.raw_prefix for r in routes), n),
+            CodedText.of((r.raw_prefix for r in routes), n),
             Coded.of((r.communities for r in routes), n),
             np.array([i for i, _ in problems], np.int64),
             tuple(p for _, p in problems),
@@ -124,7 +125,7 @@ class ReceivedRoutes(ColumnTable[Route]):
             pid,
             paths,
             Coded.concat([p.session for p in parts]),
-            Coded.concat([p.raw_prefix for p in parts]),
+            CodedText.concat([p.raw_prefix for p in parts]),
             Coded.concat([p.communities for p in parts]),
             np.concatenate(
                 [p.problem_rows + r for p, r in zip(parts, rows.tolist(), strict=True)]

@@ -18,6 +18,7 @@ from routesieve.columnar import (
     RouteObjectTable,
     VrpTable,
 )
+from routesieve.columnar.heap import give_back_free_memory
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.engine.aspa import AspaIndex
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns
@@ -203,7 +204,7 @@ def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
     exchanges = [*policy.exchange_prefixes, *snapshot.exchange_prefixes]
     ips = snapshot.ip_delegations
     asns = snapshot.asn_delegations
-    return SnapshotIndex(
+    index = SnapshotIndex(
         as_of=snapshot.as_of,
         vrps=vrps,
         vrp_cover=CoverIndex(vrp_prefixes),
@@ -230,6 +231,8 @@ def build_index(snapshot: Snapshot, policy: Policy) -> SnapshotIndex:
         asn_delegations=asns,
         aspa=AspaIndex.of(snapshot.aspas, snapshot.as_of),
     )
+    give_back_free_memory()  # the sorts' and joins' temporaries
+    return index
 
 
 def _live_vrps(snapshot: Snapshot) -> tuple[Sequence[Vrp], PrefixColumns, Ints, Ints]:
