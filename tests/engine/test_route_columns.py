@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routesieve.collect.jsonl import read_routes_jsonl
 from routesieve.columnar.coded import Coded, CodedText
 from routesieve.columnar.paths import PathTable
 from routesieve.columnar.routes import ReceivedRoutes
@@ -162,19 +159,3 @@ def test_coded_texts_hold_the_texts_they_were_made_of(
     assert joined.items(0, len(joined)) == every
     order = data.draw(st.permutations(range(len(every))))
     assert joined.take(np.array(order, np.int64)).items(0, len(every)) == [every[i] for i in order]
-
-
-def test_raw_prefix_text_of_a_jsonl_route_is_kept_as_read(tmp_path: Path) -> None:
-    lines = [
-        '{"peer_asn": 65001, "prefix": "10.0.0.0/8", "as_path": "65001"}',
-        '{"peer_asn": 65001, "prefix": "10.0.0.1/8", "as_path": "65001"}',
-        '{"peer_asn": 65001, "prefix": "Köln/8", "as_path": "65001"}',
-        '{"peer_asn": 65001, "as_path": "65001"}',
-    ]
-    path = tmp_path / "routes.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    routes = read_routes_jsonl(path).items
-    assert isinstance(routes, ReceivedRoutes)
-    assert [r.raw_prefix for r in routes] == ["10.0.0.0/8", "10.0.0.1/8", "Köln/8", ""]
-    assert [r.prefix_text for r in routes][2:] == ["Köln/8", ""]
-    assert routes.problem_text[0].startswith("unparseable prefix")
