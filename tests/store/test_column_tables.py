@@ -23,7 +23,8 @@ from routesieve.columnar import (
     VrpTable,
 )
 from routesieve.columnar.arrays import CHUNK
-from routesieve.model import Prefix, Route, RouteObject, Vrp
+from routesieve.columnar.org_handles import OrgHandleTable
+from routesieve.model import OrgHandle, Prefix, Route, RouteObject, Vrp
 from routesieve.snapshot import Snapshot
 
 TABLES: dict[str, Any] = {
@@ -32,6 +33,7 @@ TABLES: dict[str, Any] = {
     "bogons": BogonTable,
     "ip_delegations": IpDelegationTable,
     "asn_delegations": AsnDelegationTable,
+    "org_handles": OrgHandleTable,
 }
 
 
@@ -127,3 +129,17 @@ def test_columns_from_outside_are_checked() -> None:
             StringColumn.of([""], 1),
             StringColumn.of([""], 1),
         )
+
+
+def test_org_handle_runs_past_the_prefixes_are_refused() -> None:
+    handles = OrgHandleTable.of(
+        [
+            OrgHandle("ORG-A", "RIPE", (Prefix.parse("2001:db8::/32"),)),
+            OrgHandle("ORG-B", "RIPE", asn=65001),
+        ]
+    )
+    assert handles.take(np.array([1, 0])) == [handles[1], handles[0]]
+    with pytest.raises(ValueError, match="past the end"):
+        replace(handles, first=np.array([0, 1], np.int64), n_prefixes=np.array([1, 1], np.int64))
+    with pytest.raises(ValueError, match="AS out of range"):
+        replace(handles, asn=np.array([-1, 1 << 32], np.int64))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, count, repeat
+from itertools import repeat
 from typing import Any, overload
 
 import numpy as np
@@ -14,11 +14,11 @@ from routesieve.columnar import (
     AsnDelegationTable,
     BogonTable,
     IpDelegationTable,
-    PrefixArray,
     RouteObjectTable,
     VrpTable,
 )
 from routesieve.columnar.heap import give_back_free_memory
+from routesieve.columnar.org_handles import OrgHandleTable
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.engine.aspa import AspaIndex
 from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns
@@ -87,13 +87,14 @@ class SnapshotIndex:
     aspa: AspaIndex
 
 
-class _RirHandles(Sequence[Handle]):
-    """RIR handles by code, each built when asked for (a verdict shows a few of 100,000)."""
+class _CodedHandles(Sequence[Handle]):
+    """Handles by code, each built when asked for (a verdict shows a few of 100,000):
+    code i is ``Handle(sources[key // width], ids[key % width])`` of ``keys[i]``."""
 
     def __init__(
-        self, keys: I64, width: int, registries: tuple[str, ...], ids: tuple[str, ...]
+        self, keys: I64, width: int, sources: tuple[str, ...], ids: tuple[str, ...]
     ) -> None:
-        self._keys, self._width, self._registries, self._ids = keys, width, registries, ids
+        self._keys, self._width, self._sources, self._ids = keys, width, sources, ids
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -106,7 +107,17 @@ class _RirHandles(Sequence[Handle]):
         if isinstance(i, slice):
             return [self[j] for j in range(len(self))[i]]
         key = int(self._keys[i])
-        return Handle(f"rir:{self._registries[key // self._width]}", self._ids[key % self._width])
+        return Handle(self._sources[key // self._width], self._ids[key % self._width])
+
+
+def _first_seen(keys: I64) -> tuple[I64, I64, I64, I64]:
+    """Number distinct ``keys`` in the order they first appear: the sorted distinct keys,
+    each one's number (``rank``), the number of each key, and the keys by number."""
+    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return unique_keys, rank, rank[inverse], unique_keys[order]
 
 
 def _rir_handles(ips: IpDelegationTable, asns: AsnDelegationTable) -> HandleIndex:
@@ -119,17 +130,15 @@ def _rir_handles(ips: IpDelegationTable, asns: AsnDelegationTable) -> HandleInde
     registry = ips.registry.recoded(str.lower)
     width = max(1, len(ips.opaque_id.names))
     keys = registry.codes[sel].astype(np.int64) * width + ips.opaque_id.codes[sel]
-    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # handles in the order they first appear
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    handles = _RirHandles(unique_keys[order], width, registry.names, ips.opaque_id.names)
+    unique_keys, rank, code, by_code = _first_seen(keys)
+    sources = tuple(f"rir:{name}" for name in registry.names)
+    handles = _CodedHandles(by_code, width, sources, ips.opaque_id.names)
     pair_a, pair_b = _asn_pairs(asns, registry.names, ips.opaque_id.names, unique_keys, rank)
     entries = ips.prefix.take(sel)
     return HandleIndex(
         entries,
         CoverIndex(PrefixColumns.of_array(entries)),
-        rank[inverse].astype(np.int32),
+        code.astype(np.int32),
         PairSet(pair_a, pair_b),
         handles,
         most_specific_only=False,
@@ -172,21 +181,22 @@ def _codes(code: dict[str, int], names: Sequence[str]) -> I64:
 
 
 def _org_handles(snapshot: Snapshot) -> HandleIndex:
-    """Org handles: numbered by (source, org) in the order they first appear."""
-    found = snapshot.org_handles
-    keys = [(h.source.upper(), h.org.upper()) for h in found]
-    codes = dict(zip(dict.fromkeys(keys), count()))
-    code = np.fromiter(map(codes.__getitem__, keys), np.int64, len(keys))
-    sizes = np.fromiter(map(len, (h.prefixes for h in found)), np.int64, len(found))
-    entry_prefixes = PrefixArray.of(list(chain.from_iterable(h.prefixes for h in found)))
-    asn = np.fromiter((-1 if h.asn is None else h.asn for h in found), np.int64, len(found))
-    handles = [Handle(f"rpsl:{src}", org) for (src, org) in codes]
+    """Org handles: numbered by (source, org), compared in upper case, in the order they
+    first appear; from the columns of an :class:`OrgHandleTable` (a stored snapshot)."""
+    table = OrgHandleTable.of(snapshot.org_handles)
+    source, org = table.source.recoded(str.upper), table.org.recoded(str.upper)
+    width = max(1, len(org.names))
+    keys = source.codes.astype(np.int64) * width + org.codes
+    _, _, code, by_code = _first_seen(keys)
+    sources = tuple(f"rpsl:{name}" for name in source.names)
+    entries = table.entries.take(table.entry_rows())
+    has_asn = table.asn >= 0
     return HandleIndex(
-        entry_prefixes,
-        CoverIndex(PrefixColumns.of_array(entry_prefixes)),
-        np.repeat(code, sizes).astype(np.int32),
-        PairSet(asn[asn >= 0], code[asn >= 0]),
-        handles,
+        entries,
+        CoverIndex(PrefixColumns.of_array(entries)),
+        np.repeat(code, table.n_prefixes).astype(np.int32),
+        PairSet(table.asn[has_asn], code[has_asn]),
+        _CodedHandles(by_code, width, sources, org.names),
         most_specific_only=True,
     )
 

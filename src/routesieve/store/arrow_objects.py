@@ -8,7 +8,9 @@ the objects are built from whole columns at a time:
 * ``as_sets``: ``name`` (text), ``members`` (list of text), ``source`` (dictionary);
 * ``org_handles``: ``org`` (text), ``source`` (dictionary), ``prefixes`` (list of
   ``struct<version: uint8, hi: uint64, lo: uint64, length: uint8>``, the prefix columns of
-  :class:`~routesieve.columnar.PrefixArray`), ``asn`` (``int64``, null for none).
+  :class:`~routesieve.columnar.PrefixArray`), ``asn`` (``int64``, null for none); read
+  back as an :class:`~routesieve.columnar.org_handles.OrgHandleTable` (columns, no
+  object per handle).
 
 Text as in :mod:`routesieve.store.arrow_text`.
 """
@@ -21,8 +23,10 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from routesieve.columnar import PrefixArray, StringColumn
+from routesieve.columnar.org_handles import OrgHandleTable
 from routesieve.model import AsSet, OrgHandle
 from routesieve.store.arrow_text import (
     dictionary,
@@ -78,8 +82,9 @@ def as_sets_of(batch: pa.RecordBatch) -> tuple[AsSet, ...]:
     return tuple(map(AsSet, names, members, sources.values(0, len(sources))))
 
 
-def org_handles_of(batch: pa.RecordBatch) -> tuple[OrgHandle, ...]:
-    """The org handles of ``batch``; ``ValueError`` when it is not a sound batch."""
+def org_handles_of(batch: pa.RecordBatch) -> OrgHandleTable:
+    """The org handles of ``batch`` as columns (no object per handle or prefix);
+    ``ValueError`` when it is not a sound batch."""
     _check(
         batch,
         {
@@ -92,17 +97,18 @@ def org_handles_of(batch: pa.RecordBatch) -> tuple[OrgHandle, ...]:
     )
     listed = batch.column("prefixes")
     parts = listed.flatten().flatten()  # the struct's columns, as PREFIX names them
-    flat = PrefixArray(*(part.to_numpy(zero_copy_only=True) for part in parts))
-    prefixes = _groups(listed, flat.rows(0, len(flat)))
-    sources = string_column("source", batch.column("source"))
-    return tuple(
-        map(
-            OrgHandle,
-            texts(batch.column("org")),
-            sources.values(0, len(sources)),
-            prefixes,
-            batch.column("asn").to_pylist(),
-        )
+    offsets = listed.offsets.to_numpy().astype(np.int64)
+    orgs = pc.dictionary_encode(batch.column("org"))
+    return OrgHandleTable(
+        StringColumn(
+            orgs.indices.to_numpy(zero_copy_only=False).astype(np.uint32),
+            tuple(texts(orgs.dictionary)),
+        ),
+        string_column("source", batch.column("source")),
+        batch.column("asn").fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64),
+        offsets[:-1] - offsets[0],
+        np.diff(offsets),
+        PrefixArray(*(part.to_numpy(zero_copy_only=True) for part in parts)),
     )
 
 

@@ -139,7 +139,7 @@ def from_arrays(arrays: Arrays, meta: dict[str, Any]) -> Snapshot:
 def with_small_parts(
     tables: dict[str, ColumnTable[Any]],
     meta: dict[str, Any],
-    objects: tuple[tuple[AsSet, ...], tuple[OrgHandle, ...]] | None = None,
+    objects: tuple[Sequence[AsSet], Sequence[OrgHandle]] | None = None,
 ) -> Snapshot:
     """The snapshot of ``tables`` and the small parts of ``meta``, its counts checked; the
     as-sets and org handles are ``objects`` when given (the Arrow form), else ``meta``'s.
