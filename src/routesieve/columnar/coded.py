@@ -34,10 +34,8 @@ class Coded(Sequence[T]):
         if len(parts) == 1:
             return parts[0]
         shift = np.cumsum([0] + [len(p.values) for p in parts[:-1]], dtype=np.int64)
-        codes = [p.codes.astype(np.int64) + s for p, s in zip(parts, shift.tolist(), strict=True)]
         return Coded(
-            np.concatenate(codes).astype(np.uint32) if codes else np.empty(0, np.uint32),
-            tuple(v for p in parts for v in p.values),
+            _shifted([p.codes for p in parts], shift), tuple(v for p in parts for v in p.values)
         )
 
     def __len__(self) -> int:
@@ -115,10 +113,9 @@ class CodedText(Sequence[str]):
             return texts[0]
         shift = np.cumsum([0] + [t.distinct for t in texts[:-1]], dtype=np.int64)
         base = np.cumsum([0] + [len(t.data) for t in texts[:-1]], dtype=np.int64)
-        codes = [t.codes.astype(np.int64) + s for t, s in zip(texts, shift.tolist(), strict=True)]
         ends = [t.offsets[1:] + b for t, b in zip(texts, base.tolist(), strict=True)]
         return CodedText(
-            np.concatenate(codes).astype(np.uint32) if codes else np.empty(0, np.uint32),
+            _shifted([t.codes for t in texts], shift),
             np.concatenate([np.zeros(1, np.int64), *ends]),
             np.concatenate([t.data for t in texts]) if texts else np.empty(0, np.uint8),
         )
@@ -152,3 +149,16 @@ class CodedText(Sequence[str]):
 
     def items(self, start: int, stop: int) -> list[str]:
         return list(map(self.text, self.codes[start:stop].tolist()))
+
+
+def _shifted(codes: Sequence[U32], shift: I64) -> U32:
+    """The codes of each part in turn, part k's raised by ``shift[k]``, made in place in
+    the joined column (no 64-bit copy of each part: a million routes, 8 MB less)."""
+    if int(shift[-1]) + max((int(c.max()) for c in codes if len(c)), default=0) >= 1 << 32:
+        raise ValueError("more than 2**32 distinct values in a coded column")
+    out = np.concatenate(codes).astype(np.uint32, copy=False) if codes else np.empty(0, np.uint32)
+    start = 0
+    for c, s in zip(codes, shift.tolist(), strict=True):
+        out[start : start + len(c)] += np.uint32(s)
+        start += len(c)
+    return out
