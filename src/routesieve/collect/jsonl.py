@@ -92,7 +92,6 @@ def read_routes_jsonl(path: str | Path) -> ReadResult[Route]:
     except _WholeFile:
         return read_routes_lines(path)
     result = reader.result()
-    del reader  # its parts, now concatenated
     give_back_free_memory()  # the blocks' temporaries
     return result
 
@@ -123,7 +122,7 @@ class _ColumnReader:
             raise _WholeFile from None
 
     def result(self) -> ReadResult[Route]:
-        routes = ReceivedRoutes.concat(self.parts) if self.parts else ReceivedRoutes.of(())
+        routes = ReceivedRoutes.concat(self.parts, release=True)
         provenance = Provenance(KIND, self.name, None, len(routes))
         accounting = Accounting(
             self.name,

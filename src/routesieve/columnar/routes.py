@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -94,43 +94,56 @@ class ReceivedRoutes(ColumnTable[Route]):
         )
 
     @staticmethod
-    def concat(parts: Sequence[ReceivedRoutes], same_paths: I64 | None = None) -> ReceivedRoutes:
+    def concat(
+        parts: Sequence[ReceivedRoutes], same_paths: I64 | None = None, *, release: bool = False
+    ) -> ReceivedRoutes:
         """The routes of each part, one after the other (equal paths made one).
         ``same_paths`` may number the paths of the parts, one after the other, so that
         equal paths have one number (0, 1, ... in the order they first appear): then
-        the paths are not compared again."""
+        the paths are not compared again. With ``release``, ``parts`` is a list the
+        caller gives up: it is emptied, and each part's column is let go as soon as it
+        is joined (a million routes: one column held twice at a time, not all of them)."""
         if len(parts) == 1:
             return parts[0]
         if not parts:
             return ReceivedRoutes.of(())
         paths = PathTable.concat([p.paths for p in parts])
         shift = np.cumsum([0] + [len(p.paths) for p in parts[:-1]])
-        pid = np.concatenate([p.path_id + s for p, s in zip(parts, shift.tolist(), strict=True)])
+        rows = np.cumsum([0] + [len(p) for p in parts[:-1]]).tolist()
+        problem_text = tuple(t for p in parts for t in p.problem_text)
+        problem_rows = [p.problem_rows + r for p, r in zip(parts, rows, strict=True)]
+        names = ("peer_asn", "has_prefix", "path_id", "session", "raw_prefix", "communities")
+        cols: dict[str, list[Any]] = {name: [getattr(p, name) for p in parts] for name in names}
+        for name in ("version", "hi", "lo", "length"):
+            cols[name] = [getattr(p.prefix, name) for p in parts]
+        if release and isinstance(parts, list):
+            parts.clear()
+        else:
+            parts = ()
+        pid = np.concatenate(
+            [p + s for p, s in zip(cols.pop("path_id"), shift.tolist(), strict=True)]
+        )
         if same_paths is None:
             remap, paths = paths.unique()
         else:
             remap = same_paths
             paths = paths.take(np.unique(same_paths, return_index=True)[1])
         pid, paths = used_paths(remap[pid], paths)
-        rows = np.cumsum([0] + [len(p) for p in parts[:-1]])
+
+        def joined(name: str) -> Any:
+            return np.concatenate(cols.pop(name))
+
         return ReceivedRoutes(
-            np.concatenate([p.peer_asn for p in parts]),
-            PrefixArray(
-                np.concatenate([p.prefix.version for p in parts]),
-                np.concatenate([p.prefix.hi for p in parts]),
-                np.concatenate([p.prefix.lo for p in parts]),
-                np.concatenate([p.prefix.length for p in parts]),
-            ),
-            np.concatenate([p.has_prefix for p in parts]),
+            joined("peer_asn"),
+            PrefixArray(joined("version"), joined("hi"), joined("lo"), joined("length")),
+            joined("has_prefix"),
             pid,
             paths,
-            Coded.concat([p.session for p in parts]),
-            CodedText.concat([p.raw_prefix for p in parts]),
-            Coded.concat([p.communities for p in parts]),
-            np.concatenate(
-                [p.problem_rows + r for p, r in zip(parts, rows.tolist(), strict=True)]
-            ).astype(np.int64),
-            tuple(t for p in parts for t in p.problem_text),
+            Coded.concat(cols.pop("session")),
+            CodedText.concat(cols.pop("raw_prefix")),
+            Coded.concat(cols.pop("communities")),
+            np.concatenate(problem_rows).astype(np.int64),
+            problem_text,
         )
 
     def problem_mask(self) -> Bools:
