@@ -154,7 +154,6 @@ def _asn_pairs(
 ) -> tuple[I64, I64]:
     """(AS number, handle code) for every AS of every given ASN row whose holder is known."""
     reg_code = dict(zip(registries, range(len(registries)), strict=True))
-    oid_code = dict(zip(opaque_ids, range(len(opaque_ids)), strict=True))
     width = max(1, len(opaque_ids))
     rows = np.flatnonzero(
         asns.status.mask(_HANDLE_STATUSES.__contains__) & asns.opaque_id.mask(bool)
@@ -162,7 +161,12 @@ def _asn_pairs(
     if len(unique_keys) == 0 or len(rows) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     reg_map = _codes(reg_code, [n.lower() for n in asns.registry.names])
-    oid_map = _codes(oid_code, asns.opaque_id.names)
+    if asns.opaque_id.names is opaque_ids:  # one list of ids, shared when loaded
+        oid_map = np.arange(len(opaque_ids), dtype=np.int64)
+    else:
+        oid_map = _codes(
+            dict(zip(opaque_ids, range(len(opaque_ids)), strict=True)), asns.opaque_id.names
+        )
     reg = reg_map[asns.registry.codes[rows]]
     oid = oid_map[asns.opaque_id.codes[rows]]
     keys = reg * width + oid

@@ -29,7 +29,7 @@ from routesieve.store.arrow_objects import (
     org_handle_batch,
     org_handles_of,
 )
-from routesieve.store.arrow_text import dictionary, string_column
+from routesieve.store.arrow_text import Seen, dictionary, string_column
 from routesieve.store.layout import (
     FORMAT,
     TABLES,
@@ -63,7 +63,8 @@ def from_batches(header: dict[str, Any], batches: Batches) -> Snapshot:
     unknown = set(batches) - set(TABLES) - {"as_sets", "org_handles"}
     if unknown:
         raise ValueError(f"unexpected data set {sorted(unknown)[0]!r}")
-    tables = {name: _table(cls, batches[name]) for name, cls in TABLES.items()}
+    seen: Seen = []
+    tables = {name: _table(cls, batches[name], seen) for name, cls in TABLES.items()}
     objects = (
         _objects("as_sets", as_sets_of, batches),
         _objects("org_handles", org_handles_of, batches),
@@ -89,7 +90,7 @@ def _columns(table: ColumnTable[Any], prefix: str) -> Iterator[tuple[str, pa.Arr
             yield f"{prefix}{field}", pa.array(column)  # a view of the numpy column
 
 
-def _table(cls: type[ColumnTable[Any]], batch: pa.RecordBatch) -> ColumnTable[Any]:
+def _table(cls: type[ColumnTable[Any]], batch: pa.RecordBatch, seen: Seen) -> ColumnTable[Any]:
     wanted = dict(_kinds(cls, ""))
     found = batch.schema.names
     if len(set(found)) != len(found) or set(found) != set(wanted):
@@ -98,7 +99,7 @@ def _table(cls: type[ColumnTable[Any]], batch: pa.RecordBatch) -> ColumnTable[An
         raise ValueError(
             f"{cls.__name__}: " + (f"no column {missing[0]!r}" if missing else f"column {extra[0]}")
         )
-    return _build(cls, batch, "")
+    return _build(cls, batch, "", seen)
 
 
 def _kinds(cls: type[ColumnTable[Any]], prefix: str) -> Iterator[tuple[str, str]]:
@@ -109,18 +110,20 @@ def _kinds(cls: type[ColumnTable[Any]], prefix: str) -> Iterator[tuple[str, str]
             yield f"{prefix}{field}", kind
 
 
-def _build(cls: type[ColumnTable[Any]], batch: pa.RecordBatch, prefix: str) -> ColumnTable[Any]:
+def _build(
+    cls: type[ColumnTable[Any]], batch: pa.RecordBatch, prefix: str, seen: Seen
+) -> ColumnTable[Any]:
     columns: dict[str, Any] = {}
     for field, kind in cls.KINDS.items():
         name = f"{prefix}{field}"
         if kind == "prefix":
-            columns[field] = _build(PrefixArray, batch, f"{name}.")
+            columns[field] = _build(PrefixArray, batch, f"{name}.", seen)
             continue
         column = batch.column(name)
         if column.null_count:
             raise ValueError(f"column {name!r} holds nulls")
         if kind == "strings":
-            columns[field] = string_column(name, column)
+            columns[field] = string_column(name, column, seen)
         elif column.type != pa.from_numpy_dtype(np.dtype(kind)):
             raise ValueError(f"column {name!r} of type {column.type}, not {np.dtype(kind)}")
         else:
