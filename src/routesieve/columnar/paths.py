@@ -141,12 +141,18 @@ class PathTable(Sequence[AsPath]):
         flat[np.arange(len(self.asns), dtype=np.int64) + self.asn_segment() + 1] = self.asns
         edges = self.asn_start[self.seg_start] + self.seg_start
         size = np.diff(edges)
-        owner = np.repeat(np.arange(n, dtype=np.int64), size)
-        place = np.arange(len(flat), dtype=np.int64) - edges[:-1][owner]
-        # a hash per path, then an exact check that paths of one hash are equal
-        mixed = (flat.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)) * _MULTIPLIERS[
-            place % len(_MULTIPLIERS)
-        ] ^ (place.astype(np.uint64) << np.uint64(40))
+        # a hash per path, then an exact check that paths of one hash are equal; made
+        # in place (the joined paths of a million routes: tens of MB per temporary)
+        place = np.arange(len(flat), dtype=np.int64)
+        place -= np.repeat(edges[:-1], size)  # each token's place in its path
+        mixed = flat.astype(np.uint64)
+        mixed += np.uint64(0x9E3779B97F4A7C15)
+        mixed *= _MULTIPLIERS[place % len(_MULTIPLIERS)]
+        high = place.astype(np.uint64)
+        del place
+        high <<= np.uint64(40)
+        mixed ^= high
+        del high
         digest = size.astype(np.uint64)
         full = size > 0
         if full.any():  # runs of the paths with tokens (strictly increasing starts)
