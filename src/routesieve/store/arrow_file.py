@@ -32,6 +32,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from routesieve.columnar.heap import drop_mapped_pages
 from routesieve.sources.fetched import write_atomically
 from routesieve.store.layout import ARROW_MAGIC as MAGIC
 
@@ -89,7 +90,9 @@ def read_container(path: Path) -> tuple[dict[str, Any], Batches]:
     segments = header.get("segments")
     if not isinstance(segments, dict):
         raise ValueError("the header lists no segments")
-    return header, {name: _segment(data, start, name, place) for name, place in segments.items()}
+    batches = {name: _segment(data, start, name, place) for name, place in segments.items()}
+    drop_mapped_pages(data.address, data.size)  # every page was read for its CRC-32
+    return header, batches
 
 
 def _header(data: pa.Buffer) -> tuple[dict[str, Any], int]:
