@@ -131,22 +131,50 @@ class _Forest:
     def __len__(self) -> int:
         return len(self.hi)
 
+    @functools.cached_property
+    def end(self) -> U64:
+        """The last address (top 64 bits) of each node."""
+        last: U64 = self.hi | ~_MASK[self.length]
+        return last
+
     def covers(self, node: I64, hi: U64, length: npt.NDArray[np.int16]) -> Bools:
-        nlen = self.length[node]
-        found: Bools = (nlen <= length) & ((hi & _MASK[nlen]) == self.hi[node])
+        """Whether each node covers its route, for nodes at or before the route in the
+        pre-order (a node found by the search, or an ancestor of one): such a node starts
+        at or before the route, so it covers it when the route starts before its end."""
+        found: Bools = (hi <= self.end[node]) & (self.length[node] <= length)
         return found
 
     def exact(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
         """Per route, the node equal to it, or -1."""
         if self.key is None:
-            node = self.deepest(hi, length)
-            node[self.length[node] != length] = -1
-            return node
+            return self._exact_stepping(hi & _MASK[length], length)
         query = hi | length.astype(np.uint64)
         node = np.searchsorted(self.key, query, "left").astype(np.int64)
         node[node == len(self.key)] = 0
         node[(self.key[node] != query) | (length > _PACKED)] = -1
         return node
+
+    def _exact_stepping(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
+        """``exact`` when the lengths do not fit below the addresses: the first node of
+        the route's address, then forward over that address's shorter nodes (nodes are
+        sorted by address, then length; an address has a few lengths at most)."""
+        m = len(self.hi)
+        out = np.full(len(hi), -1, np.int64)
+        pos = np.searchsorted(self.hi, hi, "left").astype(np.int64)
+        todo = np.flatnonzero(pos < m)
+        while len(todo):
+            at = pos[todo]
+            same = self.hi[at] == hi[todo]
+            todo, at = todo[same], at[same]
+            nlen, want = self.length[at], length[todo]
+            hit = nlen == want
+            out[todo[hit]] = at[hit]
+            shorter = nlen < want
+            todo, at = todo[shorter], at[shorter] + 1
+            inside = at < m
+            todo = todo[inside]
+            pos[todo] = at[inside]
+        return out
 
     def deepest(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
         """Per route, the deepest node that covers it, or -1."""
@@ -247,6 +275,27 @@ class CoverIndex:
             _walk(forest, rows, node, tests, found, exact or deepest_only)
         return found
 
+    def find_in_order(self, routes: PrefixColumns, rows: I64) -> I64 | None:
+        """``find`` with no test for ``rows`` of ``routes`` sorted by ``hi`` (a route
+        table), in ``rows``' order: each node's routes are one run of the sorted
+        addresses, found by two searches per node, so a small index costs next to
+        nothing per route. None when the index is not small or has entries longer
+        than /64 (then ``find`` it is)."""
+        if self._long or sum(map(len, self._forest.values())) * 8 > len(rows):
+            return None
+        found = np.full(len(routes), -1, np.int64)
+        wanted = np.zeros(len(routes), np.bool_)
+        wanted[rows] = True
+        for version, forest in self._forest.items():
+            rid, node = covered_in_order(routes, forest.hi, forest.length, version)
+            keep = wanted[rid]
+            # nodes come in pre-order, a deeper node after those that cover it: a
+            # route's last node is its deepest, and the last entry its highest
+            by_route = np.argsort(rid[keep], kind="stable")
+            rid, node = rid[keep][by_route], node[keep][by_route]
+            _keep_last(found, rid, forest.members[forest.start[node + 1] - 1])
+        return found[rows]
+
     def pairs(self, routes: PrefixColumns, exact: bool = False) -> tuple[I64, I64]:
         """Every (route index, entry index) where the entry covers (or, exact, equals) the
         route: the whole covering chain of each route, for ``explain`` and tests."""
@@ -319,6 +368,52 @@ class CoverIndex:
             done[rid] = True
         else:
             done |= _all_found(found)
+
+
+def covered_in_order(
+    routes: PrefixColumns, hi: U64, length: npt.NDArray[np.int16], version: int
+) -> tuple[I64, I64]:
+    """Every (route, entry) where the entry (of ``version``, at most /64, ``hi``
+    masked to its length) covers the route, for routes sorted by ``hi``: each entry's
+    routes are one run of the sorted addresses. Pairs come entry by entry, in the
+    entries' order, each entry's routes ascending."""
+    hi = hi & _MASK[length]
+    end = hi | ~_MASK[length]
+    first = np.searchsorted(routes.hi, hi, "left").astype(np.int64)
+    counts = np.searchsorted(routes.hi, end, "right").astype(np.int64) - first
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    eid = np.repeat(np.arange(len(hi), dtype=np.int64), counts)
+    rid = np.arange(total, dtype=np.int64) + np.repeat(first - (np.cumsum(counts) - counts), counts)
+    ok = (routes.version[rid] == version) & (routes.length[rid] >= length[eid])
+    return rid[ok], eid[ok]
+
+
+def find_in_order(routes: PrefixColumns, entries: PrefixColumns, test: Test) -> I64 | None:
+    """``CoverIndex(entries).find(routes, (test,))`` for routes sorted by ``hi`` (a route
+    table), with pairs found as runs of the sorted routes: quick for a few entries.
+    None when an entry is longer than /64."""
+    found = np.full(len(routes), -1, np.int64)
+    if len(entries) == 0 or len(routes) == 0:
+        return found
+    if int(entries.length.max()) > 64:
+        return None
+    rids: list[I64] = []
+    eids: list[I64] = []
+    for version in (4, 6):
+        sel = np.flatnonzero(entries.version == version)
+        if len(sel):
+            rid, k = covered_in_order(routes, entries.hi[sel], entries.length[sel], version)
+            eid = sel[k]
+            ok = np.ones(len(rid), np.bool_) if test is None else test(rid, eid)
+            rids.append(rid[ok])
+            eids.append(eid[ok])
+    rid, eid = np.concatenate(rids), np.concatenate(eids)
+    # per route, the deepest entry, then the highest entry index, last
+    order = np.lexsort((eid, entries.length[eid], rid))
+    _keep_last(found, rid[order], eid[order])
+    return found
 
 
 def _keep_last(col: I64, rid: I64, eid: I64) -> None:
