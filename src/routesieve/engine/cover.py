@@ -482,8 +482,15 @@ class PairSet:
     def contains(self, a: I64, b: I64) -> Bools:
         if len(self._keys) == 0 or len(a) == 0:
             return np.zeros(len(a), np.bool_)
+        a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        if int(a.min()) >= 0 and int(b.min()) >= 0:  # as usual: no -1 to leave out
+            q = (a.view(np.uint64) << np.uint64(32)) | b.view(np.uint64)
+            pos = np.searchsorted(self._keys, q)
+            pos[pos == len(self._keys)] = 0
+            found: Bools = self._keys[pos] == q
+            return found
         ok = (a >= 0) & (b >= 0)
         q = (a.clip(0).astype(np.uint64) << np.uint64(32)) | b.clip(0).astype(np.uint64)
         pos = np.searchsorted(self._keys, q).clip(0, len(self._keys) - 1)
-        found: Bools = ok & (self._keys[pos] == q)
+        found = ok & (self._keys[pos] == q)
         return found
