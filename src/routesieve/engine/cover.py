@@ -100,6 +100,41 @@ class _Forest:
     def parent(self) -> I64:
         return _parents(self.hi, self.length)
 
+    def parent_of(self, node: I64) -> I64:
+        """The parent of each of ``node``. For a few nodes of a large forest (the IPv4
+        VRPs asked for a handful of IPv4 routes) each parent is looked up by its
+        address at every shorter length, so that the whole ``parent`` column is not
+        computed for them."""
+        if "parent" in self.__dict__ or self.key is None or len(node) * 16 > len(self):
+            found: I64 = self.parent[node]
+            return found
+        return self._probe_parents(node)
+
+    @functools.cached_property
+    def _lengths(self) -> list[int]:
+        """The lengths of the nodes, longest first."""
+        lengths: list[int] = np.unique(self.length)[::-1].tolist()
+        return lengths
+
+    def _probe_parents(self, node: I64) -> I64:
+        assert self.key is not None
+        out = np.full(len(node), -1, np.int64)
+        hi, length = self.hi[node], self.length[node]
+        todo = np.arange(len(node))  # no parent found yet
+        for shorter in self._lengths:  # longest first: the first found is the parent
+            if len(todo) == 0:
+                break
+            asked = length[todo] > shorter
+            sel = todo[asked]
+            query = (hi[sel] & _MASK[shorter]) | np.uint64(shorter)
+            pos = np.searchsorted(self.key, query)
+            pos[pos == len(self.key)] = 0
+            hit = self.key[pos] == query
+            out[sel[hit]] = pos[hit]
+            asked[asked] = hit
+            todo = todo[~asked]
+        return out
+
     @staticmethod
     def build(hi: U64, length: npt.NDArray[np.int16], ids: I64, bits: int) -> _Forest:
         hi = hi & _MASK[length]
@@ -184,7 +219,7 @@ class _Forest:
             cur = node[todo]
             miss = ~self.covers(cur, hi[todo], length[todo])
             todo = todo[miss]
-            node[todo] = up = self.parent[cur[miss]]
+            node[todo] = up = self.parent_of(cur[miss])
             todo = todo[up >= 0]
         return node
 
@@ -239,6 +274,11 @@ class CoverIndex:
                 self._long.setdefault(length, {}).setdefault(value >> (bits - length), []).append(i)
         self._long = dict(sorted(self._long.items(), reverse=True))  # deepest first
 
+    @property
+    def nodes(self) -> int:
+        """How many distinct prefixes of at most /64 the index holds."""
+        return sum(map(len, self._forest.values()))
+
     @staticmethod
     def of(prefixes: Sequence[Prefix]) -> CoverIndex:
         return CoverIndex(PrefixColumns.of(prefixes))
@@ -278,10 +318,10 @@ class CoverIndex:
     def find_in_order(self, routes: PrefixColumns, rows: I64) -> I64 | None:
         """``find`` with no test for ``rows`` of ``routes`` sorted by ``hi`` (a route
         table), in ``rows``' order: each node's routes are one run of the sorted
-        addresses, found by two searches per node, so a small index costs next to
-        nothing per route. None when the index is not small or has entries longer
-        than /64 (then ``find`` it is)."""
-        if self._long or sum(map(len, self._forest.values())) * 8 > len(rows):
+        addresses, found by two searches per node, so an index of few ``nodes`` costs
+        next to nothing per route. None when the index has entries longer than /64
+        (then ``find`` it is)."""
+        if self._long:
             return None
         found = np.full(len(routes), -1, np.int64)
         wanted = np.zeros(len(routes), np.bool_)
@@ -313,7 +353,7 @@ class CoverIndex:
                 rid, eid = _expand(forest, rows, node)
                 out_r.append(rid)
                 out_e.append(eid)
-                node = np.full(len(node), -1, np.int64) if exact else forest.parent[node]
+                node = np.full(len(node), -1, np.int64) if exact else forest.parent_of(node)
         for long, table in self._long.items():
             rows = np.flatnonzero((routes.version == 6) & (routes.length >= long))
             if exact:
@@ -463,7 +503,7 @@ def _walk(
             pending |= col[rows] < 0
         if one:
             return
-        rows, node = rows[pending], forest.parent[node[pending]]
+        rows, node = rows[pending], forest.parent_of(node[pending])
         keep = node >= 0
         rows, node = rows[keep], node[keep]
 

@@ -325,7 +325,8 @@ def _reject_covered(
     alive = np.flatnonzero(out.open())
     if cover.size == 0 or len(alive) == 0:
         return
-    found = cover.find_in_order(cols, alive) if in_order else None
+    small = cover.nodes * 8 <= len(alive)  # two searches per node beat one per row
+    found = cover.find_in_order(cols, alive) if in_order and small else None
     if found is None:
         (found,) = cover.find(cols.take(alive))
     hit = np.full(len(out.rule), -1, np.int64)
