@@ -37,6 +37,13 @@ class _Members:
     def of(members: Sequence[str]) -> _Members:
         every: list[tuple[int, bool, str]] = []
         for member in members:
+            digits = member[2:]
+            # "AS" and 1 to 10 digits (what _ASN matches), without the regex
+            if member[:2].upper() == "AS" and 0 < len(digits) <= 10 and digits.isdecimal():
+                asn = int(digits)
+                if asn <= MAX_ASN:
+                    every.append((asn, False, member))
+                    continue
             m = _ASN.match(member)
             if m and int(m.group(1)) <= MAX_ASN:
                 every.append((int(m.group(1)), False, member))
