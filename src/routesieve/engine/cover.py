@@ -312,7 +312,7 @@ class CoverIndex:
                 continue
             hi, length = routes.hi[rows], routes.length[rows]
             node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
-            _walk(forest, rows, node, tests, found, exact or deepest_only)
+            _walk(forest, rows, node, tests, found, exact or deepest_only, not self._long)
         return found
 
     def find_in_order(self, routes: PrefixColumns, rows: I64) -> I64 | None:
@@ -484,25 +484,41 @@ def _expand(forest: _Forest, rows: I64, node: I64) -> tuple[I64, I64]:
 
 
 def _walk(
-    forest: _Forest, rows: I64, node: I64, tests: Sequence[Test], found: list[I64], one: bool
+    forest: _Forest,
+    rows: I64,
+    node: I64,
+    tests: Sequence[Test],
+    found: list[I64],
+    one: bool,
+    fresh: bool,
 ) -> None:
     """From each row's deepest covering node outwards, until every test has its entry
-    (or, ``one``, at that node only): at each node, the last passing entry of its group."""
+    (or, ``one``, at that node only): at each node, the last passing entry of its group.
+    ``fresh``: no test has an entry for ``rows`` yet."""
     keep = node >= 0
     rows, node = rows[keep], node[keep]
     while len(rows):
         rid, eid = _expand(forest, rows, node)
+        single = len(rid) == len(rows)  # one entry a node: a pair a row
         pending = np.zeros(len(rows), np.bool_)
         for k, test in enumerate(tests):
             col = found[k]
-            sel = np.flatnonzero(col[rid] < 0)
-            if test is not None and len(sel):
-                sel = sel[test(rid[sel], eid[sel])]
-            # each row's pairs are together, ids ascending: the last is the highest
-            _keep_last(col, rid[sel], eid[sel])
+            if fresh:
+                ok = None if test is None else test(rid, eid)
+                r, e = (rid, eid) if ok is None else (rid[ok], eid[ok])
+            else:
+                sel = np.flatnonzero(col[rid] < 0)
+                if test is not None and len(sel):
+                    sel = sel[test(rid[sel], eid[sel])]
+                r, e = rid[sel], eid[sel]
+            if single:
+                col[r] = e
+            else:  # each row's pairs are together, ids ascending: the last is the highest
+                _keep_last(col, r, e)
             pending |= col[rows] < 0
         if one:
             return
+        fresh = False
         rows, node = rows[pending], forest.parent_of(node[pending])
         keep = node >= 0
         rows, node = rows[keep], node[keep]
