@@ -26,6 +26,7 @@ from routesieve.model import AsPath, Prefix, SegmentType
 I64 = npt.NDArray[np.int64]
 
 _COLON, _DOT, _SLASH = ord(":"), ord("."), ord("/")
+_SPACE = pa.scalar(" ", pa.string())  # a typed scalar: no type inference per call
 
 
 def numbers(values: npt.NDArray[np.integer]) -> pa.Array:
@@ -165,7 +166,7 @@ def path_texts(paths: Sequence[AsPath]) -> pa.Array:
     np.cumsum(sizes, out=offsets[1:])
     flat = np.fromiter(chain.from_iterable(seqs), np.int64, int(offsets[-1]))
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(flat))
-    texts = pc.binary_join(lists, " ")
+    texts = pc.binary_join(lists, _SPACE)
     return replace_at(texts, np.array(other, np.int64), [str(paths[k]) for k in other])
 
 
@@ -180,6 +181,6 @@ def _table_path_texts(paths: PathTable) -> pa.Array:
     plain = (segments == 0) | ((segments == 1) & (first_type == int(SegmentType.AS_SEQUENCE)))
     offsets = paths.asn_start[paths.seg_start]  # every AS of path p lies in one run
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(paths.asns))
-    texts = pc.binary_join(lists, " ")
+    texts = pc.binary_join(lists, _SPACE)
     other = np.flatnonzero(~plain)
     return replace_at(texts, other, [str(paths[k]) for k in other.tolist()])

@@ -42,8 +42,20 @@ def json_body(text: str) -> str:
     return orjson.dumps(text).decode()[1:-1]
 
 
+def text(value: str) -> pa.Scalar:
+    """A string scalar. Python strings given to Arrow's kernels, or to ``pa.array`` /
+    ``pa.scalar`` without a type, are converted by type inference, which tries to import
+    ``dateutil`` on every call: without it installed, each failed import scans sys.path."""
+    return pa.scalar(value, pa.string())
+
+
+EMPTY = text("")
+
+
 def join(parts: Sequence[pa.Array | str]) -> pa.Array:
-    return pc.binary_join_element_wise(*parts, "")
+    return pc.binary_join_element_wise(
+        *(text(p) if isinstance(p, str) else p for p in parts), EMPTY
+    )
 
 
 class Context:
@@ -70,7 +82,7 @@ class Context:
     def path_json_middle(self) -> pa.Array:
         """Per path: the path, then the JSON up to the action's value."""
         origin = numbers(self.origins)
-        origin = pc.if_else(pa.array(self.origins < 0), "null", origin)
+        origin = pc.if_else(pa.array(self.origins < 0), text("null"), origin)
         return join([self.paths, '","origin_asn":', origin, ',"action":"'])
 
     @cached_property
@@ -203,7 +215,7 @@ class Slots:
             return numbers(table.peer[rows])
         if slot is Slot.ORIGIN:
             origin = cx.origins[table.path_id[rows]]
-            return pc.if_else(pa.array(origin < 0), "None", numbers(origin))
+            return pc.if_else(pa.array(origin < 0), text("None"), numbers(origin))
         if slot is Slot.PROBLEM:
             texts = [table.first[r].problem or "empty AS path" for r in rows.tolist()]
             return pa.array([json_body(t) for t in texts] if json else texts, pa.string())
