@@ -46,7 +46,7 @@ class Template:
 @dataclass(frozen=True)
 class RuleWording:
     """The rows one rule decided among those asked for (``at``: their places in the rows
-    asked for), and per row its template, by index into ``templates``.
+    asked for, ascending), and per row its template, by index into ``templates``.
 
     A template is None for a group whose wording holds a marker character itself (text
     from outside data, in theory): those rows are worded one by one."""
@@ -59,12 +59,12 @@ class RuleWording:
     def window(self, start: int, stop: int) -> RuleWording | None:
         """The wording of rows ``start`` to ``stop - 1`` of those asked for, counted from
         ``start``, with the templates they use; None when the rule decided none of them."""
-        keep = (self.at >= start) & (self.at < stop)
-        if not keep.any():
+        a, b = np.searchsorted(self.at, [start, stop]).tolist()  # ``at`` is ascending
+        if a == b:
             return None
-        used, which = np.unique(self.which[keep], return_inverse=True)
+        used, which = np.unique(self.which[a:b], return_inverse=True)
         templates = [self.templates[u] for u in used.tolist()]
-        return RuleWording(self.rule, self.at[keep] - start, which.astype(np.int64), templates)
+        return RuleWording(self.rule, self.at[a:b] - start, which.astype(np.int64), templates)
 
 
 def _key_columns(d: Decisions, rule: Rule, rows: I64) -> list[npt.NDArray[Any]]:
