@@ -17,7 +17,8 @@ import pyarrow as pa
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, is_acceptance
 from routesieve.engine.templates import RuleWording, Template, wordings
-from routesieve.outputs.verdict_context import Column, Context, distinct_numbers, join
+from routesieve.outputs.arrow_text import numbers
+from routesieve.outputs.verdict_context import BatchRows, Context, join
 from routesieve.outputs.verdict_fill import Filled, Piece, Vocabulary, assemble, fill, spans
 
 I64 = npt.NDArray[np.int64]
@@ -73,11 +74,12 @@ class _Batch:
 
     def __init__(self, cx: Context, rows: I64, wording: list[RuleWording]) -> None:
         self.cx, self.rows, self.wording = cx, rows, wording
+        self.texts = BatchRows(cx, rows)
 
     def _filled(self, vocab: Vocabulary, json: bool) -> list[Filled]:
         parts: list[Filled] = []
         for w in self.wording:
-            parts += fill(self.cx, self.rows, w, vocab, json)
+            parts += fill(self.texts, w, vocab, json)
         return parts
 
     def _reasons_and_evidence(self) -> tuple[pa.Array, pa.Array]:
@@ -99,7 +101,7 @@ class _Batch:
         return pa.RecordBatch.from_arrays(
             [
                 pa.array(table.peer[rows], pa.int64()),
-                cx.prefix_texts(json=False).take(pa.array(rows)),
+                self.texts.prefix_texts(json=False),
                 cx.paths.take(pa.array(path_id)),
                 pa.array(origin, pa.int64(), mask=origin < 0),
                 dictionary_array(_ACTION_OF_RULE[d.rule[rows]], ACTIONS),
@@ -125,20 +127,24 @@ class _Batch:
             f'{orjson.dumps(list(distinct[k % len(distinct)])).decode()},"evidence":'
             for k in tail_key.tolist()
         ]
-        peers = distinct_numbers(table.peer[rows])
-        peer_heads = join(['{"peer_asn":', peers.values, ',"prefix":"'])
-        head = [
-            vocab.column(Column(peer_heads, peers.index)),
-            vocab.column(Column(cx.prefix_as_path, rows)),
-            vocab.column(Column(cx.path_json_middle, table.path_id[rows])),
-        ]
+        head = vocab.add(
+            join(
+                [
+                    '{"peer_asn":',
+                    numbers(table.peer[rows]),
+                    ',"prefix":"',
+                    self.texts.prefix_texts(json=True),
+                    '","as_path":"',
+                    cx.path_json_middle.take(pa.array(table.path_id[rows])),
+                ]
+            )
+        )
         tail = vocab.add(pa.array(tails, pa.string())) + tail_of.reshape(len(rows))
         groups: list[tuple[I64, list[Piece]]] = []
         for w in self.wording:
             frame = (_MIDDLES[ALL_RULES.index(w.rule)], "}\n")
-            for p in fill(cx, rows, w, vocab, json=True, frame=frame):
-                at = p.at
-                groups.append((at, [*(h[at] for h in head), *p.reason, tail[at], *p.evidence]))
+            for p in fill(self.texts, w, vocab, json=True, frame=frame):
+                groups.append((p.at, [head + p.at, *p.reason, tail[p.at], *p.evidence]))
         tokens, bounds = assemble(len(rows), groups)
         return spans(vocab.gather(tokens), bounds)
 

@@ -123,31 +123,12 @@ class Context:
     def session_lists(self) -> pa.Array:
         return pa.array([list(t) for t in self.sessions[1]], pa.list_(pa.string()))
 
-    def prefix_texts(self, json: bool) -> pa.Array:
-        """The prefix text of every table row (JSON-escaped when ``json``)."""
-        return self._prefix_json if json else self._prefix_raw
-
-    @cached_property
-    def prefix_as_path(self) -> pa.Array:
-        """Per table row: the prefix as inside a JSON string, then the JSON up to the AS
-        path's text."""
-        return join([self.prefix_texts(json=True), '","as_path":"'])
-
-    @cached_property
-    def _prefix_raw(self) -> pa.Array:
-        return self._prefixes(json=False)
-
-    @cached_property
-    def _prefix_json(self) -> pa.Array:
-        if self.table.has_prefix.all():
-            return self._prefix_raw
-        return self._prefixes(json=True)
-
-    def _prefixes(self, json: bool) -> pa.Array:
+    def prefixes(self, rows: I64, json: bool) -> pa.Array:
+        """The prefix text of each row (JSON-escaped when ``json``)."""
         table = self.table
-        texts = prefix_texts(table.prefixes)
-        odd = np.flatnonzero(~table.has_prefix)  # malformed: the text as read
-        values = [row_prefix_text(table, r) for r in odd.tolist()]
+        texts = prefix_texts(table.prefixes.take(rows))
+        odd = np.flatnonzero(~table.has_prefix[rows])  # malformed: the text as read
+        values = [row_prefix_text(table, r) for r in rows[odd].tolist()]
         return replace_at(texts, odd, [json_body(v) for v in values] if json else values)
 
     def vrps(self, ids: I64) -> dict[Slot, Column]:
@@ -265,11 +246,29 @@ def _merged_runs(merged: MergedSessions) -> tuple[I64, list[tuple[str, ...]]]:
     return runs.indices.to_numpy().astype(np.int64), lists
 
 
-class Slots:
-    """The slot columns of some rows: raw text, or as it goes inside a JSON string."""
+class BatchRows:
+    """The rows of one batch (table rows, in verdict order) and their prefix texts, made
+    once for the batch."""
 
     def __init__(self, cx: Context, rows: I64) -> None:
         self.cx, self.rows = cx, rows
+        self._prefixes: dict[bool, pa.Array] = {}
+
+    def prefix_texts(self, json: bool) -> pa.Array:
+        """The prefix text of each row (JSON-escaped when ``json``)."""
+        json = json and not self.cx.table.has_prefix[self.rows].all()
+        found = self._prefixes.get(json)
+        if found is None:
+            found = self._prefixes[json] = self.cx.prefixes(self.rows, json)
+        return found
+
+
+class Slots:
+    """The slot columns of some rows of a batch (``at``: their places in it): raw text,
+    or as it goes inside a JSON string."""
+
+    def __init__(self, batch: BatchRows, at: I64) -> None:
+        self.cx, self.batch, self.at, self.rows = batch.cx, batch, at, batch.rows[at]
         self._found: dict[tuple[Slot, bool], Column] = {}
 
     def differs(self, slot: Slot) -> bool:
@@ -292,9 +291,9 @@ class Slots:
         cx, rows = self.cx, self.rows
         d, table = cx.d, cx.table
         if slot is Slot.PREFIX:
-            return Column(cx.prefix_texts(json), rows)
+            return Column(self.batch.prefix_texts(json), self.at)
         if slot is Slot.SEED_PREFIX:
-            return Column(cx.prefix_texts(json), d.detail[rows].astype(np.int64))
+            return Column(cx.prefixes(d.detail[rows], json), np.arange(len(rows), dtype=np.int64))
         if slot is Slot.LENGTH:
             return distinct_numbers(table.prefixes.length[rows])
         if slot is Slot.PATH:

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from routesieve.engine.slots import Slot
 from routesieve.engine.templates import Part, RuleWording
-from routesieve.outputs.verdict_context import Column, Context, Slots, json_body
+from routesieve.outputs.verdict_context import BatchRows, Column, Slots, json_body
 
 I64 = npt.NDArray[np.int64]
 
@@ -111,8 +111,7 @@ class Filled:
 
 
 def fill(
-    cx: Context,
-    rows: I64,
+    batch: BatchRows,
     w: RuleWording,
     vocab: Vocabulary,
     json: bool,
@@ -124,6 +123,7 @@ def fill(
     ``frame``: text before every reason and after every evidence (fewer tokens than
     tokens of their own)."""
     before, after = frame
+    cx, rows = batch.cx, batch.rows
     shape_ids: dict[tuple[tuple[Slot, ...], tuple[Slot, ...]], int] = {}
     members: list[list[int]] = []
     split: list[tuple[list[str], list[str]]] = []
@@ -147,9 +147,7 @@ def fill(
         sel = np.flatnonzero(shape_of == s)
         local = np.zeros(len(w.templates), np.int64)
         local[members[s]] = np.arange(len(members[s]))
-        shape = _Shape(
-            [split[u] for u in members[s]], local[w.which[sel]], Slots(cx, rows[w.at[sel]])
-        )
+        shape = _Shape([split[u] for u in members[s]], local[w.which[sel]], Slots(batch, w.at[sel]))
         out.append(
             Filled(
                 w.at[sel],
