@@ -26,7 +26,7 @@ from routesieve.engine.wording import word_row
 
 I64 = npt.NDArray[np.int64]
 _BY_NAME = {s.value: s for s in Slot}
-_SPLIT = re.compile(f'"{OPEN}(\\w+){CLOSE}"|{OPEN}(\\w+){CLOSE}')
+_MARKER = re.compile(f"{OPEN}(\\w+){CLOSE}")  # a slot's marker, within quotes or not
 
 
 # ---- templates: one wording per group of rows with equal keys --------------------------
@@ -134,17 +134,22 @@ def _parts(text: str, json: bool) -> tuple[Part, ...] | None:
     """``text`` split at its markers; None when it holds a marker character otherwise."""
     out: list[Part] = []
     pos = 0
-    for m in _SPLIT.finditer(text):
-        quoted = m.group(1) is not None
-        slot = _BY_NAME.get(m.group(1) if quoted else m.group(2))
+    m = _MARKER.search(text)  # a search for the marker's first character: no scan per '"'
+    while m is not None:
+        start, end = m.span()
+        quoted = start > pos and text[start - 1] == '"' and text[end : end + 1] == '"'
+        slot = _BY_NAME.get(m.group(1))
         if slot is None:
             return None
         whole_value = quoted and json and slot.raw
         if slot.raw and not whole_value:
             return None
         quote = '"' if quoted and not whole_value else ""
-        out += [text[pos : m.start()] + quote, slot, quote]
-        pos = m.end()
+        if quoted:
+            start, end = start - 1, end + 1
+        out += [text[pos:start] + quote, slot, quote]
+        pos = end
+        m = _MARKER.search(text, pos)
     out.append(text[pos:])
     if any(isinstance(p, str) and (OPEN in p or CLOSE in p) for p in out):
         return None
