@@ -50,7 +50,12 @@ class Vocabulary:
         return base
 
     def column(self, c: Column) -> I64:
-        return self.add(c.values) + c.index
+        """The tokens of a column's rows; of a table much longer than the rows (the texts
+        of every VRP of the write, say) only the texts the rows use are added."""
+        if len(c.values) <= 4 * len(c.index) + 4096:
+            return self.add(c.values) + c.index
+        used, inverse = np.unique(c.index, return_inverse=True)
+        return self.add(c.values.take(pa.array(used))) + inverse.reshape(len(c.index))
 
     def gather(self, tokens: I64) -> pa.Array:
         """The text of each token, in order (``tokens`` is changed: literals resolved)."""
