@@ -71,7 +71,7 @@ from routesieve.outputs.verdict_arrow import write_parquet
 from routesieve.store.snapshot_file import load_stored_snapshot
 t0 = time.perf_counter()
 policy = load_config(Path({str(folder / "routesieve.toml")!r})).to_policy()
-snapshot = load_stored_snapshot(Path({str(folder / "he.snapshot.npz")!r}))
+snapshot = load_stored_snapshot(Path({str(folder / "he.snapshot.arrow")!r}))
 routes = ReceivedRoutes.concat(
     [ReceivedRoutes.of(read_routes(name).items) for name in {[str(f) for f in files]!r}]
 )
@@ -109,7 +109,7 @@ def on_cluster(folder: Path, files: list[Path], workers: int) -> Timing:
     from routesieve.config import load_config
 
     policy = load_config(folder / "routesieve.toml").to_policy()
-    path = folder / "he.snapshot.npz"
+    path = folder / "he.snapshot.arrow"
     ref = SnapshotRef(str(path), file_sha256(path), int(time.time()))
     out = folder / f"verdicts-{workers}"
     with open_client(ClusterSpec(local_workers=workers)) as client:

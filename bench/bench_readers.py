@@ -6,8 +6,10 @@ For each reader (VRPs, the ASPA records of the same file, RPSL, the five RIR fil
 bulk path as ``load_snapshot`` calls it and the per-item path it falls back to run in
 the same process, one after the other, and the items they give are compared. Then a
 cold ``routesieve evaluate`` (no stored snapshot, an empty parse cache) runs under
-``/usr/bin/time -v`` twice: as it is, and with the per-item readers put back (the
-anchor), for wall time and peak RSS. Prints figures only; asserts nothing.
+``/usr/bin/time -v`` three times: as it is, pinned to one core (so without the second
+process that reads the large files two at a time: the anchor of that), and with the
+per-item readers put back (the anchor of the readers), for wall time and peak RSS (of
+the main process; the second process's own peak is not in it). Prints figures only; asserts nothing.
 """
 
 from __future__ import annotations
@@ -139,8 +141,10 @@ def readers(data: Path, repeat: int) -> None:
     line("all readers", f"{total_new:6.2f} s bulk   {total_old:6.2f} s per-item")
 
 
-def cold_cli(data: Path, per_item: bool) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of a cold evaluate in a new process."""
+def cold_cli(data: Path, per_item: bool, one_core: bool = False) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of a cold evaluate in a new process (``one_core``:
+    pinned to one core with ``taskset``, so the large files are read one after the other
+    instead of two at a time by a second process)."""
     args = [
         "evaluate",
         "--config",
@@ -160,10 +164,11 @@ def cold_cli(data: Path, per_item: bool) -> tuple[float, int]:
             *args,
         ]
     )
+    pin = ["taskset", "-c", str(min(os.sched_getaffinity(0)))] if one_core else []
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "ROUTESIEVE_CACHE_DIR": cache}
         done = subprocess.run(
-            ["/usr/bin/time", "-v", *command], env=env, capture_output=True, text=True
+            ["/usr/bin/time", "-v", *pin, *command], env=env, capture_output=True, text=True
         )
     wall, rss = float("nan"), 0
     for row in done.stderr.splitlines():
@@ -192,8 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     readers(data, args.repeat)
     if not args.no_cli:
         print("cold evaluate (no stored snapshot, empty parse cache; /usr/bin/time -v)")
-        for label, per_item in (("bulk readers", False), ("per-item readers (anchor)", True)):
-            wall, rss = cold_cli(data, per_item)
+        runs = (
+            ("bulk readers", False, False),
+            ("bulk readers, one core (no second reading process)", False, True),
+            ("per-item readers (anchor)", True, False),
+        )
+        for label, per_item, one_core in runs:
+            wall, rss = cold_cli(data, per_item, one_core)
             line(label, f"{wall:6.2f} s wall   {rss / 1024:7.0f} MiB peak RSS")
     line("load average at end (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0

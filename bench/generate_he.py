@@ -11,7 +11,7 @@ judges against is the same. What grows is the received side:
 * ``OUT/routesieve.toml``: 10,000 peers with one bilateral session each, and two route
   servers whose sessions carry the routes of 500 of those peers again (merged with the
   bilateral copies: same effective peer, same partition);
-* ``OUT/he.snapshot.npz``: the stored snapshot of that configuration's data.
+* ``OUT/he.snapshot.arrow``: the stored snapshot of that configuration's data.
 
 Each peer's routes are drawn from the bench table (prefix and path, the path's first AS
 replaced by the peer, so that origins, VRPs and route objects still meet), with a
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.out / "routes"
     folder.mkdir(parents=True, exist_ok=True)
     config = args.out / "routesieve.toml"
-    snapshot = args.out / "he.snapshot.npz"
+    snapshot = args.out / "he.snapshot.arrow"
     if args.reuse is not None:  # the same peers and data whatever the size
         for name in (config.name, snapshot.name):
             if not (args.out / name).exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from routesieve.snapshot import Provenance
 
@@ -39,9 +39,20 @@ class InputError(Exception):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled (from a reading process) by its problems and attributes, not its message
+        return (_rebuilt, (type(self), self.problems, dict(self.__dict__)))
+
     @staticmethod
     def at(file: str, message: str, line: int | None = None) -> InputError:
         return InputError([Problem(file, line, message)])
+
+
+def _rebuilt(cls: type[InputError], problems: tuple[Problem, ...], state: dict[str, Any]) -> Any:
+    exc = cls.__new__(cls)
+    InputError.__init__(exc, problems)
+    exc.__dict__.update(state)
+    return exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from routesieve.collect import bird_columns, bird_show
 from routesieve.collect.bird_columns import read_show_route_columns
 from routesieve.collect.bird_show import parse_show_route
 from routesieve.collect.bird_socket import BirdError
+from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.store import write_snapshot
 from routesieve.columnar.routes import ReceivedRoutes
 
@@ -217,7 +218,7 @@ def test_a_reader_that_stops_early_closes_the_reply() -> None:
         finally:
             closed.append(True)
 
-    pieces = bird_columns.read_ahead(reply(), depth=2)
+    pieces = read_ahead(reply(), depth=2)
     assert next(pieces) == "x\n"
     pieces.close()
     assert closed == [True]

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routesieve.engine.cover import CoverIndex, PrefixColumns
+from routesieve.engine.cover import CoverIndex, PrefixColumns, find_in_order
 from routesieve.prefix import BITS, Prefix
 
 I64 = npt.NDArray[np.int64]
@@ -129,3 +129,56 @@ def test_nested_entries_cite_the_most_specific_and_equal_prefixes_the_last() -> 
     routes = [Prefix.parse(p) for p in ("10.1.2.0/24", "10.3.0.0/24", "11.0.0.0/8", "10.2.0.0/16")]
     (found,) = CoverIndex.of(entries).find(PrefixColumns.of(routes))
     assert found.tolist() == [2, 0, -1, 3]
+
+
+def _in_address_order(routes: list[Prefix]) -> PrefixColumns:
+    """The routes as a route table lays them out: sorted by the top 64 bits."""
+    cols = PrefixColumns.of(routes)
+    return cols.take(np.argsort(cols.hi, kind="stable"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds)
+def test_runs_of_address_sorted_routes_cite_what_find_cites(world: World) -> None:
+    entries, routes, seed = world
+    cols = _in_address_order(routes)
+    index = CoverIndex.of(entries)
+    rows = np.flatnonzero(np.random.default_rng(seed).random(len(routes)) < 0.7)
+    got = index.find_in_order(cols, rows)
+    if any(e.version == 6 and e.length > 64 for e in entries):
+        assert got is None
+    else:
+        assert got is not None
+        assert got.tolist() == index.find(cols.take(rows))[0].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds)
+def test_few_entries_over_sorted_routes_cite_what_an_index_of_them_cites(world: World) -> None:
+    entries, routes, seed = world
+    cols = _in_address_order(routes)
+    some = _passes(seed, len(routes), len(entries))
+    got = find_in_order(cols, PrefixColumns.of(entries), _test(some))
+    if any(e.version == 6 and e.length > 64 for e in entries):
+        assert got is None
+    else:
+        assert got is not None
+        (want,) = CoverIndex.of(entries).find(cols, (_test(some),))
+        assert got.tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(prefixes(), min_size=100, max_size=300),
+    st.lists(prefixes(), min_size=1, max_size=3),
+)
+def test_a_few_routes_in_a_large_index_find_their_covering_chain(
+    entries: list[Prefix], routes: list[Prefix]
+) -> None:
+    # few routes against many entries: parents are looked up, not computed for all
+    index = CoverIndex.of(entries)
+    everything = {(r, e) for r in range(len(routes)) for e in range(len(entries))}
+    got = index.find(PrefixColumns.of(routes), (None, _test(set())))
+    assert got[0].tolist() == brute_find(entries, routes, everything, False, False)
+    rid, eid = index.pairs(PrefixColumns.of(routes))
+    assert set(zip(rid.tolist(), eid.tolist(), strict=True)) == brute_pairs(entries, routes, False)

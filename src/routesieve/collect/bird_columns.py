@@ -18,9 +18,7 @@ of both agree exactly (``tests/collect_bird/test_bird_columns.py``).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator
-from queue import Full, Queue
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +27,7 @@ import pyarrow.compute as pc
 
 from routesieve.collect.bird_show import read_piece
 from routesieve.collect.bird_values import parse_communities
+from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
 from routesieve.columnar.arrays import PrefixArray
 from routesieve.columnar.coded import Coded
@@ -40,7 +39,6 @@ I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 PIECE = 4 << 20  # characters of reply text read at a time (fewest steps on a full table)
-AHEAD = 16  # pieces of the reply the reading thread may hold before they are read
 _SEP = "\x1f"  # between the communities of a route while they are columns
 _NEWLINE = 10
 # every line is held with the newline before it (see _lines)
@@ -92,52 +90,6 @@ def read_show_route_columns(
     if size:
         reader.piece("".join(held))
     return reader.result()
-
-
-def read_ahead(texts: Iterable[str], depth: int = AHEAD) -> Iterator[str]:
-    """The items of ``texts``, taken by a thread of their own up to ``depth`` ahead: BIRD
-    goes on writing the reply, and the socket is read, while the pieces before are read
-    into columns (numpy and Arrow let other threads run). What ``texts`` raises is
-    raised here; when the caller stops early, ``texts`` is closed (a reply of
-    :meth:`BirdClient.texts` then closes its connection) before this returns."""
-    queue: Queue[tuple[str, BaseException | None] | None] = Queue(depth)
-    stop = threading.Event()
-
-    def put(item: tuple[str, BaseException | None] | None) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def run() -> None:
-        items = iter(texts)
-        try:
-            for text in items:
-                if not put((text, None)):
-                    break
-            else:
-                put(None)
-        except BaseException as exc:  # handed to the caller's thread, raised there
-            put(("", exc))
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-
-    thread = threading.Thread(target=run, name="bird-reply", daemon=True)
-    thread.start()
-    try:
-        while (item := queue.get()) is not None:
-            text, error = item
-            if error is not None:
-                raise error
-            yield text
-    finally:
-        stop.set()
-        thread.join()
 
 
 class _Pieces:

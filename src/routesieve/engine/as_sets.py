@@ -37,6 +37,13 @@ class _Members:
     def of(members: Sequence[str]) -> _Members:
         every: list[tuple[int, bool, str]] = []
         for member in members:
+            digits = member[2:]
+            # "AS" and 1 to 10 digits (what _ASN matches), without the regex
+            if member[:2].upper() == "AS" and 0 < len(digits) <= 10 and digits.isdecimal():
+                asn = int(digits)
+                if asn <= MAX_ASN:
+                    every.append((asn, False, member))
+                    continue
             m = _ASN.match(member)
             if m and int(m.group(1)) <= MAX_ASN:
                 every.append((int(m.group(1)), False, member))
@@ -58,6 +65,8 @@ class AsSetCatalog:
             self._by_source.setdefault((s.source.upper(), name), s)
         # members of the sets expanded so far, read once (by the set's identity)
         self._members: dict[int, _Members] = {}
+        # each expansion made once per catalog (an index is reused across evaluations)
+        self._memo: dict[tuple[tuple[str, ...], int, int], Expansion] = {}
 
     def _read(self, found: AsSet) -> _Members:
         read = self._members.get(id(found))
@@ -72,6 +81,14 @@ class AsSetCatalog:
         return self._by_name.get(name)
 
     def expand(self, refs: Sequence[str], max_depth: int, max_members: int) -> Expansion:
+        """:meth:`expand_once`, remembered: the catalog does not change."""
+        key = (tuple(refs), max_depth, max_members)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self.expand_once(refs, max_depth, max_members)
+        return found
+
+    def expand_once(self, refs: Sequence[str], max_depth: int, max_members: int) -> Expansion:
         """Every ASN reachable from ``refs``, breadth first (so each set is reached at its
         shortest depth; the named sets are depth 1). A set that names one of its own
         ancestors is a loop: it is cut with a warning. A ``SOURCE::`` on a named set
@@ -134,16 +151,5 @@ class AsSetCatalog:
         return Expansion(frozenset(asns), tuple(walked), tuple(warnings))
 
 
-class RememberingCatalog(AsSetCatalog):
-    """The as-sets, each peer's expansion made once per data set (not once per change)."""
-
-    def __init__(self, as_sets: Iterable[AsSet]) -> None:
-        super().__init__(as_sets)
-        self._memo: dict[tuple[tuple[str, ...], int, int], Expansion] = {}
-
-    def expand(self, refs: Sequence[str], max_depth: int, max_members: int) -> Expansion:
-        key = (tuple(refs), max_depth, max_members)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = super().expand(refs, max_depth, max_members)
-        return found
+# every catalog remembers its expansions now; the name stays for its users
+RememberingCatalog = AsSetCatalog

@@ -100,6 +100,41 @@ class _Forest:
     def parent(self) -> I64:
         return _parents(self.hi, self.length)
 
+    def parent_of(self, node: I64) -> I64:
+        """The parent of each of ``node``. For a few nodes of a large forest (the IPv4
+        VRPs asked for a handful of IPv4 routes) each parent is looked up by its
+        address at every shorter length, so that the whole ``parent`` column is not
+        computed for them."""
+        if "parent" in self.__dict__ or self.key is None or len(node) * 16 > len(self):
+            found: I64 = self.parent[node]
+            return found
+        return self._probe_parents(node)
+
+    @functools.cached_property
+    def _lengths(self) -> list[int]:
+        """The lengths of the nodes, longest first."""
+        lengths: list[int] = np.unique(self.length)[::-1].tolist()
+        return lengths
+
+    def _probe_parents(self, node: I64) -> I64:
+        assert self.key is not None
+        out = np.full(len(node), -1, np.int64)
+        hi, length = self.hi[node], self.length[node]
+        todo = np.arange(len(node))  # no parent found yet
+        for shorter in self._lengths:  # longest first: the first found is the parent
+            if len(todo) == 0:
+                break
+            asked = length[todo] > shorter
+            sel = todo[asked]
+            query = (hi[sel] & _MASK[shorter]) | np.uint64(shorter)
+            pos = np.searchsorted(self.key, query)
+            pos[pos == len(self.key)] = 0
+            hit = self.key[pos] == query
+            out[sel[hit]] = pos[hit]
+            asked[asked] = hit
+            todo = todo[~asked]
+        return out
+
     @staticmethod
     def build(hi: U64, length: npt.NDArray[np.int16], ids: I64, bits: int) -> _Forest:
         hi = hi & _MASK[length]
@@ -131,22 +166,50 @@ class _Forest:
     def __len__(self) -> int:
         return len(self.hi)
 
+    @functools.cached_property
+    def end(self) -> U64:
+        """The last address (top 64 bits) of each node."""
+        last: U64 = self.hi | ~_MASK[self.length]
+        return last
+
     def covers(self, node: I64, hi: U64, length: npt.NDArray[np.int16]) -> Bools:
-        nlen = self.length[node]
-        found: Bools = (nlen <= length) & ((hi & _MASK[nlen]) == self.hi[node])
+        """Whether each node covers its route, for nodes at or before the route in the
+        pre-order (a node found by the search, or an ancestor of one): such a node starts
+        at or before the route, so it covers it when the route starts before its end."""
+        found: Bools = (hi <= self.end[node]) & (self.length[node] <= length)
         return found
 
     def exact(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
         """Per route, the node equal to it, or -1."""
         if self.key is None:
-            node = self.deepest(hi, length)
-            node[self.length[node] != length] = -1
-            return node
+            return self._exact_stepping(hi & _MASK[length], length)
         query = hi | length.astype(np.uint64)
         node = np.searchsorted(self.key, query, "left").astype(np.int64)
         node[node == len(self.key)] = 0
         node[(self.key[node] != query) | (length > _PACKED)] = -1
         return node
+
+    def _exact_stepping(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
+        """``exact`` when the lengths do not fit below the addresses: the first node of
+        the route's address, then forward over that address's shorter nodes (nodes are
+        sorted by address, then length; an address has a few lengths at most)."""
+        m = len(self.hi)
+        out = np.full(len(hi), -1, np.int64)
+        pos = np.searchsorted(self.hi, hi, "left").astype(np.int64)
+        todo = np.flatnonzero(pos < m)
+        while len(todo):
+            at = pos[todo]
+            same = self.hi[at] == hi[todo]
+            todo, at = todo[same], at[same]
+            nlen, want = self.length[at], length[todo]
+            hit = nlen == want
+            out[todo[hit]] = at[hit]
+            shorter = nlen < want
+            todo, at = todo[shorter], at[shorter] + 1
+            inside = at < m
+            todo = todo[inside]
+            pos[todo] = at[inside]
+        return out
 
     def deepest(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
         """Per route, the deepest node that covers it, or -1."""
@@ -156,7 +219,7 @@ class _Forest:
             cur = node[todo]
             miss = ~self.covers(cur, hi[todo], length[todo])
             todo = todo[miss]
-            node[todo] = up = self.parent[cur[miss]]
+            node[todo] = up = self.parent_of(cur[miss])
             todo = todo[up >= 0]
         return node
 
@@ -211,6 +274,11 @@ class CoverIndex:
                 self._long.setdefault(length, {}).setdefault(value >> (bits - length), []).append(i)
         self._long = dict(sorted(self._long.items(), reverse=True))  # deepest first
 
+    @property
+    def nodes(self) -> int:
+        """How many distinct prefixes of at most /64 the index holds."""
+        return sum(map(len, self._forest.values()))
+
     @staticmethod
     def of(prefixes: Sequence[Prefix]) -> CoverIndex:
         return CoverIndex(PrefixColumns.of(prefixes))
@@ -244,8 +312,29 @@ class CoverIndex:
                 continue
             hi, length = routes.hi[rows], routes.length[rows]
             node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
-            _walk(forest, rows, node, tests, found, exact or deepest_only)
+            _walk(forest, rows, node, tests, found, exact or deepest_only, not self._long)
         return found
+
+    def find_in_order(self, routes: PrefixColumns, rows: I64) -> I64 | None:
+        """``find`` with no test for ``rows`` of ``routes`` sorted by ``hi`` (a route
+        table), in ``rows``' order: each node's routes are one run of the sorted
+        addresses, found by two searches per node, so an index of few ``nodes`` costs
+        next to nothing per route. None when the index has entries longer than /64
+        (then ``find`` it is)."""
+        if self._long:
+            return None
+        found = np.full(len(routes), -1, np.int64)
+        wanted = np.zeros(len(routes), np.bool_)
+        wanted[rows] = True
+        for version, forest in self._forest.items():
+            rid, node = covered_in_order(routes, forest.hi, forest.length, version)
+            keep = wanted[rid]
+            # nodes come in pre-order, a deeper node after those that cover it: a
+            # route's last node is its deepest, and the last entry its highest
+            by_route = np.argsort(rid[keep], kind="stable")
+            rid, node = rid[keep][by_route], node[keep][by_route]
+            _keep_last(found, rid, forest.members[forest.start[node + 1] - 1])
+        return found[rows]
 
     def pairs(self, routes: PrefixColumns, exact: bool = False) -> tuple[I64, I64]:
         """Every (route index, entry index) where the entry covers (or, exact, equals) the
@@ -264,7 +353,7 @@ class CoverIndex:
                 rid, eid = _expand(forest, rows, node)
                 out_r.append(rid)
                 out_e.append(eid)
-                node = np.full(len(node), -1, np.int64) if exact else forest.parent[node]
+                node = np.full(len(node), -1, np.int64) if exact else forest.parent_of(node)
         for long, table in self._long.items():
             rows = np.flatnonzero((routes.version == 6) & (routes.length >= long))
             if exact:
@@ -321,6 +410,52 @@ class CoverIndex:
             done |= _all_found(found)
 
 
+def covered_in_order(
+    routes: PrefixColumns, hi: U64, length: npt.NDArray[np.int16], version: int
+) -> tuple[I64, I64]:
+    """Every (route, entry) where the entry (of ``version``, at most /64, ``hi``
+    masked to its length) covers the route, for routes sorted by ``hi``: each entry's
+    routes are one run of the sorted addresses. Pairs come entry by entry, in the
+    entries' order, each entry's routes ascending."""
+    hi = hi & _MASK[length]
+    end = hi | ~_MASK[length]
+    first = np.searchsorted(routes.hi, hi, "left").astype(np.int64)
+    counts = np.searchsorted(routes.hi, end, "right").astype(np.int64) - first
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    eid = np.repeat(np.arange(len(hi), dtype=np.int64), counts)
+    rid = np.arange(total, dtype=np.int64) + np.repeat(first - (np.cumsum(counts) - counts), counts)
+    ok = (routes.version[rid] == version) & (routes.length[rid] >= length[eid])
+    return rid[ok], eid[ok]
+
+
+def find_in_order(routes: PrefixColumns, entries: PrefixColumns, test: Test) -> I64 | None:
+    """``CoverIndex(entries).find(routes, (test,))`` for routes sorted by ``hi`` (a route
+    table), with pairs found as runs of the sorted routes: quick for a few entries.
+    None when an entry is longer than /64."""
+    found = np.full(len(routes), -1, np.int64)
+    if len(entries) == 0 or len(routes) == 0:
+        return found
+    if int(entries.length.max()) > 64:
+        return None
+    rids: list[I64] = []
+    eids: list[I64] = []
+    for version in (4, 6):
+        sel = np.flatnonzero(entries.version == version)
+        if len(sel):
+            rid, k = covered_in_order(routes, entries.hi[sel], entries.length[sel], version)
+            eid = sel[k]
+            ok = np.ones(len(rid), np.bool_) if test is None else test(rid, eid)
+            rids.append(rid[ok])
+            eids.append(eid[ok])
+    rid, eid = np.concatenate(rids), np.concatenate(eids)
+    # per route, the deepest entry, then the highest entry index, last
+    order = np.lexsort((eid, entries.length[eid], rid))
+    _keep_last(found, rid[order], eid[order])
+    return found
+
+
 def _keep_last(col: I64, rid: I64, eid: I64) -> None:
     """Write each row's last pair (``rid`` holds each row's pairs together)."""
     if len(rid):
@@ -349,26 +484,42 @@ def _expand(forest: _Forest, rows: I64, node: I64) -> tuple[I64, I64]:
 
 
 def _walk(
-    forest: _Forest, rows: I64, node: I64, tests: Sequence[Test], found: list[I64], one: bool
+    forest: _Forest,
+    rows: I64,
+    node: I64,
+    tests: Sequence[Test],
+    found: list[I64],
+    one: bool,
+    fresh: bool,
 ) -> None:
     """From each row's deepest covering node outwards, until every test has its entry
-    (or, ``one``, at that node only): at each node, the last passing entry of its group."""
+    (or, ``one``, at that node only): at each node, the last passing entry of its group.
+    ``fresh``: no test has an entry for ``rows`` yet."""
     keep = node >= 0
     rows, node = rows[keep], node[keep]
     while len(rows):
         rid, eid = _expand(forest, rows, node)
+        single = len(rid) == len(rows)  # one entry a node: a pair a row
         pending = np.zeros(len(rows), np.bool_)
         for k, test in enumerate(tests):
             col = found[k]
-            sel = np.flatnonzero(col[rid] < 0)
-            if test is not None and len(sel):
-                sel = sel[test(rid[sel], eid[sel])]
-            # each row's pairs are together, ids ascending: the last is the highest
-            _keep_last(col, rid[sel], eid[sel])
+            if fresh:
+                ok = None if test is None else test(rid, eid)
+                r, e = (rid, eid) if ok is None else (rid[ok], eid[ok])
+            else:
+                sel = np.flatnonzero(col[rid] < 0)
+                if test is not None and len(sel):
+                    sel = sel[test(rid[sel], eid[sel])]
+                r, e = rid[sel], eid[sel]
+            if single:
+                col[r] = e
+            else:  # each row's pairs are together, ids ascending: the last is the highest
+                _keep_last(col, r, e)
             pending |= col[rows] < 0
         if one:
             return
-        rows, node = rows[pending], forest.parent[node[pending]]
+        fresh = False
+        rows, node = rows[pending], forest.parent_of(node[pending])
         keep = node >= 0
         rows, node = rows[keep], node[keep]
 
@@ -387,8 +538,15 @@ class PairSet:
     def contains(self, a: npt.NDArray[np.integer], b: npt.NDArray[np.integer]) -> Bools:
         if len(self._keys) == 0 or len(a) == 0:
             return np.zeros(len(a), np.bool_)
+        a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        if int(a.min()) >= 0 and int(b.min()) >= 0:  # as usual: no -1 to leave out
+            q = (a.view(np.uint64) << np.uint64(32)) | b.view(np.uint64)
+            pos = np.searchsorted(self._keys, q)
+            pos[pos == len(self._keys)] = 0
+            found: Bools = self._keys[pos] == q
+            return found
         ok = (a >= 0) & (b >= 0)
         q = (a.clip(0).astype(np.uint64) << np.uint64(32)) | b.clip(0).astype(np.uint64)
         pos = np.searchsorted(self._keys, q).clip(0, len(self._keys) - 1)
-        found: Bools = ok & (self._keys[pos] == q)
+        found = ok & (self._keys[pos] == q)
         return found

@@ -87,12 +87,14 @@ class MergedSessions:
         return len(self.rows)
 
 
-def _groups(keys: list[npt.NDArray[np.uint64]], n: int) -> I64:
+def _groups(keys: list[npt.NDArray[np.uint64]], n: int, hash_bits: int = 64) -> I64:
     """For each row, the first row (in input order) with the same keys.
 
-    One 64-bit hash of the keys is grouped (a single sort), then every row is checked
-    against the row it was grouped with; only if two different keys share a hash are
-    the keys sorted themselves.
+    A hash of the keys in the top bits and the row in the bottom bits of one 64-bit
+    integer are grouped by a plain sort (a row's group is its hash; the first row of a
+    group comes first), then every row is checked against the row it was grouped with;
+    only the groups where two different keys share a hash are sorted by the keys
+    themselves. (``hash_bits`` narrows the hash, for tests of that case.)
     """
     if n == 0:
         return np.empty(0, np.int64)
@@ -100,10 +102,33 @@ def _groups(keys: list[npt.NDArray[np.uint64]], n: int) -> I64:
     for k, multiplier in zip(keys, _MULTIPLIERS, strict=False):
         mixed = (k ^ (k >> np.uint64(29))) * multiplier
         digest = (digest ^ mixed ^ (mixed >> np.uint64(32))) * _MULTIPLIERS[-1]
-    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-    lead: I64 = first[inverse.reshape(n)].astype(np.int64)
-    if all(np.array_equal(k[lead], k) for k in keys):
-        return lead
+    row_bits = np.uint64(max(1, (n - 1).bit_length()))
+    row_mask = np.uint64((1 << int(row_bits)) - 1)
+    if hash_bits < 64:
+        digest <<= np.uint64(64 - hash_bits)
+    digest &= ~row_mask
+    digest |= np.arange(n, dtype=np.uint64)
+    digest.sort()
+    row = (digest & row_mask).astype(np.int64)
+    digest >>= row_bits
+    new = np.ones(n, np.bool_)
+    np.not_equal(digest[1:], digest[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    lead: I64 = np.empty(n, np.int64)
+    lead[row] = np.repeat(row[starts], np.diff(np.append(starts, n)))
+    wrong = np.zeros(n, np.bool_)
+    for k in keys:
+        wrong |= k[lead] != k
+    if wrong.any():  # hashes shared by different keys: regroup those groups by the keys
+        mixed_groups = np.zeros(n, np.bool_)
+        mixed_groups[lead[wrong]] = True
+        rows = np.flatnonzero(mixed_groups[lead])
+        lead[rows] = rows[_sorted_groups([k[rows] for k in keys], len(rows))]
+    return lead
+
+
+def _sorted_groups(keys: list[npt.NDArray[np.uint64]], n: int) -> I64:
+    """``_groups`` by sorting the keys themselves."""
     order = np.lexsort(keys)  # stable: equal keys stay in input order
     same = np.zeros(n, np.bool_)
     for k in keys:
@@ -133,7 +158,7 @@ def _merged(lead: I64, codes: npt.NDArray[np.uint32], row_of: I64, none: int) ->
     (``none`` is the code of "no session"; only the repeats are looked at)."""
     n = len(lead)
     repeats = np.flatnonzero(lead != np.arange(n))
-    leaders = np.unique(lead[repeats])
+    leaders = _distinct(lead[repeats], n)
     who = np.concatenate((leaders, lead[repeats]))  # the leader, then each repeat
     when = np.concatenate((leaders, repeats))  # a leader comes before its repeats
     code = codes[when].astype(np.int64)
@@ -148,9 +173,16 @@ def _merged(lead: I64, codes: npt.NDArray[np.uint32], row_of: I64, none: int) ->
     owner, flat = owner[by_row], code[kept][by_row]
     real = flat != none
     owner, flat = owner[real], flat[real]
-    rows = np.unique(row_of[leaders])
+    rows = _distinct(row_of[leaders], n)
     start = np.searchsorted(owner, rows).astype(np.int64)
     return MergedSessions(rows, np.append(start, len(owner)).astype(np.int64), flat, ())
+
+
+def _distinct(values: I64, n: int) -> I64:
+    """The distinct values of ``values`` (each in ``range(n)``), ascending, without a sort."""
+    seen = np.zeros(n, np.bool_)
+    seen[values] = True
+    return np.flatnonzero(seen)
 
 
 def build_table(routes: Sequence[Route], route_server_sessions: frozenset[str]) -> RouteTable:

@@ -26,7 +26,7 @@ from routesieve.engine.wording import word_row
 
 I64 = npt.NDArray[np.int64]
 _BY_NAME = {s.value: s for s in Slot}
-_SPLIT = re.compile(f'"{OPEN}(\\w+){CLOSE}"|{OPEN}(\\w+){CLOSE}')
+_MARKER = re.compile(f"{OPEN}(\\w+){CLOSE}")  # a slot's marker, within quotes or not
 
 
 # ---- templates: one wording per group of rows with equal keys --------------------------
@@ -46,7 +46,7 @@ class Template:
 @dataclass(frozen=True)
 class RuleWording:
     """The rows one rule decided among those asked for (``at``: their places in the rows
-    asked for), and per row its template, by index into ``templates``.
+    asked for, ascending), and per row its template, by index into ``templates``.
 
     A template is None for a group whose wording holds a marker character itself (text
     from outside data, in theory): those rows are worded one by one."""
@@ -59,12 +59,12 @@ class RuleWording:
     def window(self, start: int, stop: int) -> RuleWording | None:
         """The wording of rows ``start`` to ``stop - 1`` of those asked for, counted from
         ``start``, with the templates they use; None when the rule decided none of them."""
-        keep = (self.at >= start) & (self.at < stop)
-        if not keep.any():
+        a, b = np.searchsorted(self.at, [start, stop]).tolist()  # ``at`` is ascending
+        if a == b:
             return None
-        used, which = np.unique(self.which[keep], return_inverse=True)
+        used, which = np.unique(self.which[a:b], return_inverse=True)
         templates = [self.templates[u] for u in used.tolist()]
-        return RuleWording(self.rule, self.at[keep] - start, which.astype(np.int64), templates)
+        return RuleWording(self.rule, self.at[a:b] - start, which.astype(np.int64), templates)
 
 
 def _key_columns(d: Decisions, rule: Rule, rows: I64) -> list[npt.NDArray[Any]]:
@@ -134,17 +134,22 @@ def _parts(text: str, json: bool) -> tuple[Part, ...] | None:
     """``text`` split at its markers; None when it holds a marker character otherwise."""
     out: list[Part] = []
     pos = 0
-    for m in _SPLIT.finditer(text):
-        quoted = m.group(1) is not None
-        slot = _BY_NAME.get(m.group(1) if quoted else m.group(2))
+    m = _MARKER.search(text)  # a search for the marker's first character: no scan per '"'
+    while m is not None:
+        start, end = m.span()
+        quoted = start > pos and text[start - 1] == '"' and text[end : end + 1] == '"'
+        slot = _BY_NAME.get(m.group(1))
         if slot is None:
             return None
         whole_value = quoted and json and slot.raw
         if slot.raw and not whole_value:
             return None
         quote = '"' if quoted and not whole_value else ""
-        out += [text[pos : m.start()] + quote, slot, quote]
-        pos = m.end()
+        if quoted:
+            start, end = start - 1, end + 1
+        out += [text[pos:start] + quote, slot, quote]
+        pos = end
+        m = _MARKER.search(text, pos)
     out.append(text[pos:])
     if any(isinstance(p, str) and (OPEN in p or CLOSE in p) for p in out):
         return None

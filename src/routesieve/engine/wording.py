@@ -18,7 +18,7 @@ from routesieve.engine.paths import bogon_asn_reason
 from routesieve.engine.rpki import STATES
 from routesieve.engine.rules import ALL_RULES, Rule
 from routesieve.engine.slots import FAMILY, Slot, Texts, handle_json
-from routesieve.model import RpkiState, set_prefix_ref
+from routesieve.model import AsPath, RpkiState, set_prefix_ref
 
 I64 = npt.NDArray[np.int64]
 
@@ -86,8 +86,8 @@ def _wording(
                 }
             },
         )
-    path = d.table.paths[int(d.table.path_id[i])]  # read only where the key is the path
     if rule is Rule.PATH_TOO_LONG:
+        path = _path(d, i)
         return (
             f"AS path has {path.hop_count} hops, more than the limit of {policy.max_hops} "
             "(prepends count)",
@@ -116,6 +116,7 @@ def _wording(
             )
         return text, {"vrp": t(Slot.VRP_JSON)}
     if rule is Rule.X_FIRST_AS:
+        path = _path(d, i)
         return (
             f"first AS of the path is AS{path.first}, "
             f"not the neighbour AS{int(d.table.received_from[i])}",
@@ -163,9 +164,15 @@ def _wording(
             f"through the peer; {why}",
             found,
         )
-    valid_elsewhere = state is RpkiState.VALID and path.origin != peer
+    valid_elsewhere = state is RpkiState.VALID and _path(d, i).origin != peer
     origin = t(Slot.ORIGIN) if valid_elsewhere else ""
     return _not_accepted(d, peer, prefix, origin, state, valid_elsewhere)
+
+
+def _path(d: Decisions, i: int) -> AsPath:
+    """The AS path of row ``i`` (built from the path table: read only where the key
+    holds what the wording reads of it)."""
+    return d.table.paths[int(d.table.path_id[i])]
 
 
 def _vrp_text(t: Texts) -> str:

@@ -26,6 +26,7 @@ from routesieve.model import AsPath, Prefix, SegmentType
 I64 = npt.NDArray[np.int64]
 
 _COLON, _DOT, _SLASH = ord(":"), ord("."), ord("/")
+_SPACE = pa.scalar(" ", pa.string())  # a typed scalar: no type inference per call
 
 
 def numbers(values: npt.NDArray[np.integer]) -> pa.Array:
@@ -57,7 +58,14 @@ def _look_up(table: npt.NDArray[np.uint32], index: npt.NDArray[Any]) -> npt.NDAr
 
 @cache
 def _hex_words() -> npt.NDArray[np.uint32]:
-    return _table([format(w, "x") for w in range(65536)])
+    """``format(w, "x")`` of every 16-bit word as ``_table`` holds it, column-wise."""
+    words = np.arange(65536, dtype=np.int64)
+    digits = 1 + (words >= 0x10) + (words >= 0x100) + (words >= 0x1000)
+    place = np.arange(4)[None, :]  # the k-th character is the nibble 4 * (digits - 1 - k)
+    shift = 4 * (digits[:, None] - 1 - place)
+    nibble = (words[:, None] >> np.maximum(shift, 0)) & 0xF
+    chars = np.frombuffer(b"0123456789abcdef", np.uint8)[nibble] * (shift >= 0)
+    return np.ascontiguousarray(chars.astype(np.uint8)).view(np.uint32).reshape(65536)
 
 
 @cache
@@ -86,11 +94,9 @@ def _v6_chars(
     hi: npt.NDArray[np.uint64], lo: npt.NDArray[np.uint64], length: I64
 ) -> npt.NDArray[np.uint8]:
     n = len(hi)
-    words = np.empty((n, 8), np.int32)
-    for j in range(4):
-        shift = np.uint64(48 - 16 * j)
-        words[:, j] = (hi >> shift) & np.uint64(0xFFFF)
-        words[:, 4 + j] = (lo >> shift) & np.uint64(0xFFFF)
+    halves = np.empty((n, 2), ">u8")  # big-endian: the eight groups in order
+    halves[:, 0], halves[:, 1] = hi, lo
+    words = halves.view(">u2").astype(np.int32)
     zero = words == 0
     run = np.zeros((n, 8), np.int8)  # the length of the zero run ending at each group
     run[:, 0] = zero[:, 0]
@@ -103,13 +109,16 @@ def _v6_chars(
     stop = np.where(compress, end + 1, 8)[:, None]
     group = np.arange(8)[None, :]
     inside = (base <= group) & (group < stop)
-    hex_digits = _look_up(_hex_words(), words) * ~inside[:, :, None]
+    digits = _hex_words()[words]  # four characters a group, in one word
+    digits[inside] = 0
     colon = (~inside & (group != 0)) | (inside & (group == base))
-    chars = np.empty((n, 8, 5), np.uint8)  # per group: ':' and up to four hex digits
-    chars[:, :, 0] = colon * np.uint8(_COLON)
-    chars[:, :, 1:] = hex_digits
-    trailing = (compress & (stop[:, 0] == 8)).astype(np.uint8)[:, None] * np.uint8(_COLON)
-    return np.concatenate([chars.reshape(n, 40), trailing, _look_up(_lengths(), length)], axis=1)
+    chars = np.empty((n, 45), np.uint8)  # per group ':' and four digits, '::', the length
+    groups = chars[:, :40].reshape(n, 8, 5)
+    groups[:, :, 0] = colon * np.uint8(_COLON)
+    groups[:, :, 1:] = digits.view(np.uint8).reshape(n, 8, 4)
+    chars[:, 40] = (compress & (stop[:, 0] == 8)) * np.uint8(_COLON)
+    chars[:, 41:] = _look_up(_lengths(), length)
+    return chars
 
 
 def _v4_chars(hi: npt.NDArray[np.uint64], length: I64) -> npt.NDArray[np.uint8]:
@@ -128,8 +137,10 @@ def prefix_texts(cols: PrefixColumns) -> pa.Array:
     length = cols.length.astype(np.int64)
     v6 = np.flatnonzero(version == 6)
     v4 = np.flatnonzero(version != 6)
-    chars = np.zeros((n, 45), np.uint8)  # the longest: 39 + '/128'
-    if len(v6):
+    # the longest text: 39 + '/128'; IPv6 only: no copy
+    only_v6 = not len(v4)
+    chars = _v6_chars(cols.hi, cols.lo, length) if only_v6 else np.zeros((n, 45), np.uint8)
+    if len(v6) and not only_v6:
         chars[v6] = _v6_chars(cols.hi[v6], cols.lo[v6], length[v6])
     if len(v4):
         chars[v4, :20] = _v4_chars(cols.hi[v4], length[v4])
@@ -165,7 +176,7 @@ def path_texts(paths: Sequence[AsPath]) -> pa.Array:
     np.cumsum(sizes, out=offsets[1:])
     flat = np.fromiter(chain.from_iterable(seqs), np.int64, int(offsets[-1]))
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(flat))
-    texts = pc.binary_join(lists, " ")
+    texts = pc.binary_join(lists, _SPACE)
     return replace_at(texts, np.array(other, np.int64), [str(paths[k]) for k in other])
 
 
@@ -180,6 +191,6 @@ def _table_path_texts(paths: PathTable) -> pa.Array:
     plain = (segments == 0) | ((segments == 1) & (first_type == int(SegmentType.AS_SEQUENCE)))
     offsets = paths.asn_start[paths.seg_start]  # every AS of path p lies in one run
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), numbers(paths.asns))
-    texts = pc.binary_join(lists, " ")
+    texts = pc.binary_join(lists, _SPACE)
     other = np.flatnonzero(~plain)
     return replace_at(texts, other, [str(paths[k]) for k in other.tolist()])

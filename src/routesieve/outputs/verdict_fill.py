@@ -1,10 +1,12 @@
-"""The reasons and evidence of one rule's rows, or their whole JSON lines: one string
-join per template shape (the slots a template has, in order), literals taken per row
-where the templates of a shape differ (``fill``)."""
+"""The reasons and evidence of one rule's rows as tokens: indexes into the batch's
+``Vocabulary`` (every distinct text it needs: literals of the templates, prefixes, paths,
+VRPs, ...). A row's text is its tokens' texts one after another, so a whole batch of
+JSON lines, or of reasons, is one gather (``Vocabulary.gather``) cut into rows
+(``spans``): each byte of the output is copied once, however long a wording's literals
+(a transit peer's reasons name its whole as-set)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,9 +16,81 @@ import pyarrow as pa
 
 from routesieve.engine.slots import Slot
 from routesieve.engine.templates import Part, RuleWording
-from routesieve.outputs.verdict_context import Context, Slots, join, json_body
+from routesieve.outputs.verdict_context import BatchRows, Column, Slots, json_body
 
 I64 = npt.NDArray[np.int64]
+
+#: The tokens of one place of a row: the same for every row, or one per row.
+Piece = int | I64
+
+
+class Vocabulary:
+    """The texts a batch is written from, gathered into one string array; a token is an
+    index into it. Literals are numbered apart (``-1 - k``) until the array is made."""
+
+    def __init__(self) -> None:
+        self._parts: list[pa.Array] = []
+        self._size = 0
+        self._bases: dict[int, int] = {}
+        self._literals: dict[str, int] = {}
+
+    def literal(self, text: str) -> int:
+        return -1 - self._literals.setdefault(text, len(self._literals))
+
+    def literals(self, texts: list[str]) -> I64:
+        return np.array([self.literal(t) for t in texts], np.int64)
+
+    def add(self, values: pa.Array) -> int:
+        """The token of the first text of ``values`` (added once, however often asked)."""
+        base = self._bases.get(id(values))
+        if base is None:
+            base = self._bases[id(values)] = self._size
+            self._parts.append(values)
+            self._size += len(values)
+        return base
+
+    def column(self, c: Column) -> I64:
+        """The tokens of a column's rows; of a table much longer than the rows (the texts
+        of every VRP of the write, say) only the texts the rows use are added."""
+        if len(c.values) <= 4 * len(c.index) + 4096:
+            return self.add(c.values) + c.index
+        used, inverse = np.unique(c.index, return_inverse=True)
+        return self.add(c.values.take(pa.array(used))) + inverse.reshape(len(c.index))
+
+    def gather(self, tokens: I64) -> pa.Array:
+        """The text of each token, in order (``tokens`` is changed: literals resolved)."""
+        literal = tokens < 0
+        tokens[literal] = self._size - 1 - tokens[literal]
+        values = pa.concat_arrays([*self._parts, pa.array(list(self._literals), pa.string())])
+        return values.take(pa.array(tokens))
+
+
+def assemble(n: int, groups: list[tuple[I64, list[Piece]]]) -> tuple[I64, I64]:
+    """The tokens of ``n`` rows, the rows ``at`` of each group made of its pieces in
+    order: every token, and the bounds of each row's tokens (``n + 1`` of them)."""
+    width = np.zeros(n, np.int64)
+    for at, pieces in groups:
+        width[at] = len(pieces)
+    bounds = np.zeros(n + 1, np.int64)
+    np.cumsum(width, out=bounds[1:])
+    tokens = np.empty(int(bounds[-1]), np.int64)
+    for at, pieces in groups:
+        first = bounds[at]
+        for j, piece in enumerate(pieces):
+            tokens[first + j] = piece
+    return tokens, bounds
+
+
+def spans(texts: pa.Array, bounds: I64) -> pa.Array:
+    """One string per run of consecutive ``texts`` (run ``k``: ``bounds[k]`` to
+    ``bounds[k + 1] - 1``), sharing their data: no copy."""
+    n = len(bounds) - 1
+    if not len(texts):
+        return pa.array([""] * n, pa.string())
+    _, offset_buffer, data = texts.buffers()
+    offsets = np.frombuffer(offset_buffer, np.int32)[texts.offset : texts.offset + len(texts) + 1]
+    runs = np.ascontiguousarray(offsets[bounds])
+    return pa.StringArray.from_buffers(n, pa.py_buffer(runs), data or pa.py_buffer(b""))
 
 
 def _alternate(parts: tuple[Part, ...]) -> tuple[list[str], tuple[Slot, ...]]:
@@ -32,24 +106,29 @@ def _alternate(parts: tuple[Part, ...]) -> tuple[list[str], tuple[Slot, ...]]:
     return literals, tuple(slots)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Worded:
-    """Reasons and evidence JSON of some rows, or their JSON lines, with their places."""
+@dataclass(frozen=True)
+class Filled:
+    """The tokens of the reasons and of the evidence of some rows (``at``)."""
 
     at: I64
-    reason: pa.Array | None = None
-    evidence: pa.Array | None = None
-    line: pa.Array | None = None  # the JSON lines, when asked for instead of the columns
+    reason: list[Piece]
+    evidence: list[Piece]
 
 
-#: The JSON of a line before the reason, and between reason and evidence, of some rows.
-Frame = Callable[[I64], tuple[pa.Array, pa.Array]]
-
-
-def fill(cx: Context, rows: I64, w: RuleWording, frame: Frame | None = None) -> list[Worded]:
-    """The reasons and evidence of the rows of one rule, one fill per template shape (the
-    slots a template has, in order); literals differ between the templates of a shape.
-    With a ``frame``, whole JSON lines instead (one string join per shape)."""
+def fill(
+    batch: BatchRows,
+    w: RuleWording,
+    vocab: Vocabulary,
+    json: bool,
+    frame: tuple[str, str] = ("", ""),
+) -> list[Filled]:
+    """The reasons and evidence of the rows of one rule, one group of rows per template
+    shape (the slots a template has, in order); literals differ between the templates of
+    a shape. ``json``: the reasons as inside a JSON string (the evidence is JSON text).
+    ``frame``: text before every reason and after every evidence (fewer tokens than
+    tokens of their own)."""
+    before, after = frame
+    cx, rows = batch.cx, batch.rows
     shape_ids: dict[tuple[tuple[Slot, ...], tuple[Slot, ...]], int] = {}
     members: list[list[int]] = []
     split: list[tuple[list[str], list[str]]] = []
@@ -68,45 +147,28 @@ def fill(cx: Context, rows: I64, w: RuleWording, frame: Frame | None = None) -> 
         members[s].append(u)
         shape_of_template.append(s)
     shape_of = np.array(shape_of_template, np.int64)[w.which]
-    out: list[Worded] = []
+    out: list[Filled] = []
     for (reason_slots, evidence_slots), s in shape_ids.items():
         sel = np.flatnonzero(shape_of == s)
         local = np.zeros(len(w.templates), np.int64)
         local[members[s]] = np.arange(len(members[s]))
-        shape = _Shape(
-            [split[u] for u in members[s]],
-            pa.array(local[w.which[sel]]),
-            Slots(cx, rows[w.at[sel]]),
-        )
-        n = len(sel)
-        if frame is not None:
-            head, middle = frame(w.at[sel])
-            line = join(
-                [
-                    head,
-                    *shape.pieces(0, reason_slots, json=True),
-                    middle,
-                    *shape.pieces(1, evidence_slots, json=True, escape=False),
-                    "}\n",
-                ]
+        shape = _Shape([split[u] for u in members[s]], local[w.which[sel]], Slots(batch, w.at[sel]))
+        out.append(
+            Filled(
+                w.at[sel],
+                shape.pieces(vocab, 0, reason_slots, json=json, escape=json, frame=(before, "")),
+                shape.pieces(vocab, 1, evidence_slots, json=True, escape=False, frame=("", after)),
             )
-            out.append(Worded(at=w.at[sel], line=line))
-            continue
-        text = shape.fill(0, reason_slots, json=False)
-        found = shape.fill(1, evidence_slots, json=True, escape=False)
-        out.append(Worded(at=w.at[sel], reason=_repeat(text, n), evidence=_repeat(found, n)))
+        )
     alone = np.flatnonzero(shape_of < 0)
     if len(alone):
         worded = [cx.builder.explain(int(r)) for r in rows[w.at[alone]].tolist()]
-        reason_json = pa.array([json_body(r) for r, _ in worded], pa.string())
-        evidence = pa.array([orjson.dumps(e).decode() for _, e in worded], pa.string())
-        if frame is not None:
-            head, middle = frame(w.at[alone])
-            line = join([head, reason_json, middle, evidence, "}\n"])
-            out.append(Worded(at=w.at[alone], line=line))
-        else:
-            reason = pa.array([r for r, _ in worded], pa.string())
-            out.append(Worded(at=w.at[alone], reason=reason, evidence=evidence))
+        reasons = [before + (json_body(r) if json else r) for r, _ in worded]
+        evidence_texts = [orjson.dumps(e).decode() + after for _, e in worded]
+        each = np.arange(len(alone), dtype=np.int64)
+        reason_token = vocab.add(pa.array(reasons, pa.string())) + each
+        evidence_token = vocab.add(pa.array(evidence_texts, pa.string())) + each
+        out.append(Filled(w.at[alone], [reason_token], [evidence_token]))
     return out
 
 
@@ -116,41 +178,34 @@ class _Shape:
     (``pick``), and the slot columns of the rows."""
 
     literals: list[tuple[list[str], list[str]]]
-    pick: pa.Array
+    pick: I64
     slots: Slots
 
-    def literal(self, part: int, j: int, escape: bool) -> pa.Array | str:
-        texts = [lits[part][j] for lits in self.literals]
-        if escape:
-            texts = [json_body(x) for x in texts]
-        if all(x == texts[0] for x in texts):
-            return texts[0]
-        return pa.array(texts, pa.string()).take(self.pick)
-
     def pieces(
-        self, part: int, names: tuple[Slot, ...], json: bool, escape: bool | None = None
-    ) -> list[pa.Array | str]:
-        """Literals and slot columns in order, empty literals left out."""
-        escape = json if escape is None else escape
-        pieces: list[pa.Array | str] = [self.literal(part, 0, escape)]
-        for j, slot in enumerate(names, 1):
-            pieces += [self.slots(slot, json), self.literal(part, j, escape)]
-        return [p for p in pieces if not isinstance(p, str) or p]
-
-    def fill(
-        self, part: int, names: tuple[Slot, ...], json: bool, escape: bool | None = None
-    ) -> pa.Array | str:
-        """The reason (part 0) or evidence (part 1) of every row, or one text for all;
-        ``json``: slots as inside JSON text, ``escape``: literals JSON-escaped too."""
-        kept = self.pieces(part, names, json, escape)
-        if all(isinstance(p, str) for p in kept):
-            return "".join(p for p in kept if isinstance(p, str))
-        if len(kept) == 1:
-            return kept[0]
-        return join(kept)
-
-
-def _repeat(value: pa.Array | str, n: int) -> pa.Array:
-    if isinstance(value, str):
-        return pa.array([value], pa.string()).take(pa.array(np.zeros(n, np.int64)))
-    return value
+        self,
+        vocab: Vocabulary,
+        part: int,
+        names: tuple[Slot, ...],
+        json: bool,
+        escape: bool,
+        frame: tuple[str, str],
+    ) -> list[Piece]:
+        """The tokens of the reason (part 0) or evidence (part 1) of every row: literals
+        and slots in order, empty literals left out. ``json``: slots as inside JSON text,
+        ``escape``: literals JSON-escaped too; ``frame``: text before and after."""
+        out: list[Piece] = []
+        for j in range(len(names) + 1):
+            texts = [lits[part][j] for lits in self.literals]
+            if escape:
+                texts = [json_body(x) for x in texts]
+            if j == 0 and frame[0]:
+                texts = [frame[0] + x for x in texts]
+            if j == len(names) and frame[1]:
+                texts = [x + frame[1] for x in texts]
+            if any(x != texts[0] for x in texts):
+                out.append(vocab.literals(texts)[self.pick])
+            elif texts[0]:
+                out.append(vocab.literal(texts[0]))
+            if j < len(names):
+                out.append(vocab.column(self.slots(names[j], json)))
+        return out

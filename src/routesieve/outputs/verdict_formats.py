@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from routesieve.engine.result import Evaluation
 from routesieve.model import Verdict
 from routesieve.outputs.verdict_arrow import jsonl_batches, utf8_bytes, verdict_batches
+from routesieve.outputs.verdict_context import join, text
 
 CSV_COLUMNS = (
     "peer_asn",
@@ -111,14 +112,14 @@ def _csv_field(texts: pa.Array) -> pa.Array:
     quote = pc.match_substring_regex(texts, '[,"\\r\\n]')
     if not pc.any(quote).as_py():
         return texts
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
+    quoted = join(['"', pc.replace_substring(texts, '"', '""'), '"'])
     return pc.if_else(quote, quoted, texts)
 
 
 def _csv_lines(batch: pa.RecordBatch) -> pa.Array:
     """One CSV line (with its newline) per verdict of a verdict table batch."""
     col = batch.column
-    sessions = pc.binary_join(col("sessions"), " ")
+    sessions = pc.binary_join(col("sessions"), text(" "))
     fields = [
         pc.cast(col("peer_asn"), pa.string()),
         _csv_field(col("prefix")),
@@ -134,4 +135,4 @@ def _csv_lines(batch: pa.RecordBatch) -> pa.Array:
     for f in fields:
         parts += [f, ","]
     parts[-1] = "\n"
-    return pc.binary_join_element_wise(*parts, "")
+    return join(parts)

@@ -33,6 +33,7 @@ from routesieve.engine.incremental import LiveEvaluation
 from routesieve.problems import InputError
 from routesieve.runs.store import runs_dir, save_run
 from routesieve.service.deployer import Deployer
+from routesieve.service.events import deploy_refused, verdicts_changed
 from routesieve.service.metrics import ServiceMetrics, refusal_reason
 from routesieve.service.notify import Notifier
 from routesieve.service.rtr_feed import RtrDown, RtrFeed, VrpUpdate
@@ -325,16 +326,7 @@ class Service:
         for reason in outcome.refusals:
             log.warning("deploy refused: %s", reason)
             self.metrics.deploys_refused.labels(refusal_reason(reason)).inc()
-        self.notifier.send(
-            {
-                "event": "deploy_refused",
-                "reasons": list(outcome.refusals),
-                "peers": [
-                    {"asn": c.asn, "added": list(c.added), "removed": list(c.removed)}
-                    for c in outcome.changes
-                ],
-            }
-        )
+        self.notifier.send(deploy_refused(outcome))
 
     def _refresh_web(self) -> None:
         if self.web is not None and self.live is not None:
@@ -357,31 +349,9 @@ class Service:
             log.warning("the run could not be stored: %s", exc)
 
     def _notify_changes(self, applied: Applied) -> None:
-        peers: dict[int, dict[str, list[dict[str, str]]]] = {}
-        for c in applied.changes:
-            was = c.before is not None and c.before.action.value == "accept"
-            now = c.after is not None and c.after.action.value == "accept"
-            if was == now:
-                continue
-            v = c.after if now else c.before
-            assert v is not None
-            why = c.after or c.before
-            assert why is not None
-            entry = {
-                "prefix": v.prefix,
-                "as_path": v.as_path,
-                "rule": why.rule,
-                "reason": why.reason if c.after is not None else "withdrawn",
-            }
-            side = "gained" if now else "lost"
-            peers.setdefault(c.peer_asn, {"gained": [], "lost": []})[side].append(entry)
-        if peers:
-            self.notifier.send(
-                {
-                    "event": "verdicts_changed",
-                    "peers": [{"asn": p, **sides} for p, sides in sorted(peers.items())],
-                }
-            )
+        event = verdicts_changed(applied)
+        if event is not None:
+            self.notifier.send(event)
 
     # ---- safety net and reload --------------------------------------------------------
 

@@ -9,7 +9,8 @@ configuration that names local files only; ``routesieve sync`` calls them on its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,12 +37,13 @@ from routesieve.model import (
 )
 from routesieve.problems import InputError, Problem
 from routesieve.snapshot import Provenance, Snapshot
+from routesieve.sources import read_worker
 from routesieve.sources.aspa import read_aspas, worth_noting
 from routesieve.sources.bogons import default_bogons, read_bogons
 from routesieve.sources.bulk import concat
 from routesieve.sources.iana import default_asn_registry, read_asn_registry
 from routesieve.sources.iana_special import read_special_registry
-from routesieve.sources.parse_cache import cached
+from routesieve.sources.parse_cache import cached, is_cached
 from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
 from routesieve.sources.rir_bulk import read_delegation_tables
 from routesieve.sources.rpki import read_vrps
@@ -232,8 +234,70 @@ def load_snapshot(config: Config, as_of: int) -> LoadedSnapshot:
             f"sources.{key} is a URL ({url}): run 'routesieve sync' first, then use its "
             "stored snapshot",
         )
-    return assemble(
-        (read_source(kind, loc) for kind, loc in config.sources.entries() if isinstance(loc, Path)),
-        config,
-        as_of,
-    )
+    entries = [(kind, loc) for kind, loc in config.sources.entries() if isinstance(loc, Path)]
+    return assemble(read_sources(entries), config, as_of)
+
+
+# The parse-cached readers of each kind, as read_source calls them
+# (tests/sources/test_read_worker.py checks the two agree).
+_PARSED: dict[str, tuple[tuple[str, Callable[[Path], Any]], ...]] = {
+    "rpki": (("rpki", read_vrps), ("aspa", read_aspas)),
+    "irr": (("rpsl", read_rpsl),),
+    "rir": (("rir", read_delegation_tables),),
+    "full_bogons": (("bogons", read_bogons),),
+}
+PARSE_BYTES = 8 << 20
+"""A file this large or larger that has no parse-cache entry is worth a second process."""
+
+
+def needs_parsing(kind: str, path: Path) -> bool:
+    """Whether reading ``path`` as ``kind`` parses a large file (no parse-cache entry)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    readers = _PARSED.get(kind, ())
+    return size >= PARSE_BYTES and any(not is_cached(path, k, r) for k, r in readers)
+
+
+def read_sources(
+    entries: Sequence[tuple[str, Path]], processes: int | None = None
+) -> list[SourceData]:
+    """``read_source`` of each entry, in order; the first ``InputError`` is raised.
+
+    When two or more large files need parsing and this process may use more than one
+    core (or ``processes`` says 2), all but the largest of them are read by a second
+    process (:mod:`routesieve.sources.read_worker`) while this one reads the largest
+    and the small ones.
+    """
+    cores = processes if processes is not None else len(os.sched_getaffinity(0))
+    heavy = [i for i, (kind, path) in enumerate(entries) if needs_parsing(kind, path)]
+    if cores < 2 or len(heavy) < 2:
+        return [read_source(kind, path) for kind, path in entries]
+    largest = max(heavy, key=lambda i: entries[i][1].stat().st_size)
+    away = [i for i in heavy if i != largest]
+    jobs = [entries[i] for i in away]
+    proc = read_worker.start(jobs)
+    got: dict[int, tuple[str, Any]] = {}
+    try:
+        for i, (kind, path) in enumerate(entries):
+            if i not in away:
+                got[i] = _attempt(kind, path)
+    finally:
+        answers = read_worker.finish(proc, jobs)
+    for i, job in zip(away, jobs, strict=True):
+        got[i] = answers[away.index(i)] if answers is not None else _attempt(*job)
+    out = []
+    for i in range(len(entries)):
+        status, value = got[i]
+        if status == "error":
+            raise value
+        out.append(value)
+    return out
+
+
+def _attempt(kind: str, path: Path) -> tuple[str, Any]:
+    try:
+        return ("ok", read_source(kind, path))
+    except InputError as exc:
+        return ("error", exc)

@@ -49,15 +49,29 @@ def _key(path: Path, kind: str) -> str | None:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _entry(path: Path, kind: str, read: Callable[[Path], T]) -> Path | None:
+    """Where the result of ``read(path)`` is cached (None: no cache, or no such file)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = _key(path, f"{kind}|{read.__module__}.{read.__qualname__}")
+    return None if key is None else folder / f"{key}.pickle"
+
+
+def is_cached(path: str | Path, kind: str, read: Callable[[Path], T]) -> bool:
+    """Whether :func:`cached` would load ``read(path)`` rather than call it (an entry
+    can still turn out unreadable; then it is parsed again)."""
+    entry = _entry(Path(path), kind, read)
+    return entry is not None and entry.is_file()
+
+
 def cached(path: str | Path, kind: str, read: Callable[[Path], T]) -> T:
     """``read(path)``, or its result from the cache when the file has not changed."""
     file = Path(path)
-    folder = cache_dir()
-    kind = f"{kind}|{read.__module__}.{read.__qualname__}"
-    key = _key(file, kind) if folder is not None else None
-    if folder is None or key is None:
+    entry = _entry(file, kind, read)
+    if entry is None:
         return read(file)
-    entry = folder / f"{key}.pickle"
+    folder = entry.parent
     collecting = gc.isenabled()
     gc.disable()  # millions of new tuples: the collector would walk them again and again
     try:
