@@ -21,7 +21,6 @@ equal prefixes the one listed last (the highest entry index).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routesieve.columnar import PrefixArray
+from routesieve.engine.forest import MASK, Forest, full_value
 from routesieve.model import Prefix
 
 U64 = npt.NDArray[np.uint64]
@@ -36,16 +36,6 @@ I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 # a test of (route index, entry index) pairs, in bulk; None accepts every entry
 Test = Callable[[I64, I64], Bools] | None
-
-# _MASK[L]: the top L of 64 bits set
-_MASK = np.array(
-    [0] + [((1 << 64) - 1) ^ ((1 << (64 - n)) - 1) for n in range(1, 65)], dtype=np.uint64
-)
-_PACKED = 57  # a prefix of up to 57 bits leaves 7 bits for its length
-# an IPv4 forest sorts (address, length, entry) packed in one 64-bit integer
-_ID_BITS = 26
-_ID_SHIFT = np.uint64(_ID_BITS)
-_ID_MASK = np.uint64((1 << _ID_BITS) - 1)
 
 
 @dataclass(frozen=True)
@@ -75,190 +65,12 @@ class PrefixColumns:
         return PrefixColumns(self.version[idx], self.hi[idx], self.lo[idx], self.length[idx])
 
 
-def _full_value(version: int, hi: int, lo: int) -> int:
-    return (hi >> 32) if version == 4 else (hi << 64) | lo
-
-
-class _Forest:
-    """The distinct entry prefixes (of at most 64 bits) of one family, in pre-order.
-
-    ``start``: node k's entries are ``members[start[k]:start[k + 1]]``, ascending.
-    ``parent`` (the nearest covering node, or -1) is computed when first needed: an
-    index asked only for exact matches (route objects) never needs it.
-    """
-
-    def __init__(self, hi: U64, length: npt.NDArray[np.int16], start: I64, members: I64) -> None:
-        self.hi = hi  # masked to the length
-        self.length = length
-        self.start = start
-        self.members = members
-        # address and length in one sortable integer, while the length fits in the bits
-        # below every prefix (always for IPv4)
-        self.key = hi | length.astype(np.uint64) if int(length.max()) <= _PACKED else None
-
-    @functools.cached_property
-    def parent(self) -> I64:
-        return _parents(self.hi, self.length)
-
-    def parent_of(self, node: I64) -> I64:
-        """The parent of each of ``node``. For a few nodes of a large forest (the IPv4
-        VRPs asked for a handful of IPv4 routes) each parent is looked up by its
-        address at every shorter length, so that the whole ``parent`` column is not
-        computed for them."""
-        if "parent" in self.__dict__ or self.key is None or len(node) * 16 > len(self):
-            found: I64 = self.parent[node]
-            return found
-        return self._probe_parents(node)
-
-    @functools.cached_property
-    def _lengths(self) -> list[int]:
-        """The lengths of the nodes, longest first."""
-        lengths: list[int] = np.unique(self.length)[::-1].tolist()
-        return lengths
-
-    def _probe_parents(self, node: I64) -> I64:
-        assert self.key is not None
-        out = np.full(len(node), -1, np.int64)
-        hi, length = self.hi[node], self.length[node]
-        todo = np.arange(len(node))  # no parent found yet
-        for shorter in self._lengths:  # longest first: the first found is the parent
-            if len(todo) == 0:
-                break
-            asked = length[todo] > shorter
-            sel = todo[asked]
-            query = (hi[sel] & _MASK[shorter]) | np.uint64(shorter)
-            pos = np.searchsorted(self.key, query)
-            pos[pos == len(self.key)] = 0
-            hit = self.key[pos] == query
-            out[sel[hit]] = pos[hit]
-            asked[asked] = hit
-            todo = todo[~asked]
-        return out
-
-    @staticmethod
-    def build(hi: U64, length: npt.NDArray[np.int16], ids: I64, bits: int) -> _Forest:
-        hi = hi & _MASK[length]
-        if bits == 32 and (len(ids) == 0 or int(ids.max()) < 1 << _ID_BITS):
-            # address, length and entry in one integer: a plain sort, no argsort
-            key = (((hi >> np.uint64(26)) | length.astype(np.uint64)) << _ID_SHIFT) | ids.astype(
-                np.uint64
-            )
-            key.sort()
-            members = (key & _ID_MASK).astype(np.int64)
-            key >>= _ID_SHIFT
-            shi, slen = (
-                (key >> np.uint64(6)) << np.uint64(32),
-                (key & np.uint64(63)).astype(np.int16),
-            )
-        else:
-            if int(length.max()) <= _PACKED:  # the length fits in the bits below the prefix
-                order = np.argsort(hi | length.astype(np.uint64), kind="stable")
-            else:
-                order = np.lexsort((length, hi))
-            shi, slen, members = hi[order], length[order], ids[order]
-        new = np.ones(len(members), np.bool_)
-        new[1:] = (shi[1:] != shi[:-1]) | (slen[1:] != slen[:-1])
-        first = np.flatnonzero(new)
-        start = np.append(first, len(members)).astype(np.int64)
-        nhi, nlen = shi[first], slen[first]
-        return _Forest(nhi, nlen, start, members)
-
-    def __len__(self) -> int:
-        return len(self.hi)
-
-    @functools.cached_property
-    def end(self) -> U64:
-        """The last address (top 64 bits) of each node."""
-        last: U64 = self.hi | ~_MASK[self.length]
-        return last
-
-    def covers(self, node: I64, hi: U64, length: npt.NDArray[np.int16]) -> Bools:
-        """Whether each node covers its route, for nodes at or before the route in the
-        pre-order (a node found by the search, or an ancestor of one): such a node starts
-        at or before the route, so it covers it when the route starts before its end."""
-        found: Bools = (hi <= self.end[node]) & (self.length[node] <= length)
-        return found
-
-    def exact(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
-        """Per route, the node equal to it, or -1."""
-        if self.key is None:
-            return self._exact_stepping(hi & _MASK[length], length)
-        query = hi | length.astype(np.uint64)
-        node = np.searchsorted(self.key, query, "left").astype(np.int64)
-        node[node == len(self.key)] = 0
-        node[(self.key[node] != query) | (length > _PACKED)] = -1
-        return node
-
-    def _exact_stepping(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
-        """``exact`` when the lengths do not fit below the addresses: the first node of
-        the route's address, then forward over that address's shorter nodes (nodes are
-        sorted by address, then length; an address has a few lengths at most)."""
-        m = len(self.hi)
-        out = np.full(len(hi), -1, np.int64)
-        pos = np.searchsorted(self.hi, hi, "left").astype(np.int64)
-        todo = np.flatnonzero(pos < m)
-        while len(todo):
-            at = pos[todo]
-            same = self.hi[at] == hi[todo]
-            todo, at = todo[same], at[same]
-            nlen, want = self.length[at], length[todo]
-            hit = nlen == want
-            out[todo[hit]] = at[hit]
-            shorter = nlen < want
-            todo, at = todo[shorter], at[shorter] + 1
-            inside = at < m
-            todo = todo[inside]
-            pos[todo] = at[inside]
-        return out
-
-    def deepest(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
-        """Per route, the deepest node that covers it, or -1."""
-        node = np.searchsorted(self.hi, hi, "right").astype(np.int64) - 1
-        todo = np.flatnonzero(node >= 0)
-        while len(todo):
-            cur = node[todo]
-            miss = ~self.covers(cur, hi[todo], length[todo])
-            todo = todo[miss]
-            node[todo] = up = self.parent_of(cur[miss])
-            todo = todo[up >= 0]
-        return node
-
-
-def _parents(hi: U64, length: npt.NDArray[np.int16]) -> I64:
-    """The parent of each node of a pre-ordered laminar family, level by level.
-
-    Subtrees that do not nest are ordered by address, so a node is at the current level
-    exactly when it starts after the running maximum of the ends of the nodes before it
-    that are not yet placed (those placed are its ancestors). Its parent is the last node
-    of the level above that precedes it. Real data nests a few levels deep.
-    """
-    n = len(hi)
-    parent = np.full(n, -1, np.int64)
-    end = hi | ~_MASK[length]
-    rest = np.arange(n, dtype=np.int64)  # the nodes not placed yet, in pre-order
-    above: I64 | None = None
-    while len(rest):
-        reach = np.maximum.accumulate(end[rest])
-        top = np.ones(len(rest), np.bool_)
-        top[1:] = hi[rest[1:]] > reach[:-1]
-        level = rest[top]
-        if above is not None:
-            if len(level) * 16 > n:  # many: fill the last node above forward
-                last = np.full(n, -1, np.int64)
-                last[above] = above
-                parent[level] = np.maximum.accumulate(last)[level]
-            else:
-                parent[level] = above[np.searchsorted(above, level) - 1]
-        above, rest = level, rest[~top]
-    return parent
-
-
 class CoverIndex:
     """Entries (prefixes with their position in the source list) for cover look-ups."""
 
     def __init__(self, cols: PrefixColumns) -> None:
         self.size = len(cols)
-        self._forest: dict[int, _Forest] = {}
+        self._forest: dict[int, Forest] = {}
         self._long: dict[int, dict[int, list[int]]] = {}  # IPv6 length > 64
         for version, bits in ((4, 32), (6, 128)):
             vmask = cols.version == version
@@ -267,10 +79,10 @@ class CoverIndex:
             short = vmask & (cols.length <= 64)
             ids = np.flatnonzero(short).astype(np.int64)
             if len(ids):
-                self._forest[version] = _Forest.build(cols.hi[ids], cols.length[ids], ids, bits)
+                self._forest[version] = Forest.build(cols.hi[ids], cols.length[ids], ids, bits)
             for i in np.flatnonzero(vmask & (cols.length > 64)).tolist():
                 length = int(cols.length[i])
-                value = _full_value(version, int(cols.hi[i]), int(cols.lo[i]))
+                value = full_value(version, int(cols.hi[i]), int(cols.lo[i]))
                 self._long.setdefault(length, {}).setdefault(value >> (bits - length), []).append(i)
         self._long = dict(sorted(self._long.items(), reverse=True))  # deepest first
 
@@ -359,7 +171,7 @@ class CoverIndex:
             if exact:
                 rows = rows[routes.length[rows] == long]
             for r in rows.tolist():
-                value = _full_value(6, int(routes.hi[r]), int(routes.lo[r]))
+                value = full_value(6, int(routes.hi[r]), int(routes.lo[r]))
                 hit = table.get(value >> (128 - long), [])
                 out_r.append(np.full(len(hit), r, np.int64))
                 out_e.append(np.array(hit, np.int64))
@@ -385,7 +197,7 @@ class CoverIndex:
         ls: list[int] = []
         for r in cand.tolist():
             rlen = int(routes.length[r])
-            value = _full_value(6, int(routes.hi[r]), int(routes.lo[r]))
+            value = full_value(6, int(routes.hi[r]), int(routes.lo[r]))
             for length, table in self._long.items():  # deepest first
                 if length > rlen or (exact and length != rlen):
                     continue
@@ -417,8 +229,8 @@ def covered_in_order(
     masked to its length) covers the route, for routes sorted by ``hi``: each entry's
     routes are one run of the sorted addresses. Pairs come entry by entry, in the
     entries' order, each entry's routes ascending."""
-    hi = hi & _MASK[length]
-    end = hi | ~_MASK[length]
+    hi = hi & MASK[length]
+    end = hi | ~MASK[length]
     first = np.searchsorted(routes.hi, hi, "left").astype(np.int64)
     counts = np.searchsorted(routes.hi, end, "right").astype(np.int64) - first
     total = int(counts.sum())
@@ -469,7 +281,7 @@ def _all_found(found: list[I64]) -> Bools:
     return every
 
 
-def _expand(forest: _Forest, rows: I64, node: I64) -> tuple[I64, I64]:
+def _expand(forest: Forest, rows: I64, node: I64) -> tuple[I64, I64]:
     """(row, entry) for every entry of each row's node, a row's entries together."""
     if len(rows) == 0:
         return rows, rows
@@ -484,7 +296,7 @@ def _expand(forest: _Forest, rows: I64, node: I64) -> tuple[I64, I64]:
 
 
 def _walk(
-    forest: _Forest,
+    forest: Forest,
     rows: I64,
     node: I64,
     tests: Sequence[Test],
