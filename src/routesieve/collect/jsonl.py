@@ -20,7 +20,6 @@ block.
 from __future__ import annotations
 
 import itertools
-import re
 from pathlib import Path
 from typing import cast
 
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from routesieve.collect.jsonl_kinds import NEWLINE, OTHER, ROUTES, line_kinds
 from routesieve.collect.jsonl_lines import KIND, LineReader, read_routes_lines
 from routesieve.collect.text_columns import POOL, parse_paths, parse_prefixes
 from routesieve.columnar.arrays import PrefixArray
@@ -47,7 +47,6 @@ __all__ = ["KIND", "read_routes_jsonl", "read_routes_lines"]
 
 BLOCK = 4 << 20  # bytes read at a time
 SMALL = 256  # lines: a piece this small that the fast path refuses goes to the line reader
-MAX_BRACKETS = 32  # per line: deeper JSON is left to the line reader (and its limits)
 _SCHEMA = pa.schema(
     [
         ("peer_asn", pa.int64()),
@@ -62,14 +61,6 @@ _READ = pj.ReadOptions(use_threads=True)
 _PARSE = pj.ParseOptions(
     explicit_schema=_SCHEMA, unexpected_field_behavior="ignore", newlines_in_values=False
 )
-# what Arrow reads but json.loads does not (Inf), or might read two values from one line
-# lines for the line reader: a second value on one line (Arrow would read both), a path
-# given as a list (not Arrow's string type), and an Inf (Arrow reads it, json.loads not)
-_TWO_VALUES = re.compile(rb"\}[ \t]*\{")
-_LIST_PATH = re.compile(rb'"as_path"[ \t]*:[ \t]*\[')
-_INF = re.compile(rb"Inf")
-_NEWLINE, _HASH, _OPEN, _SQUARE, _BACKSLASH, _TAB = 10, 35, 123, 91, 92, 9
-_SKIP, _ROUTES, _OTHER = 0, 1, 2  # a line: blank or comment, a plain object, anything else
 _NO_PATH, _EMPTY = "no AS path", "empty AS path"
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
@@ -141,17 +132,17 @@ class _ColumnReader:
         if b"\r" in block:  # the line reader splits lines there too: numbers would differ
             raise _WholeFile
         buf = np.frombuffer(block, np.uint8)
-        ends = np.flatnonzero(buf == _NEWLINE)
+        ends = np.flatnonzero(buf == NEWLINE)
         if not len(ends) or ends[-1] != len(buf) - 1:
             ends = np.append(ends, len(buf))
         ends = ends.astype(np.int64)
         starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-        kind = _kinds(block, buf, starts, ends)
+        kind = line_kinds(block, buf, starts, ends)
         edges = [0, *(np.flatnonzero(np.diff(kind)) + 1).tolist(), len(kind)]
         for a, b in itertools.pairwise(edges):
-            if kind[a] == _ROUTES:
+            if kind[a] == ROUTES:
                 self._piece(block, starts[a:b], ends[a:b], self.lines + a)
-            elif kind[a] == _OTHER:
+            elif kind[a] == OTHER:
                 self._by_line(block, starts[a:b], ends[a:b], self.lines + a)
         self.lines += len(starts)
 
@@ -311,60 +302,6 @@ class _ColumnReader:
             if issues:
                 out.append((i, "; ".join(issues)))
         return out
-
-
-def _kinds(block: bytes, buf: U8, starts: I64, ends: I64) -> npt.NDArray[np.int8]:
-    """Per line: blank or a comment (skipped), a plain object Arrow can read, or other."""
-    sizes = ends - starts
-    lead = np.where(sizes > 0, buf[np.minimum(starts, max(len(buf) - 1, 0))], 0)
-    kind = np.where(lead == _OPEN, _ROUTES, np.where(lead == _HASH, _SKIP, _OTHER))
-    kind[sizes == 0] = _SKIP
-    # control characters (tab aside), escapes, bad UTF-8, deep nesting, _REFUSED patterns
-    other = [_no_lines()]
-    controls = int(np.count_nonzero(buf < 32))
-    if controls != len(starts) - 1 + int(buf[-1] == _NEWLINE) + block.count(b"\t"):
-        odd = np.flatnonzero(buf < 32)
-        other.append(_line_of(starts, odd[(buf[odd] != _NEWLINE) & (buf[odd] != _TAB)]))
-    if b"\\" in block:
-        other.append(_line_of(starts, np.flatnonzero(buf == _BACKSLASH)))
-    if not block.isascii():  # Arrow does not check UTF-8 in strings; the line reader does
-        try:
-            block.decode("utf-8")
-        except UnicodeDecodeError:
-            other.append(_line_of(starts, np.flatnonzero(buf >= 128)))
-    if block.count(b"{") == np.count_nonzero(kind == _ROUTES) and b"[" not in block:
-        braces = squares = np.zeros(len(starts), np.int64)  # one brace a route line: its first
-    else:
-        braces = np.bincount(_line_of(starts, np.flatnonzero(buf == _OPEN)), minlength=len(starts))
-        squares = np.bincount(
-            _line_of(starts, np.flatnonzero(buf == _SQUARE)), minlength=len(starts)
-        )
-        other.append(np.flatnonzero(braces + squares > MAX_BRACKETS))
-    for pattern, lines in (
-        (_TWO_VALUES, np.flatnonzero(braces > 1)),
-        (_LIST_PATH, np.flatnonzero(squares > 0)),
-        (_INF, np.arange(len(starts)) if b"Inf" in block else _no_lines()),
-    ):
-        found = [
-            k
-            for k, a, b in zip(
-                lines.tolist(), starts[lines].tolist(), ends[lines].tolist(), strict=True
-            )
-            if pattern.search(block, a, b)
-        ]
-        other.append(np.array(found, np.int64))
-    bad = np.concatenate(other)
-    kind[bad[kind[bad] == _ROUTES]] = _OTHER
-    return kind.astype(np.int8)
-
-
-def _no_lines() -> I64:
-    return np.empty(0, np.int64)
-
-
-def _line_of(starts: I64, at: I64) -> I64:
-    found: I64 = np.searchsorted(starts, at, "right") - 1
-    return found
 
 
 def _communities(
