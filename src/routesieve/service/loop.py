@@ -36,7 +36,7 @@ from routesieve.service.deployer import Deployer
 from routesieve.service.events import deploy_refused, verdicts_changed
 from routesieve.service.metrics import ServiceMetrics, refusal_reason
 from routesieve.service.notify import Notifier
-from routesieve.service.rtr_feed import RtrDown, RtrFeed, VrpUpdate
+from routesieve.service.rtr_feed import RtrDown, RtrFeed, VrpUpdate, rtr_url
 from routesieve.service.schedule import Every
 from routesieve.service.vrp_copy import load_vrps, save_vrps
 from routesieve.service.web_view import WebView
@@ -52,13 +52,6 @@ TICK = 0.5  # the longest the loop sleeps before looking at signals and timers a
 
 class ServiceError(Exception):
     """The service cannot start: the message names what is missing."""
-
-
-def rtr_url(config: Config) -> tuple[str, int] | None:
-    for key, url in config.sources.urls():
-        if key == "rpki" and url.scheme == "rtr":
-            return url.host, url.port
-    return None
 
 
 class Service:
@@ -181,7 +174,9 @@ class Service:
             self._verdicts_changed = True
             if self._pending_since is None:
                 self._pending_since = at
-            self._notify_changes(applied)
+            event = verdicts_changed(applied)
+            if event is not None:
+                self.notifier.send(event)
 
     def _on_vrps(self, u: VrpUpdate) -> None:
         assert self.live is not None
@@ -347,11 +342,6 @@ class Service:
             self.metrics.runs_stored.inc()
         except OSError as exc:
             log.warning("the run could not be stored: %s", exc)
-
-    def _notify_changes(self, applied: Applied) -> None:
-        event = verdicts_changed(applied)
-        if event is not None:
-            self.notifier.send(event)
 
     # ---- safety net and reload --------------------------------------------------------
 

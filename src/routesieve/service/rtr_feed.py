@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from routesieve.config import Config
 from routesieve.model import Vrp
 from routesieve.sources.rtr.session import RtrSession
 from routesieve.sources.rtr.stream import RtrError
@@ -96,3 +97,11 @@ class RtrFeed:
             )
         )
         self._held = now
+
+
+def rtr_url(config: Config) -> tuple[str, int] | None:
+    """The RTR cache the configuration's ``rpki`` source names, or None."""
+    for key, url in config.sources.urls():
+        if key == "rpki" and url.scheme == "rtr":
+            return url.host, url.port
+    return None

@@ -278,15 +278,16 @@ def read_sources(
     away = [i for i in heavy if i != largest]
     jobs = [entries[i] for i in away]
     proc = read_worker.start(jobs)
-    got: dict[int, tuple[str, Any]] = {}
+    got: dict[int, read_worker.Answer] = {}
     try:
-        for i, (kind, path) in enumerate(entries):
+        for i, job in enumerate(entries):
             if i not in away:
-                got[i] = _attempt(kind, path)
+                got[i] = read_worker.attempt(job)
     finally:
         answers = read_worker.finish(proc, jobs)
-    for i, job in zip(away, jobs, strict=True):
-        got[i] = answers[away.index(i)] if answers is not None else _attempt(*job)
+    if answers is None:  # the second process gave nothing: read its files here
+        answers = [read_worker.attempt(job) for job in jobs]
+    got.update(zip(away, answers, strict=True))
     out = []
     for i in range(len(entries)):
         status, value = got[i]
@@ -294,10 +295,3 @@ def read_sources(
             raise value
         out.append(value)
     return out
-
-
-def _attempt(kind: str, path: Path) -> tuple[str, Any]:
-    try:
-        return ("ok", read_source(kind, path))
-    except InputError as exc:
-        return ("error", exc)

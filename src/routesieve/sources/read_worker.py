@@ -70,7 +70,8 @@ def finish(proc: subprocess.Popen[bytes], jobs: Sequence[Job]) -> list[Answer] |
     return answers
 
 
-def _answer(job: Job) -> Answer:
+def attempt(job: Job) -> Answer:
+    """``read_source`` of one job, its ``InputError`` returned rather than raised."""
     from routesieve.problems import InputError
     from routesieve.sources.load import read_source
 
@@ -85,7 +86,7 @@ def main() -> int:
     os.dup2(2, 1)  # what a reader prints must not end up in the answer
     sys.stdout = sys.stderr
     jobs = pickle.load(sys.stdin.buffer)
-    answers = [_answer(job) for job in jobs]
+    answers = [attempt(job) for job in jobs]
     with answer_to:
         pickle.dump(answers, answer_to, protocol=pickle.HIGHEST_PROTOCOL)
     return 0
