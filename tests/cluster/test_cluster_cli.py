@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cluster_world import World, dataset_rows
 from distributed import Client
-
-from conftest import World, dataset_rows
 
 CLI = [sys.executable, "-m", "routesieve.cli"]
 

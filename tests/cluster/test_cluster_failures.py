@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cluster_world import World, dataset_rows
 from distributed import Client
 
-from conftest import World, dataset_rows
 from routesieve.cluster.connect import ClusterSpec, open_client
 from routesieve.cluster.driver import ClusterRun, PartitionFailed, evaluate_on_cluster
 from routesieve.cluster.worker_cache import SnapshotRef

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cluster_world import World, dataset_rows
 from distributed import Client
 
-from conftest import World, dataset_rows
 from routesieve.cluster.driver import MARKER, evaluate_on_cluster
 from routesieve.cluster.partition import effective_peer, split_by_peer, split_columns
 from routesieve.cluster.worker_cache import cached_keys

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from cluster_world import by_peer, dataset_rows, stored, table_of
 from distributed import Client
 from hypothesis import HealthCheck, given, settings
 
-from conftest import by_peer, dataset_rows, stored, table_of
 from routesieve.cluster.driver import evaluate_on_cluster
 from routesieve.engine.evaluate import evaluate
 from routesieve.model import Route

@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cluster_world import World
 from distributed import Client
 
-from conftest import World
 from routesieve.cli.reporting import report_input, verdict_report_input
 from routesieve.cluster.driver import evaluate_on_cluster
 from routesieve.config import load_config
