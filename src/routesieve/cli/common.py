@@ -11,9 +11,7 @@ import gc
 import importlib
 import os
 import sys
-import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,18 +22,17 @@ from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from routesieve.collect.files import read_routes
-from routesieve.collect.store import newest
-from routesieve.columnar.routes import ReceivedRoutes
-from routesieve.config import Config, ConfigError, load_config
-from routesieve.model import Route
 from routesieve.problems import InputError, Problem
-from routesieve.snapshot import Snapshot
-from routesieve.sources.load import load_snapshot
-from routesieve.store.snapshot_file import load_stored_snapshot
-from routesieve.sync.stored import NoSnapshot, StaleSource, choose_snapshot, stale_sources
 
+# Each command imports what it uses when it runs: ``--help`` does not load the
+# configuration models, and ``evaluate`` from a stored snapshot no source parser.
 if TYPE_CHECKING:
+    from routesieve.columnar.routes import ReceivedRoutes
+    from routesieve.config import Config
+    from routesieve.model import Route
     from routesieve.outputs.verdict_dataset import ReadVerdicts
+    from routesieve.snapshot import Snapshot
+    from routesieve.sync.stored import StaleSource
 
 SHOWN_PROBLEMS = 20
 T = TypeVar("T")
@@ -113,6 +110,8 @@ def _with_data(
 ) -> tuple[Config, Snapshot, T]:
     """The configuration, the outside data, and what ``read`` reads (exits 1 on an
     ``InputError``, 2 on a bad configuration)."""
+    from routesieve.config import ConfigError, load_config
+
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -134,9 +133,13 @@ def _with_data(
 def read_route_files(config: Config, route_paths: Sequence[Path]) -> ReceivedRoutes:
     """The routes of ``route_paths`` (or of the newest collected snapshot), as columns,
     with what was read and skipped said on standard error. Raises ``InputError``."""
+    from routesieve.columnar.routes import ReceivedRoutes
+
     parts: list[ReceivedRoutes] = []
     problems: list[Problem] = []
     if not route_paths:
+        from routesieve.collect.store import newest
+
         collected = newest(config.collect_dir)
         if collected is None:
             fail(
@@ -163,6 +166,8 @@ def _outside_data(config: Config, offline: bool, refuse_stale: bool, force: bool
     found = stored_snapshot(config, offline, refuse_stale, force)
     if found is not None:
         return found[1]
+    from routesieve.sources.load import load_snapshot  # every parser: the cold path only
+
     loaded = load_snapshot(config, int(time.time()))
     warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
     return loaded.snapshot
@@ -173,6 +178,9 @@ def stored_snapshot(
 ) -> tuple[Path, Snapshot] | None:
     """The stored snapshot to use (its file, and the snapshot dated now), or None when
     the local files are to be read (exits 1 when a stored one is needed and none loads)."""
+    from routesieve.store.snapshot_file import load_stored_snapshot
+    from routesieve.sync.stored import NoSnapshot, choose_snapshot, stale_sources
+
     now = int(time.time())
     try:
         chosen = choose_snapshot(config, offline=offline)
@@ -211,6 +219,8 @@ def output_to(path: Path | None) -> Iterator[IO[str]]:
     A path that is not a regular file (``/dev/null``, a FIFO, a terminal) is written to
     as it is: renaming a file over it would replace the device.
     """
+    import tempfile
+
     if path is None:
         yield sys.stdout
         return
@@ -272,12 +282,17 @@ OUTPUT = click.option(
 
 #: Where :func:`crash_log` writes; ``ROUTESIEVE_LOG_DIR`` overrides it.
 def log_dir() -> Path:
+    import tempfile
+
     chosen = os.environ.get("ROUTESIEVE_LOG_DIR")
     return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "routesieve"
 
 
 def crash_log(exc: BaseException) -> Path | None:
     """Write the traceback of an unexpected error to a new file under :func:`log_dir`."""
+    import tempfile
+    import traceback
+
     folder = log_dir()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
@@ -334,9 +349,11 @@ class GuardedGroup(click.Group):
             raise
         except InputError as exc:  # an input problem a command did not catch itself
             fail(1, str(exc))
-        except ConfigError as exc:
-            fail(2, str(exc))
         except Exception as exc:
+            from routesieve.config import ConfigError  # loaded already if one was raised
+
+            if isinstance(exc, ConfigError):
+                fail(2, str(exc))
             log = crash_log(exc)
             where = f"details in {log}" if log else "no log could be written"
             fail(3, f"internal error ({type(exc).__name__}: {str(exc)[:200]}); {where}")
