@@ -204,4 +204,4 @@ class Section(BaseModel):
     """A section of the file: unknown keys are refused; values are never coerced between
     TOML types."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
