@@ -15,7 +15,6 @@ writes. An evaluation of ready verdicts (``Evaluation.of``) goes through them on
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -23,9 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from routesieve.engine.result import Evaluation
 from routesieve.model import Verdict
@@ -142,6 +139,8 @@ def verdict_table(evaluation: Evaluation) -> pa.Table:
 
 def _atomically(path: Path, write: Callable[[str], int]) -> int:
     """Write through a temporary file renamed into place (a device is written as it is)."""
+    import tempfile  # not at start-up: the JSON lines writer does not need it
+
     if path.exists() and not path.is_file():
         return write(str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
@@ -157,6 +156,7 @@ def _atomically(path: Path, write: Callable[[str], int]) -> int:
 
 def write_parquet(evaluation: Evaluation, path: Path) -> int:
     """The verdict table as a Parquet file (one row group per batch); rows written."""
+    import pyarrow.parquet as pq  # 50-150 ms of imports: not for JSON lines (start-up)
 
     def write(target: str) -> int:
         n = 0
@@ -186,6 +186,9 @@ def write_arrow(evaluation: Evaluation, path: Path) -> int:
 def read_verdict_table(path: Path) -> pa.Table:
     """A verdict table from a Parquet file, an Arrow IPC file, or a folder holding a
     partitioned Parquet dataset; ``InputError`` when it is none of these."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
     try:
         if path.is_dir():
             table = ds.dataset(path, format="parquet").to_table()
