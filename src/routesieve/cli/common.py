@@ -11,7 +11,9 @@ import gc
 import importlib
 import os
 import sys
+import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -219,8 +221,6 @@ def output_to(path: Path | None) -> Iterator[IO[str]]:
     A path that is not a regular file (``/dev/null``, a FIFO, a terminal) is written to
     as it is: renaming a file over it would replace the device.
     """
-    import tempfile
-
     if path is None:
         yield sys.stdout
         return
@@ -282,17 +282,12 @@ OUTPUT = click.option(
 
 #: Where :func:`crash_log` writes; ``ROUTESIEVE_LOG_DIR`` overrides it.
 def log_dir() -> Path:
-    import tempfile
-
     chosen = os.environ.get("ROUTESIEVE_LOG_DIR")
     return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "routesieve"
 
 
 def crash_log(exc: BaseException) -> Path | None:
     """Write the traceback of an unexpected error to a new file under :func:`log_dir`."""
-    import tempfile
-    import traceback
-
     folder = log_dir()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:

@@ -15,6 +15,7 @@ writes. An evaluation of ready verdicts (``Evaluation.of``) goes through them on
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -139,8 +140,6 @@ def verdict_table(evaluation: Evaluation) -> pa.Table:
 
 def _atomically(path: Path, write: Callable[[str], int]) -> int:
     """Write through a temporary file renamed into place (a device is written as it is)."""
-    import tempfile  # not at start-up: the JSON lines writer does not need it
-
     if path.exists() and not path.is_file():
         return write(str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
