@@ -7,6 +7,7 @@ one command imported."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import subprocess
@@ -14,9 +15,11 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from routesieve.cli import main
+from routesieve.cli.common import COMMAND_MODULES, COMMANDS
 
 EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
 
@@ -130,7 +133,28 @@ def test_evaluate_of_the_source_files_imports_their_parsers_when_needed(
 
 
 def test_version_and_usage_import_no_numpy_arrow_pydantic_or_engine() -> None:
-    for args in (["--version"], ["evaluate", "--help"]):
+    for args in (["--version"], ["--help"], ["evaluate", "--help"]):
         code, _, modules = run_probe(*args)
         assert code == 0
         assert loaded(modules, NOT_FOR_USAGE) == [], args
+
+
+def test_the_list_of_commands_loads_no_command_module() -> None:
+    code, out, modules = run_probe("--help")
+    assert code == 0
+    assert set(COMMAND_MODULES) <= {
+        line.split()[0] for line in out.split("Commands:")[1].splitlines() if line
+    }
+    command_modules = tuple(f"routesieve.cli.{m}" for m in set(COMMAND_MODULES.values()))
+    assert loaded(modules, command_modules) == []
+
+
+def test_each_listed_summary_is_the_commands_own() -> None:
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"routesieve.cli.{module}")
+    ctx = click.Context(main)
+    for name, (_, summary) in COMMANDS.items():
+        command = main.get_command(ctx, name)
+        assert command is not None
+        listed = click.Command(name, help=summary).get_short_help_str(limit=1000)
+        assert listed == command.get_short_help_str(limit=1000), name
