@@ -158,3 +158,19 @@ def test_each_listed_summary_is_the_commands_own() -> None:
         assert command is not None
         listed = click.Command(name, help=summary).get_short_help_str(limit=1000)
         assert listed == command.get_short_help_str(limit=1000), name
+
+
+def test_the_second_reading_process_imports_no_configuration_or_engine() -> None:
+    # what `python -m routesieve.sources.read_worker` imports to read its files
+    probe = (
+        "import json, sys\n"
+        "import routesieve.sources.read_worker\n"
+        "from routesieve.sources.load import read_source\n"
+        "print('MODULES:' + json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    modules = set(json.loads(done.stdout.rsplit("MODULES:", 1)[1]))
+    assert "routesieve.sources.rpsl" in modules
+    assert loaded(modules, ("pydantic", "routesieve.config", "routesieve.engine", "click")) == []
