@@ -16,6 +16,12 @@ Each round, in new processes, for each tree:
 - ``--version``, ``--help`` and ``evaluate --help``: wall, CPU, peak RSS.
 
 Prints the best (lowest) of the rounds, and every round's figure. Figures only.
+
+``--bytecode DIR`` lets Python cache the compiled modules under ``DIR``
+(``PYTHONPYCACHEPREFIX``, so no ``__pycache__`` lands in either tree; one warm-up run per
+tree first), as an installed package has them. Without it the environment decides: with
+``PYTHONDONTWRITEBYTECODE=1`` set, every routesieve module is compiled from its source
+at every start (the third-party packages keep the bytecode pip wrote).
 """
 
 from __future__ import annotations
@@ -93,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / "out")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--bytecode", type=Path, default=None, help="cache bytecode here")
     args = parser.parse_args(argv)
     data = args.data.resolve()  # the stored snapshot is found by the exact source paths
     trees = {"this tree": TREE_SRC}
@@ -118,10 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     cli = [args.python, "-m", "routesieve.cli"]
     figures: dict[tuple[str, str], list[Run]] = defaultdict(list)
     imports: dict[str, list[tuple[float, dict[str, float]]]] = defaultdict(list)
+    base = dict(os.environ)
+    if args.bytecode is not None:
+        base.pop("PYTHONDONTWRITEBYTECODE", None)
+        base["PYTHONPYCACHEPREFIX"] = str(args.bytecode.resolve())
+        for src in trees.values():  # the warm-up: write every module's bytecode
+            run([*cli, *evaluate], {**base, "PYTHONPATH": str(src)})
+    cached = f"cached in {args.bytecode}" if args.bytecode else "as the environment says"
+    print(
+        f"bytecode: {cached} "
+        f"(PYTHONDONTWRITEBYTECODE={base.get('PYTHONDONTWRITEBYTECODE', 'unset')})"
+    )
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for round_ in range(args.rounds):
         for name, src in trees.items():
-            env = {**os.environ, "PYTHONPATH": str(src)}
+            env = {**base, "PYTHONPATH": str(src)}
             _, err = run([args.python, "-X", "importtime", *cli[1:], *evaluate], env)
             groups, top = import_times(err)
             imports[name].append((sum(groups.values()), groups))
