@@ -19,7 +19,7 @@ import click
 from click.testing import CliRunner
 
 from routesieve.cli import main
-from routesieve.cli.common import COMMAND_MODULES, COMMANDS
+from routesieve.cli.commands import COMMAND_MODULES, COMMANDS
 
 EXAMPLE = Path(str(resources.files("routesieve") / "data" / "example"))
 
