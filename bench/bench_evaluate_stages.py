@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--routes", type=Path, default=None)
     args = parser.parse_args(argv)
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    import routesieve.collect.jsonl  # noqa: F401  (read_routes imports it for JSON lines)
     from routesieve.collect.files import read_routes
     from routesieve.config import load_config
     from routesieve.engine.evaluate import evaluate

@@ -159,3 +159,11 @@ def test_coded_texts_hold_the_texts_they_were_made_of(
     assert joined.items(0, len(joined)) == every
     order = data.draw(st.permutations(range(len(every))))
     assert joined.take(np.array(order, np.int64)).items(0, len(every)) == [every[i] for i in order]
+
+
+def test_path_hash_multipliers_are_the_seeded_draw_they_were_written_from() -> None:
+    from routesieve.columnar.paths import _MULTIPLIERS
+
+    draw = np.random.default_rng(20261203).integers(1, 1 << 63, 64, dtype=np.uint64)
+    assert _MULTIPLIERS.dtype == np.uint64
+    assert _MULTIPLIERS.tolist() == (draw * np.uint64(2) + np.uint64(1)).tolist()

@@ -23,19 +23,19 @@ from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
+from routesieve.cli.commands import COMMAND_MODULES, COMMANDS
 from routesieve.collect.files import read_routes
-from routesieve.collect.store import newest
-from routesieve.columnar.routes import ReceivedRoutes
-from routesieve.config import Config, ConfigError, load_config
-from routesieve.model import Route
 from routesieve.problems import InputError, Problem
-from routesieve.snapshot import Snapshot
-from routesieve.sources.load import load_snapshot
-from routesieve.store.snapshot_file import load_stored_snapshot
-from routesieve.sync.stored import NoSnapshot, StaleSource, choose_snapshot, stale_sources
 
+# Each command imports what it uses when it runs: ``--help`` does not load the
+# configuration models, and ``evaluate`` from a stored snapshot no source parser.
 if TYPE_CHECKING:
+    from routesieve.columnar.routes import ReceivedRoutes
+    from routesieve.config import Config
+    from routesieve.model import Route
     from routesieve.outputs.verdict_dataset import ReadVerdicts
+    from routesieve.snapshot import Snapshot
+    from routesieve.sync.stored import StaleSource
 
 SHOWN_PROBLEMS = 20
 T = TypeVar("T")
@@ -113,6 +113,8 @@ def _with_data(
 ) -> tuple[Config, Snapshot, T]:
     """The configuration, the outside data, and what ``read`` reads (exits 1 on an
     ``InputError``, 2 on a bad configuration)."""
+    from routesieve.config import ConfigError, load_config
+
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -134,9 +136,13 @@ def _with_data(
 def read_route_files(config: Config, route_paths: Sequence[Path]) -> ReceivedRoutes:
     """The routes of ``route_paths`` (or of the newest collected snapshot), as columns,
     with what was read and skipped said on standard error. Raises ``InputError``."""
+    from routesieve.columnar.routes import ReceivedRoutes
+
     parts: list[ReceivedRoutes] = []
     problems: list[Problem] = []
     if not route_paths:
+        from routesieve.collect.store import newest
+
         collected = newest(config.collect_dir)
         if collected is None:
             fail(
@@ -163,6 +169,8 @@ def _outside_data(config: Config, offline: bool, refuse_stale: bool, force: bool
     found = stored_snapshot(config, offline, refuse_stale, force)
     if found is not None:
         return found[1]
+    from routesieve.sources.load import load_snapshot  # every parser: the cold path only
+
     loaded = load_snapshot(config, int(time.time()))
     warn_problems(loaded.problems, "the data files (those lines or objects were skipped)")
     return loaded.snapshot
@@ -173,6 +181,9 @@ def stored_snapshot(
 ) -> tuple[Path, Snapshot] | None:
     """The stored snapshot to use (its file, and the snapshot dated now), or None when
     the local files are to be read (exits 1 when a stored one is needed and none loads)."""
+    from routesieve.store.snapshot_file import load_stored_snapshot
+    from routesieve.sync.stored import NoSnapshot, choose_snapshot, stale_sources
+
     now = int(time.time())
     try:
         chosen = choose_snapshot(config, offline=offline)
@@ -291,28 +302,6 @@ def crash_log(exc: BaseException) -> Path | None:
     return Path(name)
 
 
-COMMAND_MODULES = {
-    "collect": "collecting",
-    "peering": "peering",
-    "policy": "policy_page",
-    "report": "reporting",
-    "diff": "reporting",
-    "render": "routers",
-    "deploy": "routers",
-    "rollback": "routers",
-    "run": "running",
-    "serve": "serving",
-    "sessions": "sessions",
-    "sync": "syncing",
-    "evaluate": "verdicts",
-    "explain": "verdicts",
-    "demo": "verdicts",
-}
-"""Which module of ``routesieve.cli`` registers each command. A command's module is
-imported only when that command runs (or when the list of commands is shown), so that
-``evaluate`` does not pay for the web stack, the peering workflow or the RTR client."""
-
-
 class GuardedGroup(click.Group):
     """The command group: an error no command expected never reaches the user as a
     traceback. It is logged to a file and reported in one line, exit code 3. Commands are
@@ -320,6 +309,23 @@ class GuardedGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, as click lists them, from ``COMMANDS`` for
+        a command whose module is not loaded (so ``--help`` loads none)."""
+        shown: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name)
+            if cmd is None and name in COMMANDS:
+                cmd = click.Command(name, help=COMMANDS[name][1])
+            elif cmd is None:
+                cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                shown.append((name, cmd))
+        if shown:
+            limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in shown])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = COMMAND_MODULES.get(cmd_name)
@@ -334,9 +340,11 @@ class GuardedGroup(click.Group):
             raise
         except InputError as exc:  # an input problem a command did not catch itself
             fail(1, str(exc))
-        except ConfigError as exc:
-            fail(2, str(exc))
         except Exception as exc:
+            from routesieve.config import ConfigError  # loaded already if one was raised
+
+            if isinstance(exc, ConfigError):
+                fail(2, str(exc))
             log = crash_log(exc)
             where = f"details in {log}" if log else "no log could be written"
             fail(3, f"internal error ({type(exc).__name__}: {str(exc)[:200]}); {where}")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -21,22 +20,26 @@ from routesieve.cli.common import (
     main,
     output_to,
 )
-from routesieve.config import ConfigError, load_config
-from routesieve.engine.evaluate import decide, evaluate
-from routesieve.engine.explain import explain_row
-from routesieve.engine.result import Evaluation
-from routesieve.engine.verdicts import VerdictBuilder
-from routesieve.model import ParseError, Prefix
-from routesieve.outputs.live_rpki import live_rpki
-from routesieve.outputs.table import write_explanation, write_table
-from routesieve.outputs.verdict_arrow import write_arrow, write_parquet
-from routesieve.outputs.verdict_formats import write_csv, write_jsonl
+
+# The engine and the writers are imported by the command that runs (``evaluate --help``
+# needs none of them; Parquet and Arrow IPC load ``pyarrow.dataset`` and
+# ``pyarrow.parquet`` only when written).
+if TYPE_CHECKING:
+    from routesieve.engine.result import Evaluation
 
 #: Formats written to a file only (binary): ``--output`` is required.
-FILE_FORMATS: dict[str, Callable[[Evaluation, Path], int]] = {
-    "parquet": write_parquet,
-    "arrow": write_arrow,
-}
+FILE_FORMATS = ("parquet", "arrow")
+
+
+def _write_file(fmt: str, result: Evaluation, output: Path) -> None:
+    from routesieve.outputs.verdict_arrow import write_arrow, write_parquet
+
+    writers: dict[str, Callable[[Evaluation, Path], int]] = {
+        "parquet": write_parquet,
+        "arrow": write_arrow,
+    }
+    writers[fmt](result, output)
+
 
 EVALUATE_FORMAT = click.option(
     "--format",
@@ -61,26 +64,30 @@ def _run_evaluate(
         fail(2, "--routes: a folder of partitions is read with --cluster only")
     if fmt in FILE_FORMATS and (output is None or _is_device(output)):
         fail(2, f"--format {fmt} writes a binary file: give --output FILE (not a terminal)")
+    from routesieve.engine.evaluate import evaluate
+    from routesieve.outputs.verdict_formats import write_csv, write_jsonl
+
     config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     if fmt in FILE_FORMATS and output is not None:
-        FILE_FORMATS[fmt](result, output)
+        _write_file(fmt, result, output)
         return
     if fmt is None:
         fmt = "table" if output is None and sys.stdout.isatty() else "jsonl"
+
+    def table(out: IO[str]) -> int:
+        from routesieve.outputs.table import write_table
+
+        made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return write_table(result, policy, snapshot.provenance, out, made)
+
     writers: dict[str, Callable[[IO[str]], int]] = {
         "jsonl": lambda out: write_jsonl(result, out),
         "csv": lambda out: write_csv(result, out),
-        "table": lambda out: write_table(
-            result,
-            policy,
-            snapshot.provenance,
-            out,
-            datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        ),
+        "table": table,
     }
     with output_to(output) as out:
         writers[fmt](out)
@@ -140,6 +147,8 @@ def evaluate_command(
 def _configured_cluster(config_path: Path) -> bool:
     """Whether the configuration names a cluster (a configuration that cannot be loaded
     is reported by the run itself)."""
+    from routesieve.config import ConfigError, load_config
+
     try:
         return load_config(config_path).cluster.scheduler is not None
     except ConfigError:
@@ -160,6 +169,13 @@ def explain_command(
     offline: bool,
 ) -> None:
     """Every rule, pass or fail, with its evidence, for each route of one prefix."""
+    from routesieve.engine.evaluate import decide
+    from routesieve.engine.explain import explain_row
+    from routesieve.engine.verdicts import VerdictBuilder
+    from routesieve.model import ParseError, Prefix
+    from routesieve.outputs.live_rpki import live_rpki
+    from routesieve.outputs.table import write_explanation
+
     try:
         wanted = Prefix.parse(prefix_text)
     except ParseError as exc:
@@ -190,6 +206,8 @@ def explain_command(
 @OUTPUT
 def demo_command(fmt: str | None, output: Path | None) -> None:
     """Evaluate the bundled AS214312 example (every rule code appears)."""
+    from importlib import resources
+
     example = resources.files("routesieve") / "data" / "example"
     with resources.as_file(example) as folder:
         _run_evaluate(folder / "routesieve.toml", [folder / "routes.jsonl"], fmt or "table", output)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from routesieve.collect.bgpdump import read_routes_bgpdump
-from routesieve.collect.jsonl import read_routes_jsonl
-from routesieve.collect.mrt import read_routes_mrt
-from routesieve.model import Route
 from routesieve.problems import InputError, ReadResult
 from routesieve.textio import open_binary
+
+if TYPE_CHECKING:
+    from routesieve.model import Route
 
 _BGPDUMP_STARTS = (b"TABLE_DUMP", b"BGP4MP")
 
@@ -31,10 +31,18 @@ def sniff_format(path: str | Path) -> str:
 
 def read_routes(path: str | Path) -> ReadResult[Route]:
     """The routes received in one file. Update streams (MRT or bgpdump) give their end
-    state: the Adj-RIB-In that the announcements and withdrawals leave behind."""
+    state: the Adj-RIB-In that the announcements and withdrawals leave behind.
+
+    Each format's reader is imported when a file of that format is read."""
     kind = sniff_format(path)
     if kind == "jsonl":
+        from routesieve.collect.jsonl import read_routes_jsonl
+
         return read_routes_jsonl(path)
     if kind == "bgpdump":
+        from routesieve.collect.bgpdump import read_routes_bgpdump
+
         return read_routes_bgpdump(path, final=True)
+    from routesieve.collect.mrt import read_routes_mrt
+
     return read_routes_mrt(path, final=True)

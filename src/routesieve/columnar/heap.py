@@ -17,7 +17,6 @@ page cache, and a page read again comes back from there): 20 MB less once indexe
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import sys
 from typing import Any
@@ -27,9 +26,13 @@ _MADV_DONTNEED = 4  # Linux
 
 @functools.cache
 def _libc_function(name: str) -> Any:
-    """The C library's function ``name``, or None (no such library or function)."""
+    """The C library's function ``name``, or None (no such library or function).
+
+    Looked up among the symbols the process has loaded (``dlopen(NULL)``: the C library
+    Python runs on): ``ctypes.util.find_library`` would run ``ldconfig -p`` and import
+    ``tempfile``, ``shutil`` and ``subprocess`` at every start (20-30 ms)."""
     try:
-        return getattr(ctypes.CDLL(ctypes.util.find_library("c")), name)
+        return getattr(ctypes.CDLL(None), name)
     except (OSError, TypeError, AttributeError):
         return None
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -202,6 +203,22 @@ Flag = StrictBool
 
 class Section(BaseModel):
     """A section of the file: unknown keys are refused; values are never coerced between
-    TOML types."""
+    TOML types. Its validator is built when first used (``defer_build``): loading a file
+    builds the whole file's schema once, not each section's at import."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+S = TypeVar("S", bound=Section)
+
+
+def defaults(section: type[S]) -> Callable[[], S]:
+    """The ``default_factory`` of a table left out of the file: the section with its
+    defaults, made without validating them (they are valid; a test keeps each equal to
+    ``section()``), so that a file without the table does not build that section's own
+    validator at load (the file's schema holds it already)."""
+
+    def made() -> S:
+        return cast("S", section.model_construct())
+
+    return made

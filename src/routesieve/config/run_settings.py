@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from routesieve.config.fields import Positive, Section, SourcePath, Text
+from routesieve.config.fields import Positive, Section, SourcePath, Text, defaults
 from routesieve.numbers import is_digits
 
 Share = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
@@ -73,7 +73,7 @@ class RunSettings(Section):
     frr_reload: SourcePath = Path("/usr/lib/frr/frr-reload.py")
     max_shrink: Share = 0.25
     max_age_hours: Seconds = 48
-    intervals: IntervalSettings = IntervalSettings()
+    intervals: IntervalSettings = Field(default_factory=defaults(IntervalSettings))
     notify: tuple[NotifySettings, ...] = ()
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ from routesieve.config.fields import (
     SessionName,
     SourcePath,
     Text,
+    defaults,
     one_or_many,
 )
 from routesieve.config.run_settings import RunSettings
@@ -89,7 +90,7 @@ class PolicySettings(Section):
     irr_strict_origin: Flag = False
     as_set_max_depth: Positive = 10
     as_set_max_members: Positive = 100_000
-    checks: CheckSettings = Field(default_factory=CheckSettings)
+    checks: CheckSettings = Field(default_factory=defaults(CheckSettings))
 
 
 class ExchangeSettings(Section):
@@ -280,8 +281,8 @@ class SyncSettings(Section):
     keep: Positive = 10
     timeout_seconds: Positive = 60
     max_megabytes: Positive = 4096
-    max_age_hours: MaxAgeSettings = Field(default_factory=MaxAgeSettings)
-    rtr: RtrSettings = Field(default_factory=RtrSettings)
+    max_age_hours: MaxAgeSettings = Field(default_factory=defaults(MaxAgeSettings))
+    rtr: RtrSettings = Field(default_factory=defaults(RtrSettings))
 
 
 class PeeringSettings(Section):
@@ -335,15 +336,15 @@ class ConfigFile(Section):
     """The whole file, as validated before the cross-section checks."""
 
     local: LocalSettings
-    policy: PolicySettings = Field(default_factory=PolicySettings)
+    policy: PolicySettings = Field(default_factory=defaults(PolicySettings))
     exchanges: tuple[ExchangeSettings, ...] = ()
     peers: tuple[PeerSettings, ...] = ()
-    sources: SourceSettings = Field(default_factory=SourceSettings)
+    sources: SourceSettings = Field(default_factory=defaults(SourceSettings))
     routers: tuple[RouterSettings, ...] = ()
-    collect: CollectSettings = Field(default_factory=CollectSettings)
-    peering: PeeringSettings = Field(default_factory=PeeringSettings)
-    sync: SyncSettings = Field(default_factory=SyncSettings)
-    render: RenderSettings = Field(default_factory=RenderSettings)
-    run: RunSettings = Field(default_factory=RunSettings)
-    serve: ServeSettings = Field(default_factory=ServeSettings)
-    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    collect: CollectSettings = Field(default_factory=defaults(CollectSettings))
+    peering: PeeringSettings = Field(default_factory=defaults(PeeringSettings))
+    sync: SyncSettings = Field(default_factory=defaults(SyncSettings))
+    render: RenderSettings = Field(default_factory=defaults(RenderSettings))
+    run: RunSettings = Field(default_factory=defaults(RunSettings))
+    serve: ServeSettings = Field(default_factory=defaults(ServeSettings))
+    cluster: ClusterSettings = Field(default_factory=defaults(ClusterSettings))

@@ -23,9 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from routesieve.engine.result import Evaluation
 from routesieve.model import Verdict
@@ -157,6 +155,7 @@ def _atomically(path: Path, write: Callable[[str], int]) -> int:
 
 def write_parquet(evaluation: Evaluation, path: Path) -> int:
     """The verdict table as a Parquet file (one row group per batch); rows written."""
+    import pyarrow.parquet as pq  # 50-150 ms of imports: not for JSON lines (start-up)
 
     def write(target: str) -> int:
         n = 0
@@ -186,6 +185,9 @@ def write_arrow(evaluation: Evaluation, path: Path) -> int:
 def read_verdict_table(path: Path) -> pa.Table:
     """A verdict table from a Parquet file, an Arrow IPC file, or a folder holding a
     partitioned Parquet dataset; ``InputError`` when it is none of these."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
     try:
         if path.is_dir():
             table = ds.dataset(path, format="parquet").to_table()

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from routesieve.columnar import (
     AsnDelegationTable,
@@ -22,7 +22,6 @@ from routesieve.columnar import (
     RouteObjectTable,
     VrpTable,
 )
-from routesieve.config import Config
 from routesieve.model import (
     AsnBlock,
     AsnDelegation,
@@ -48,6 +47,9 @@ from routesieve.sources.peeringdb_files import read_ixlan_map, read_ixpfx
 from routesieve.sources.rir_bulk import read_delegation_tables
 from routesieve.sources.rpki import read_vrps
 from routesieve.sources.rpsl import read_rpsl
+
+if TYPE_CHECKING:  # the second reading process needs no configuration (nor pydantic)
+    from routesieve.config import Config
 
 T = TypeVar("T", bound=ColumnTable[Any])
 
