@@ -71,6 +71,10 @@ def layout_rows(block: bytes, buf: U8, starts: I64, ends: I64) -> tuple[Bools, p
             continue
         where = quotes[first[rows][:, None] + np.arange(want)]
         ok, got = _match(words, layout, where, starts[rows], ends[rows])
+        if len(rows) == n and ok.all() and got.shape[1] == 4:  # the usual block: one layout
+            found[:] = has_session[:] = True
+            spans = got
+            break
         rows, got = rows[ok], got[ok]
         found[rows] = True
         spans[rows, : got.shape[1]] = got
@@ -81,13 +85,16 @@ def layout_rows(block: bytes, buf: U8, starts: I64, ends: I64) -> tuple[Bools, p
     rows = np.flatnonzero(found)
     if not len(rows):
         return found, None
+    if len(rows) < n:
+        spans, has_session = spans[rows], has_session[rows]
     data = pa.py_buffer(block)
-    peer, good = _numbers(_texts(data, spans[rows, 0]))
-    found[rows[~good]] = False
-    rows, peer = rows[good], peer.filter(pa.array(good))
-    spans, has_session = spans[rows], has_session[rows]
-    if not len(rows):
-        return found, None
+    peer, good = _numbers(_texts(data, spans[:, 0]))
+    if not good.all():
+        found[rows[~good]] = False
+        rows, peer = rows[good], peer.filter(pa.array(good))
+        spans, has_session = spans[good], has_session[good]
+        if not len(rows):
+            return found, None
     session = _texts(data, spans[:, 3])
     if not has_session.all():
         session = pc.if_else(pa.array(has_session), session, pa.scalar(None, pa.string()))
