@@ -2,7 +2,8 @@
 
 ``StepTimers([(module_or_class, "name"), ...])`` replaces each function by one that adds
 its CPU time (``time.process_time``, every thread of the process) to a total under its
-name; ``report()`` prints the totals, largest first. Steps that call one another are
+name (a name the code does not have is left out, so that an older tree can be timed
+with the same list); ``report()`` prints the totals, largest first. Steps that call one another are
 counted in both (a caller's time includes its callees'). For benchmarks only.
 """
 
@@ -22,7 +23,9 @@ class StepTimers:
             self._wrap(owner, name)
 
     def _wrap(self, owner: Any, name: str) -> None:
-        func: Callable[..., Any] = getattr(owner, name)
+        func: Callable[..., Any] | None = getattr(owner, name, None)
+        if func is None:  # a step another tree (an anchor) does not have
+            return
         label = f"{getattr(owner, '__name__', owner)}.{name}".rsplit(".", 2)
         key = ".".join(label[-2:])
         totals = self.totals
