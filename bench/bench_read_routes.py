@@ -1,6 +1,6 @@
 """Received routes, line reader against columns: reading JSON lines, step 2, path facts.
 
-Usage: ``python bench/bench_read_routes.py [ROUTES_FILE] [--repeat N]`` (default
+Usage: ``python bench/bench_read_routes.py [ROUTES_FILE] [--repeat N] [--steps]`` (default
 ``bench/out/routes.jsonl``; run ``bench/generate.py`` first). Each figure is measured in a
 child process of its own, so that its peak RSS (growth over the interpreter with
 routesieve, numpy and pyarrow imported) is its own; for step 2 and the path facts, whose
@@ -8,7 +8,8 @@ input is read first, the memory is the step's own peak as tracemalloc sees it (n
 arrays included). The anchors, measured in the same
 run: the line reader (``jsonl_lines``, one ``Route`` a line) for the columnar reader,
 and the same step 2 and path facts fed with ``Route`` objects and ``AsPath`` objects (as
-the MRT and bgpdump readers hand them over: flattened to columns first). Prints figures
+the MRT and bgpdump readers hand them over: flattened to columns first). ``--steps``
+prints the columnar reader's CPU time by step instead (``step_timers``). Prints figures
 only: it asserts nothing.
 """
 
@@ -100,12 +101,51 @@ def one(case: str, routes_file: str) -> dict[str, Any]:
     }
 
 
+def steps(routes_file: str, repeat: int) -> None:
+    """The columnar reader's CPU time by step (best of ``repeat`` runs, in this process)."""
+    from routesieve.collect import jsonl
+    from routesieve.columnar.paths import PathTable
+    from routesieve.columnar.routes import ReceivedRoutes
+    from step_timers import StepTimers
+
+    reader = jsonl._ColumnReader
+    timers = StepTimers(
+        [
+            (jsonl, "layout_rows"),
+            (jsonl, "line_kinds"),
+            (reader, "_fast"),
+            (reader, "_columns"),
+            (jsonl, "_distinct"),
+            (jsonl, "parse_prefixes"),
+            (jsonl, "parse_paths"),
+            (PathTable, "unique"),
+            (jsonl, "used_paths"),
+            (ReceivedRoutes, "concat"),
+        ]
+    )
+    runs = []
+    for _ in range(repeat):
+        timers.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        jsonl.read_routes_jsonl(routes_file)
+        runs.append((time.process_time() - cpu, time.perf_counter() - wall, dict(timers.totals)))
+    cpu, wall, totals = min(runs, key=lambda r: r[0])
+    print(f"columnar reader by step (best of {repeat}): {cpu:.3f} s cpu, {wall:.3f} s wall")
+    timers.totals.clear()
+    timers.totals.update(totals)
+    timers.report()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("routes", nargs="?", default=str(DEFAULT_ROUTES))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", action="store_true", help="the columnar reader by step")
     args = parser.parse_args()
+    if args.steps:
+        steps(args.routes, args.repeat)
+        return
     if args.one:
         print(json.dumps(one(args.one, args.routes)))
         return

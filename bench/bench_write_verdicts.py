@@ -1,12 +1,14 @@
 """Benchmark writing the verdicts of the bench set: per-verdict JSON lines against the
 columnar writers (JSON lines, CSV, Parquet, Arrow IPC), in the same run.
 
-Usage: ``python bench/bench_write_verdicts.py [DATA_DIR] [--repeat N] [--check FILE.gz]``.
+Usage: ``python bench/bench_write_verdicts.py [DATA_DIR] [--repeat N] [--check FILE.gz]
+[--steps]``.
 Evaluates the bench set once (``DATA_DIR``, default ``bench/out/``; the stored snapshot
 of ``sync`` when there is one, else the source files), then runs each writer in a forked
 child process, so that each one's peak memory is its own: time (best of ``--repeat``),
 file size, and how much the child's peak RSS grew over the evaluated state it started
-from. ``--check`` compares the columnar JSON lines with a gzip file of expected output.
+from. ``--check`` compares the columnar JSON lines with a gzip file of expected output;
+``--steps`` prints the columnar JSON-lines and Parquet writers' CPU time by step instead.
 Prints figures only: this is not a test and asserts nothing.
 """
 
@@ -40,25 +42,75 @@ def rss_kib() -> int:
     return 0
 
 
-def in_child(work: Callable[[], None]) -> tuple[float, int]:
-    """Run ``work`` in a forked child: its wall time and its peak RSS growth (KiB)."""
+def in_child(work: Callable[[], None]) -> tuple[float, float, int]:
+    """Run ``work`` in a forked child: its wall and CPU time (every thread of the child)
+    and its peak RSS growth (KiB)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
         start_rss = rss_kib()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         work()
-        seconds = time.perf_counter() - t
+        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        os.write(write_end, f"{seconds} {peak - start_rss}".encode())
+        os.write(write_end, f"{seconds} {cpu} {peak - start_rss}".encode())
         os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end) as fh:
         text = fh.read()
     os.waitpid(pid, 0)
-    seconds, grown = text.split()
-    return float(seconds), max(0, int(grown))
+    seconds, cpu, grown = text.split()
+    return float(seconds), float(cpu), max(0, int(grown))
+
+
+def steps(result: Any, folder: Path, repeat: int) -> None:
+    """The columnar JSON-lines and Parquet writers' CPU time by step, best of ``repeat``
+    runs in this process (a step's time includes that of the steps it calls)."""
+    from routesieve.outputs import verdict_columns, verdict_context, verdict_fill
+    from routesieve.outputs.verdict_arrow import write_parquet
+    from routesieve.outputs.verdict_formats import write_jsonl
+    from step_timers import StepTimers
+
+    timers = StepTimers(
+        [
+            (verdict_columns, "wordings"),
+            (verdict_columns._Batch, "json_lines"),
+            (verdict_columns._Batch, "record_batch"),
+            (verdict_columns, "fill"),
+            (verdict_fill.Vocabulary, "gather"),
+            (verdict_fill.Vocabulary, "column"),
+            (verdict_context.Context, "prefixes"),
+            (verdict_context, "prefix_texts"),
+            (verdict_context.Slots, "_make"),
+            (verdict_columns, "assemble"),
+        ]
+    )
+
+    def jsonl() -> None:
+        with (folder / "steps.jsonl").open("w", encoding="utf-8", newline="") as out:
+            write_jsonl(result, out)
+
+    def parquet() -> None:
+        write_parquet(result, folder / "steps.parquet")
+
+    for label, work in (("JSON lines", jsonl), ("Parquet", parquet)):
+        runs = []
+        for _ in range(repeat):
+            timers.clear()
+            wall, cpu = time.perf_counter(), time.process_time()
+            work()
+            runs.append(
+                (time.process_time() - cpu, time.perf_counter() - wall, dict(timers.totals))
+            )
+        cpu, wall, totals = min(runs, key=lambda r: r[0])
+        print(f"{label} by step (best of {repeat}): {cpu:.3f} s cpu, {wall:.3f} s wall")
+        timers.totals.clear()
+        timers.totals.update(totals)
+        timers.report()
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each writer (best shown)")
     parser.add_argument("--check", type=Path, help="expected JSON lines (gzip) to compare with")
+    parser.add_argument("--steps", action="store_true", help="the columnar writers by step")
     args = parser.parse_args(argv)
     data: Path = args.data
     config_path = ensure_generated(data)
@@ -89,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     del routes
 
     folder = Path(tempfile.mkdtemp(prefix="bench-write-"))
+    if args.steps:
+        steps(result, folder, args.repeat)
+        return 0
 
     def text_file(name: str, write: Callable[[Any, Any], int], columns: bool) -> Callable[[], None]:
         def work() -> None:
@@ -118,13 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"writers (best of {args.repeat}; peak RSS growth of the writing process)")
     for label, name, work in writers:
         runs = [in_child(work) for _ in range(args.repeat)]
-        seconds = min(s for s, _ in runs)
-        grown = max(g for _, g in runs)
+        seconds = min(s for s, _, _ in runs)
+        cpu = min(c for _, c, _ in runs)
+        grown = max(g for _, _, g in runs)
         size = (folder / name).stat().st_size
         rate = len(result) / seconds
         line(
             label,
-            f"{seconds:6.3f} s  {rate:>11,.0f} verdicts/s  {size / 1e6:7.1f} MB  "
+            f"{seconds:6.3f} s  {cpu:6.3f} s cpu  {rate:>11,.0f} verdicts/s  {size / 1e6:7.1f} MB  "
             f"+{grown / 1024:5.0f} MB RSS",
         )
     line("load average at end (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in os.getloadavg()))

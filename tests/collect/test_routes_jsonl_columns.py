@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pyarrow.json as pj
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -236,3 +237,77 @@ def test_plain_lines_never_reach_the_line_reader(tmp_path: Path) -> None:
         "x; unparseable prefix 'bad'; empty AS path",
         None,
     ]
+
+
+# lines in the fixed layout (jsonl_layout): read by byte positions, as the line reader reads
+# them; a line that only looks like the layout goes the slower way
+PEERS = st.sampled_from(
+    [
+        "65001",
+        "0",
+        "4294967295",
+        "4294967296",
+        "99999999999",
+        "01",
+        "-1",
+        "1.5",
+        "1e3",
+        "true",
+        "",
+        " 1",
+        "[1]",
+        "null",
+        "４２",
+    ]
+)
+TEXTS = st.one_of(PREFIXES, PATHS, st.sampled_from(["", "é", "{}", "a b", "\u2028", "𝔸"]))
+
+
+@st.composite
+def layout_lines(draw: st.DrawFn) -> str:
+    """A line in one of the layouts, or close to one, with odd values."""
+    comma, colon = draw(st.sampled_from([(", ", ": "), (",", ":"), (", ", ":"), (" ,", ": ")]))
+    parts = [f'{{"peer_asn"{colon}{draw(PEERS)}']
+    parts.append(f'{comma}"prefix"{colon}"{draw(st.one_of(PREFIXES, TEXTS))}"')
+    parts.append(f'{comma}"as_path"{colon}"{draw(st.one_of(PATHS, TEXTS))}"')
+    if draw(st.booleans()):
+        parts.append(f'{comma}"{draw(st.sampled_from(["session", "sessions", "problem"]))}"')
+        parts.append(f'{colon}"{draw(st.sampled_from(["rs-1", "", "é", "x y"]))}"')
+    return "".join(parts) + draw(st.sampled_from(["}", "}", "} ", "}}", '"}', ",}"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(layout_lines(), max_size=40), st.sampled_from([64, 1 << 20]), st.booleans())
+def test_layout_lines_read_as_the_line_reader_reads_them(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], block: int, end: bool
+) -> None:
+    path = tmp_path_factory.mktemp("routes") / "routes.jsonl"
+    path.write_text("\n".join(lines) + ("\n" if end else ""), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsonl, "BLOCK", block)
+        fast = read_routes_jsonl(path)
+    same_result(fast, read_routes_lines(path))
+
+
+LAID_OUT = (
+    '{"peer_asn": 65001, "prefix": "2001:db8::/32", "as_path": "65001 {65002 65003}"}\n'
+    '{"peer_asn": 65001, "prefix": "bad", "as_path": "", "session": "rs-1"}\n'
+    '{"peer_asn":4294967295,"prefix":"10.0.0.1/8","as_path":"1","session":""}\n'
+    "# a comment\n"
+    '{"peer_asn": 7, "prefix": "192.0.2.0/24", "as_path": "7 é", "session": "ü"}\n'
+)
+
+
+def test_lines_in_the_layout_skip_the_json_parser(tmp_path: Path) -> None:
+    path = tmp_path / "routes.jsonl"
+    path.write_text(LAID_OUT, encoding="utf-8")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a line in the layout went to Arrow's JSON reader")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pj, "read_json", refused)
+        fast = read_routes_jsonl(path)
+    same_result(fast, read_routes_lines(path))
+    assert [r.session for r in fast.items] == [None, "rs-1", "", "ü"]
+    assert [r.peer_asn for r in fast.items] == [65001, 65001, 4294967295, 7]

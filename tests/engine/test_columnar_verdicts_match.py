@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fast_matches_reference import World, worlds
@@ -89,3 +90,28 @@ def test_prefix_texts_are_those_of_the_prefix_type(drawn: list[tuple[int, int, i
 def test_path_texts_are_those_of_the_path_type(world: World) -> None:
     paths = [r.as_path for r in world[0]]
     assert path_texts(paths).to_pylist() == [str(p) for p in paths]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_a_file_written_in_many_batches_holds_them_in_order(
+    tmp_path_factory: pytest.TempPathFactory, world: World
+) -> None:
+    """A file's binary buffer is written by a second thread, one batch behind: the lines
+    come out in order, as on a text stream."""
+    import routesieve.outputs.verdict_arrow as verdict_arrow
+
+    routes, snapshot, policy = world
+    result = evaluate(routes, snapshot, policy)
+    path = tmp_path_factory.mktemp("out") / "verdicts.jsonl"
+    old_batch, verdict_arrow.BATCH_ROWS = verdict_arrow.BATCH_ROWS, 2
+    try:
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.write("# before\n")  # text already in the stream's buffer goes first
+            written = write_jsonl(result, out)
+        text = io.StringIO()
+        write_jsonl(one_by_one(result), text)
+    finally:
+        verdict_arrow.BATCH_ROWS = old_batch
+    assert written == len(result)
+    assert path.read_text(encoding="utf-8") == "# before\n" + text.getvalue()

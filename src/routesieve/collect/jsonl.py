@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from routesieve.collect.jsonl_kinds import NEWLINE, OTHER, ROUTES, line_kinds
+from routesieve.collect.jsonl_layout import layout_rows
 from routesieve.collect.jsonl_lines import KIND, LineReader, read_routes_lines
 from routesieve.collect.text_columns import POOL, parse_paths, parse_prefixes
 from routesieve.columnar.arrays import PrefixArray
@@ -61,6 +62,7 @@ _READ = pj.ReadOptions(use_threads=True)
 _PARSE = pj.ParseOptions(
     explicit_schema=_SCHEMA, unexpected_field_behavior="ignore", newlines_in_values=False
 )
+_LAID = 3  # a line's kind beside jsonl_kinds': in a fixed layout (jsonl_layout)
 _NO_PATH, _EMPTY = "no AS path", "empty AS path"
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
@@ -137,10 +139,19 @@ class _ColumnReader:
             ends = np.append(ends, len(buf))
         ends = ends.astype(np.int64)
         starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-        kind = line_kinds(block, buf, starts, ends)
+        laid, table = layout_rows(block, buf, starts, ends)
+        if laid.all():
+            kind = np.full(len(starts), _LAID, np.int8)
+        else:
+            kind = line_kinds(block, buf, starts, ends)
+            kind[laid] = _LAID
         edges = [0, *(np.flatnonzero(np.diff(kind)) + 1).tolist(), len(kind)]
+        rank: I64 = np.cumsum(laid) - laid  # each laid-out line's row in ``table``
         for a, b in itertools.pairwise(edges):
-            if kind[a] == ROUTES:
+            if kind[a] == _LAID:
+                assert table is not None
+                self._laid(table.slice(int(rank[a]), b - a), block, starts[a:b], ends[a:b], a)
+            elif kind[a] == ROUTES:
                 self._piece(block, starts[a:b], ends[a:b], self.lines + a)
             elif kind[a] == OTHER:
                 self._by_line(block, starts[a:b], ends[a:b], self.lines + a)
@@ -158,6 +169,21 @@ class _ColumnReader:
             self._piece(block, starts[half:], ends[half:], first + half)
         else:
             self._by_line(block, starts, ends, first)
+
+    def _laid(self, table: pa.Table, block: bytes, starts: I64, ends: I64, first: int) -> None:
+        """Lines in a fixed layout (:mod:`routesieve.collect.jsonl_layout`), read as columns;
+        through Arrow's JSON reader if a check of ``_columns`` refuses them."""
+        n = table.num_rows
+        table = table.append_column("problem", pa.nulls(n, pa.string())).append_column(
+            "communities", pa.nulls(n, pa.list_(pa.string()))
+        )
+        routes = self._columns(table, Coded(np.zeros(n, np.uint32), ((),)))
+        if routes is None:
+            self._piece(block, starts, ends, self.lines + first)
+            return
+        self.parts.append(routes)
+        self.read += n
+        self.malformed += len(routes.problem_rows)
 
     def _by_line(self, block: bytes, starts: I64, ends: I64, first: int) -> None:
         reader = LineReader(self.name)

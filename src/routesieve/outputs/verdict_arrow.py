@@ -153,13 +153,26 @@ def _atomically(path: Path, write: Callable[[str], int]) -> int:
     return n
 
 
+# Parquet: a dictionary where values repeat; none for the prefix, reason and evidence
+# (nearly every one differs: zstd finds what they share), and no min/max statistics of
+# those long texts: 0.31 -> 0.23 s and 6.7 -> 6.2 MB on the bench set
+_DICTIONARY = ["peer_asn", "as_path", "origin_asn", "action", "rule", "rpki", "sessions"]
+_STATISTICS = ["peer_asn", "origin_asn", "action", "rule", "rpki"]
+
+
 def write_parquet(evaluation: Evaluation, path: Path) -> int:
     """The verdict table as a Parquet file (one row group per batch); rows written."""
     import pyarrow.parquet as pq  # 50-150 ms of imports: not for JSON lines (start-up)
 
     def write(target: str) -> int:
         n = 0
-        with pq.ParquetWriter(target, _schema(evaluation), compression="zstd") as writer:
+        with pq.ParquetWriter(
+            target,
+            _schema(evaluation),
+            compression="zstd",
+            use_dictionary=_DICTIONARY,
+            write_statistics=_STATISTICS,
+        ) as writer:
             for batch in verdict_batches(evaluation):
                 writer.write_batch(batch)
                 n += batch.num_rows

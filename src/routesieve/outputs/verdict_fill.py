@@ -54,8 +54,8 @@ class Vocabulary:
         of every VRP of the write, say) only the texts the rows use are added."""
         if len(c.values) <= 4 * len(c.index) + 4096:
             return self.add(c.values) + c.index
-        used, inverse = np.unique(c.index, return_inverse=True)
-        return self.add(c.values.take(pa.array(used))) + inverse.reshape(len(c.index))
+        used, inverse = _used(c.index, len(c.values))
+        return self.add(c.values.take(pa.array(used))) + inverse
 
     def gather(self, tokens: I64) -> pa.Array:
         """The text of each token, in order (``tokens`` is changed: literals resolved)."""
@@ -63,6 +63,21 @@ class Vocabulary:
         tokens[literal] = self._size - 1 - tokens[literal]
         values = pa.concat_arrays([*self._parts, pa.array(list(self._literals), pa.string())])
         return values.take(pa.array(tokens))
+
+
+def _used(index: I64, size: int) -> tuple[I64, I64]:
+    """The distinct values of ``index`` (each in ``0 .. size - 1``), in order, and the place
+    of each row's value among them: ``np.unique``'s answer, marked off in a table of
+    ``size`` flags where that is cheaper than sorting."""
+    if size > 16 * len(index) + (1 << 16):
+        used, inverse = np.unique(index, return_inverse=True)
+        return used, inverse.reshape(len(index)).astype(np.int64, copy=False)
+    seen = np.zeros(size, np.bool_)
+    seen[index] = True
+    used = np.flatnonzero(seen)
+    place = np.empty(size, np.int64)
+    place[used] = np.arange(len(used), dtype=np.int64)
+    return used, place[index]
 
 
 def assemble(n: int, groups: list[tuple[I64, list[Piece]]]) -> tuple[I64, I64]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
 import orjson
@@ -52,15 +53,29 @@ def _write_utf8(out: IO[str], data: pa.Buffer) -> None:
         out.write(memoryview(data).tobytes().decode())
 
 
+def _write_batches(out: IO[str], batches: Iterable[pa.Array]) -> int:
+    """Each batch's lines to ``out``, in order; the number of lines. A second thread writes
+    a batch while the next one is made (the write leaves the GIL, as Arrow's kernels do),
+    so at most two batches are held at once."""
+    n = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-verdicts") as pool:
+        pending: Future[None] | None = None
+        for lines in batches:
+            data = utf8_bytes(lines)
+            n += len(lines)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(_write_utf8, out, data)
+        if pending is not None:
+            pending.result()
+    return n
+
+
 def write_jsonl(verdicts: Iterable[Verdict], out: IO[str]) -> int:
     """One JSON object a line; returns the number written."""
     evaluation = _columnar(verdicts)
     if evaluation is not None:
-        n = 0
-        for lines in jsonl_batches(evaluation):
-            _write_utf8(out, utf8_bytes(lines))
-            n += len(lines)
-        return n
+        return _write_batches(out, jsonl_batches(evaluation))
     n = 0
     dumps = orjson.dumps
     batch: list[bytes] = []
@@ -80,11 +95,7 @@ def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> int:
     evaluation = _columnar(verdicts)
     if evaluation is not None:
         out.write(",".join(CSV_COLUMNS) + "\n")
-        n = 0
-        for batch in verdict_batches(evaluation):
-            _write_utf8(out, utf8_bytes(_csv_lines(batch)))
-            n += batch.num_rows
-        return n
+        return _write_batches(out, map(_csv_lines, verdict_batches(evaluation)))
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     n = 0
