@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     from routesieve.collect.files import read_routes
+    from routesieve.columnar import heap
     from routesieve.config import load_config
     from routesieve.engine.evaluate import evaluate
     from routesieve.engine.index import build_index
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     from routesieve.store.snapshot_file import load_stored_snapshot
     from routesieve.sync.stored import choose_snapshot
 
+    if hasattr(heap, "return_memory_promptly"):  # as evaluate does (not before issue 12)
+        heap.return_memory_promptly()
     mark("imports")
     config = load_config(args.data / "routesieve.toml")
     policy = config.to_policy()

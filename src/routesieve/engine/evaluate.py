@@ -117,25 +117,31 @@ def decide_table(
     out.decide(cols.length == 0, Rule.DEFAULT_ROUTE)
     out.decide(facts.has_set[pid], Rule.AS_SET)
     v4 = cols.version == 4
-    low = np.where(v4, policy.ipv4_min_length, policy.ipv6_min_length)
-    high = np.where(v4, policy.ipv4_max_length, policy.ipv6_max_length)
+    low = np.where(v4, np.int16(policy.ipv4_min_length), np.int16(policy.ipv6_min_length))
+    high = np.where(v4, np.int16(policy.ipv4_max_length), np.int16(policy.ipv6_max_length))
     out.decide((cols.length < low) | (cols.length > high), Rule.PREFIX_LENGTH)
+    # a column per row is let go once used (the rules' high-water mark: a million rows
+    # held ~130 MB of such columns to the end)
+    del v4, low, high
     in_order = bool(np.all(cols.hi[1:] >= cols.hi[:-1]))  # as build_table lays them out
     _reject_covered(out, index.bogon_cover, cols, Rule.BOGON, in_order)
     _reject_covered(out, index.exchange_cover, cols, Rule.EXCHANGE_PREFIX, in_order)
     out.decide(facts.hops[pid] > policy.max_hops, Rule.PATH_TOO_LONG)
     unallocated = facts.unallocated[pid]
     out.decide(unallocated >= 0, Rule.UNALLOCATED_ASN, unallocated)
+    del unallocated
     out.decide(facts.as_trans[pid], Rule.AS_TRANS)
     out.decide(facts.as_zero[pid], Rule.AS_ZERO)
     computed = table.has_prefix & (origin >= 0)
     state, vrp = rpki.rpki_states(index, cols, origin, computed)
+    del computed
     out.decide((state == rpki.INVALID_ASN) | (state == rpki.INVALID_LENGTH), Rule.RPKI_INVALID)
     if policy.check_first_as:
         out.decide(~table.route_server & (facts.first[pid] != table.received_from), Rule.X_FIRST_AS)
     if policy.check_bogon_asn:
         bogon_asn = facts.bogon_asn[pid]
         out.decide(bogon_asn >= 0, Rule.X_BOGON_ASN, bogon_asn)
+        del bogon_asn
     aspa: dict[int, AspaResult] = {}
     if policy.check_aspa:
         aspa = verify_aspa(table, index, policy, np.flatnonzero(out.open()))
@@ -153,6 +159,8 @@ def decide_table(
     org_peer = np.full(n, -1, np.int32)
     rir_peer[alive] = handle_matches(index.rir, sub, peer[alive])
     org_peer[alive] = handle_matches(index.org, sub, peer[alive])
+    peers = np.unique(peer[alive]).tolist()
+    del alive, sub
     a41 = passed & own & (state == rpki.VALID)
     a43 = passed & ((rir_peer >= 0) | (org_peer >= 0))
 
@@ -185,8 +193,8 @@ def decide_table(
     out.decide(a41, Rule.RPKI_VALID_ORIGIN, vrp)
     out.decide(seed_of >= 0, Rule.DOWNSTREAM_OF_ACCEPTED, seed_of)
     out.decide(a43, Rule.RIR_HANDLE)
+    del passed, own, a41, a43, seeds, candidates, seed_of
 
-    peers = np.unique(peer[alive]).tolist()
     expanded = expansions(index, policy, peers)
     irr_a: list[int] = []
     irr_b: list[int] = []
@@ -235,6 +243,7 @@ def decide_table(
         (found,) = index.route_object_cover.find(cols.take(still), (in_policy,), exact=True)
         route_object[still] = found
     out.decide(route_object >= 0, Rule.IRR_EXACT, route_object)
+    del still, route_object
 
     two_hop = facts.two_hop_origin[pid]
     cand45 = (
@@ -256,6 +265,7 @@ def decide_table(
         org_origin[idx45] = handle_matches(index.org, sub45, origin[idx45])
     a45 = cand45 & ((state == rpki.VALID) | (rir_origin >= 0) | (org_origin >= 0))
     out.decide(a45, Rule.AS_SET_TWO_HOPS)
+    del two_hop, cand45, idx45, member, a45
     out.decide(np.ones(n, np.bool_), Rule.NOT_ACCEPTED)
 
     warnings = [w for p in sorted(expanded) for w in expanded[p].warnings]
