@@ -7,7 +7,7 @@ and ``routesieve sync`` there first; ``bench_scaling.write_routes`` makes larger
 In one process, as the CLI does it: imports, configuration, the stored snapshot (memory
 mapped), the received routes (JSON lines into columns), the index, ``evaluate`` (decide,
 first call), then the verdicts written to /dev/null (JSON lines) or a temporary Parquet
-file. After each stage: its wall time, the resident memory and its high-water mark
+file. After each stage: its wall and CPU time, the resident memory and its high-water mark
 (``VmRSS``/``VmHWM`` of ``/proc/self/status``). Prints figures only.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 _last = time.perf_counter()
+_last_cpu = time.process_time()
 
 
 def _status(field: str) -> int:
@@ -30,14 +31,14 @@ def _status(field: str) -> int:
 
 
 def mark(stage: str) -> None:
-    global _last
-    now = time.perf_counter()
+    global _last, _last_cpu
+    now, cpu = time.perf_counter(), time.process_time()
     print(
-        f"{stage:12} {now - _last:6.2f} s   RSS {_status('VmRSS'):6,} MB   "
-        f"high-water {_status('VmHWM'):6,} MB",
+        f"{stage:12} {now - _last:6.2f} s ({cpu - _last_cpu:5.2f} s CPU)   "
+        f"RSS {_status('VmRSS'):6,} MB   high-water {_status('VmHWM'):6,} MB",
         flush=True,
     )
-    _last = now
+    _last, _last_cpu = now, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
