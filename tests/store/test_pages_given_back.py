@@ -28,7 +28,7 @@ def _mapped(tmp_path: Path) -> tuple[Path, pa.Buffer, np.ndarray, np.ndarray]:
 def test_giving_memory_back_drops_the_pages_of_a_live_snapshot(tmp_path: Path) -> None:
     path, data, view, values = _mapped(tmp_path)
     owner = _Owner()
-    heap.drop_pages_while(owner, data, data.address, data.size)
+    heap.drop_pages_while([owner, (1, 2)], data, data.address, data.size)
     assert int(view.sum(dtype=np.uint64)) == int(values.sum(dtype=np.uint64))  # all read
     before = _resident_kb(path)
     heap.give_back_free_memory()
@@ -38,10 +38,13 @@ def test_giving_memory_back_drops_the_pages_of_a_live_snapshot(tmp_path: Path) -
 
 def test_a_snapshot_let_go_is_forgotten_and_its_mapping_released(tmp_path: Path) -> None:
     path, data, view, _ = _mapped(tmp_path)
-    owner = _Owner()
-    heap.drop_pages_while(owner, data, data.address, data.size)
+    first, second = _Owner(), _Owner()  # two tables of one snapshot
+    heap.drop_pages_while([first, second], data, data.address, data.size)
     held = len(heap._MAPPED)
-    del owner, data, view
+    del first, data, view
+    gc.collect()
+    assert len(heap._MAPPED) == held  # one table still lives: the registration too
+    del second
     gc.collect()
     assert len(heap._MAPPED) == held - 1
     assert _resident_kb(path) == 0 and str(path) not in Path("/proc/self/maps").read_text()

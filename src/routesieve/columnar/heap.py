@@ -29,6 +29,7 @@ import functools
 import itertools
 import sys
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 _MADV_DONTNEED = 4  # Linux
@@ -65,16 +66,37 @@ def give_back_free_memory() -> None:
         drop_mapped_pages(address, size)
 
 
-def drop_pages_while(owner: object, mapping: object, address: int, size: int) -> None:
-    """While ``owner`` lives, ``give_back_free_memory`` also drops this process's pages
-    of the read-only file mapping at ``address`` (kept mapped by ``mapping``, which is
-    held until then: the range is never dropped once unmapped). A stored snapshot's
-    columns are read whole to build the index, then only here and there: 40 MB of the
-    bench set's are let go after the index is built, and read again from the page cache
-    where used."""
+def drop_pages_while(owners: Sequence[object], mapping: object, address: int, size: int) -> None:
+    """While any of ``owners`` lives, ``give_back_free_memory`` also drops this
+    process's pages of the read-only file mapping at ``address`` (kept mapped by
+    ``mapping``, which is held until then: the range is never dropped once unmapped).
+    A stored snapshot's columns are read whole to build the index, then only here and
+    there: 40 MB of the bench set's are let go after the index is built, and read again
+    from the page cache where used. (The owners are the snapshot's tables: a snapshot
+    is copied with another date by ``dataclasses.replace``, its tables are not.)"""
     key = next(_keys)
+    alive = [o for o in owners if _weak(o)]
+    if not alive:
+        return
     _MAPPED[key] = (mapping, address, size)
-    weakref.finalize(owner, _MAPPED.pop, key, None)
+    left = [len(alive)]
+
+    def gone() -> None:
+        left[0] -= 1
+        if left[0] == 0:
+            _MAPPED.pop(key, None)
+
+    for owner in alive:
+        weakref.finalize(owner, gone)
+
+
+def _weak(value: object) -> bool:
+    """Whether ``value`` can be referred to weakly (tuples and numbers cannot)."""
+    try:
+        weakref.ref(value)
+    except TypeError:
+        return False
+    return True
 
 
 def drop_mapped_pages(address: int, size: int) -> None:

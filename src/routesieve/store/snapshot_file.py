@@ -11,6 +11,7 @@ older ``.npz`` form (format version 1, :data:`OLD_SUFFIX`) are still read, by co
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def load_stored_snapshot(path: Path) -> Snapshot:
             header, batches, mapping = read_container(path)
             snapshot = from_batches(layout.check_format(header, VERSION), batches)
             # pages read to build the index are let go again after it (heap.py)
-            drop_pages_while(snapshot, mapping, mapping.address, mapping.size)
+            tables = [getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)]
+            drop_pages_while(tables, mapping, mapping.address, mapping.size)
         elif head[: len(_ZIP)] == _ZIP:
             arrays = read_npz(path)
             snapshot = layout.from_arrays(arrays, layout.read_meta(arrays))
