@@ -7,7 +7,7 @@ and ``routesieve sync`` there first; ``bench_scaling.write_routes`` makes larger
 In one process, as the CLI does it: imports, configuration, the stored snapshot (memory
 mapped), the received routes (JSON lines into columns), the index, ``evaluate`` (decide,
 first call), then the verdicts written to /dev/null (JSON lines) or a temporary Parquet
-file. After each stage: its wall time, the resident memory and its high-water mark
+file. After each stage: its wall and CPU time, the resident memory and its high-water mark
 (``VmRSS``/``VmHWM`` of ``/proc/self/status``). Prints figures only.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 _last = time.perf_counter()
+_last_cpu = time.process_time()
 
 
 def _status(field: str) -> int:
@@ -30,14 +31,14 @@ def _status(field: str) -> int:
 
 
 def mark(stage: str) -> None:
-    global _last
-    now = time.perf_counter()
+    global _last, _last_cpu
+    now, cpu = time.perf_counter(), time.process_time()
     print(
-        f"{stage:12} {now - _last:6.2f} s   RSS {_status('VmRSS'):6,} MB   "
-        f"high-water {_status('VmHWM'):6,} MB",
+        f"{stage:12} {now - _last:6.2f} s ({cpu - _last_cpu:5.2f} s CPU)   "
+        f"RSS {_status('VmRSS'):6,} MB   high-water {_status('VmHWM'):6,} MB",
         flush=True,
     )
-    _last = now
+    _last, _last_cpu = now, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     import routesieve.collect.jsonl  # noqa: F401  (read_routes imports it for JSON lines)
     from routesieve.collect.files import read_routes
+    from routesieve.columnar import heap
     from routesieve.config import load_config
     from routesieve.engine.evaluate import evaluate
     from routesieve.engine.index import build_index
@@ -57,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from routesieve.store.snapshot_file import load_stored_snapshot
     from routesieve.sync.stored import choose_snapshot
 
+    if hasattr(heap, "return_memory_promptly"):  # as evaluate does (not before issue 12)
+        heap.return_memory_promptly()
     mark("imports")
     config = load_config(args.data / "routesieve.toml")
     policy = config.to_policy()

@@ -182,3 +182,21 @@ def test_a_few_routes_in_a_large_index_find_their_covering_chain(
     assert got[0].tolist() == brute_find(entries, routes, everything, False, False)
     rid, eid = index.pairs(PrefixColumns.of(routes))
     assert set(zip(rid.tolist(), eid.tolist(), strict=True)) == brute_pairs(entries, routes, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds, st.booleans())
+def test_entries_left_out_are_never_cited_and_the_rest_keep_their_numbers(
+    world: World, exact: bool
+) -> None:
+    """``keep`` (the expired VRPs of a stored table): an index of the kept entries of a
+    list cites what an index of the kept list alone cites, by their place in the list."""
+    entries, routes, seed = world
+    keep = np.random.default_rng(seed).random(len(entries)) < 0.6
+    kept = np.flatnonzero(keep)
+    cols = PrefixColumns.of(routes)
+    (got,) = CoverIndex(PrefixColumns.of(entries), keep).find(cols, exact=exact)
+    (alone,) = CoverIndex.of([entries[i] for i in kept.tolist()]).find(cols, exact=exact)
+    assert got.tolist() == [int(kept[a]) if a >= 0 else -1 for a in alone.tolist()]
+    _, eid = CoverIndex(PrefixColumns.of(entries), keep).pairs(cols, exact=exact)
+    assert set(eid.tolist()) <= set(kept.tolist())

@@ -167,3 +167,29 @@ def test_path_hash_multipliers_are_the_seeded_draw_they_were_written_from() -> N
     draw = np.random.default_rng(20261203).integers(1, 1 << 63, 64, dtype=np.uint64)
     assert _MULTIPLIERS.dtype == np.uint64
     assert _MULTIPLIERS.tolist() == (draw * np.uint64(2) + np.uint64(1)).tolist()
+
+
+def test_the_first_routes_of_a_table_are_read_from_the_received_columns() -> None:
+    """``RouteTable.first`` shares the received routes' columns (no copy in row order)
+    and gives, per row, the first received route of that merged route."""
+
+    def route(peer: int, prefix: str, path: str, session: str) -> Route:
+        return Route(peer, Prefix.parse(prefix), AsPath.parse(path), session)
+
+    given = [
+        route(65001, "192.0.2.0/24", "65001 65010", "a"),
+        route(65002, "10.0.0.0/8", "65002", "b"),
+        route(65001, "192.0.2.0/24", "65001 65010", "c"),  # merged into the first
+        route(65003, "2001:db8::/32", "65003 65020", "d"),
+    ]
+    received = ReceivedRoutes.of(given)
+    table = build_table(received, frozenset())
+    assert table.first.received is received
+    assert len(table.first) == 3
+    firsts = [given[0], given[1], given[3]]
+    by_row = [firsts[k] for k in np.argsort(table.appearance).tolist()]
+    assert [(r.peer_asn, r.prefix, r.session) for r in table.first] == [
+        (r.peer_asn, r.prefix, r.session) for r in by_row
+    ]
+    assert [r.session for r in table.first[1:]] == [r.session for r in by_row[1:]]
+    assert table.first[-1].session == by_row[-1].session

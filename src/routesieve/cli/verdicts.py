@@ -64,9 +64,11 @@ def _run_evaluate(
         fail(2, "--routes: a folder of partitions is read with --cluster only")
     if fmt in FILE_FORMATS and (output is None or _is_device(output)):
         fail(2, f"--format {fmt} writes a binary file: give --output FILE (not a terminal)")
+    from routesieve.columnar.heap import return_memory_promptly
     from routesieve.engine.evaluate import evaluate
     from routesieve.outputs.verdict_formats import write_csv, write_jsonl
 
+    return_memory_promptly()  # a lower high-water mark (columnar/heap.py)
     config, snapshot, routes = load_inputs(config_path, route_paths, offline=offline)
     policy = config.to_policy()
     result = evaluate(routes, snapshot, policy)

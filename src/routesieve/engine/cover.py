@@ -66,14 +66,18 @@ class PrefixColumns:
 
 
 class CoverIndex:
-    """Entries (prefixes with their position in the source list) for cover look-ups."""
+    """Entries (prefixes with their position in the source list) for cover look-ups.
+    ``keep`` leaves out the entries where it is false (expired VRPs): the others keep
+    their positions, so a table's columns are indexed as they are, not copied."""
 
-    def __init__(self, cols: PrefixColumns) -> None:
-        self.size = len(cols)
+    def __init__(self, cols: PrefixColumns, keep: Bools | None = None) -> None:
+        self.size = len(cols) if keep is None else int(np.count_nonzero(keep))
         self._forest: dict[int, Forest] = {}
         self._long: dict[int, dict[int, list[int]]] = {}  # IPv6 length > 64
         for version, bits in ((4, 32), (6, 128)):
             vmask = cols.version == version
+            if keep is not None:
+                vmask &= keep
             if not vmask.any():
                 continue
             short = vmask & (cols.length <= 64)
@@ -145,7 +149,7 @@ class CoverIndex:
             # route's last node is its deepest, and the last entry its highest
             by_route = np.argsort(rid[keep], kind="stable")
             rid, node = rid[keep][by_route], node[keep][by_route]
-            _keep_last(found, rid, forest.members[forest.start[node + 1] - 1])
+            _keep_last(found, rid, forest.members[forest.start[node + 1] - 1].astype(np.int64))
         return found[rows]
 
     def pairs(self, routes: PrefixColumns, exact: bool = False) -> tuple[I64, I64]:
@@ -288,11 +292,11 @@ def _expand(forest: Forest, rows: I64, node: I64) -> tuple[I64, I64]:
     first = forest.start[node]
     counts = forest.start[node + 1] - first
     if int(counts.max()) == 1:
-        return rows, forest.members[first]
+        return rows, forest.members[first].astype(np.int64)
     total = int(counts.sum())
     offsets = np.repeat(np.cumsum(counts) - counts, counts)
     pos = np.repeat(first, counts) + (np.arange(total) - offsets)
-    return np.repeat(rows, counts), forest.members[pos]
+    return np.repeat(rows, counts), forest.members[pos].astype(np.int64)
 
 
 def _walk(

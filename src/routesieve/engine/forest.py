@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 Bools = npt.NDArray[np.bool_]
 
 # MASK[L]: the top L of 64 bits set
@@ -23,6 +24,7 @@ MASK = np.array(
     [0] + [((1 << 64) - 1) ^ ((1 << (64 - n)) - 1) for n in range(1, 65)], dtype=np.uint64
 )
 _PACKED = 57  # a prefix of up to 57 bits leaves 7 bits for its length
+_LENGTH_BITS = np.uint64(127)  # where a packed key holds the length
 # an IPv4 forest sorts (address, length, entry) packed in one 64-bit integer
 _ID_BITS = 26
 _ID_SHIFT = np.uint64(_ID_BITS)
@@ -38,29 +40,50 @@ class Forest:
 
     ``start``: node k's entries are ``members[start[k]:start[k + 1]]``, ascending.
     ``parent`` (the nearest covering node, or -1) is computed when first needed: an
-    index asked only for exact matches (route objects) never needs it.
+    index asked only for exact matches (route objects) never needs it. Node numbers and
+    entry numbers are int32 (an index holds fewer than 2**31 entries).
+
+    While every length fits in the bits below its prefix (always for IPv4), a node is
+    held as one sortable integer, ``key`` (address | length), and its address ``hi`` is
+    made from it when asked for; otherwise ``hi`` is held and ``key`` is None. A node's
+    last address is made from both where a search needs it, not held.
     """
 
-    def __init__(self, hi: U64, length: npt.NDArray[np.int16], start: I64, members: I64) -> None:
-        self.hi = hi  # masked to the length
+    def __init__(self, hi: U64, length: npt.NDArray[np.int16], start: I32, members: I32) -> None:
         self.length = length
         self.start = start
         self.members = members
-        # address and length in one sortable integer, while the length fits in the bits
-        # below every prefix (always for IPv4)
-        self.key = hi | length.astype(np.uint64) if int(length.max()) <= _PACKED else None
+        packed = int(length.max()) <= _PACKED
+        self.key: U64 | None = hi | length.astype(np.uint64) if packed else None
+        self._hi: U64 | None = None if packed else hi  # masked to the length
+
+    @property
+    def hi(self) -> U64:
+        """The address of each node (top 64 bits, masked to its length)."""
+        if self._hi is not None:
+            return self._hi
+        assert self.key is not None
+        hi: U64 = self.key & ~_LENGTH_BITS
+        return hi
+
+    def _hi_of(self, node: I64 | I32) -> U64:
+        if self._hi is not None:
+            found: U64 = self._hi[node]
+            return found
+        assert self.key is not None
+        return self.key[node] & ~_LENGTH_BITS
 
     @functools.cached_property
-    def parent(self) -> I64:
+    def parent(self) -> I32:
         return _parents(self.hi, self.length)
 
-    def parent_of(self, node: I64) -> I64:
+    def parent_of(self, node: I64 | I32) -> I64:
         """The parent of each of ``node``. For a few nodes of a large forest (the IPv4
         VRPs asked for a handful of IPv4 routes) each parent is looked up by its
         address at every shorter length, so that the whole ``parent`` column is not
         computed for them."""
         if "parent" in self.__dict__ or self.key is None or len(node) * 16 > len(self):
-            found: I64 = self.parent[node]
+            found: I64 = self.parent[node].astype(np.int64)
             return found
         return self._probe_parents(node)
 
@@ -70,10 +93,10 @@ class Forest:
         lengths: list[int] = np.unique(self.length)[::-1].tolist()
         return lengths
 
-    def _probe_parents(self, node: I64) -> I64:
+    def _probe_parents(self, node: I64 | I32) -> I64:
         assert self.key is not None
         out = np.full(len(node), -1, np.int64)
-        hi, length = self.hi[node], self.length[node]
+        hi, length = self._hi_of(node), self.length[node]
         todo = np.arange(len(node))  # no parent found yet
         for shorter in self._lengths:  # longest first: the first found is the parent
             if len(todo) == 0:
@@ -98,7 +121,7 @@ class Forest:
                 np.uint64
             )
             key.sort()
-            members = (key & _ID_MASK).astype(np.int64)
+            members = (key & _ID_MASK).astype(np.int32)
             key >>= _ID_SHIFT
             shi, slen = (
                 (key >> np.uint64(6)) << np.uint64(32),
@@ -109,28 +132,24 @@ class Forest:
                 order = np.argsort(hi | length.astype(np.uint64), kind="stable")
             else:
                 order = np.lexsort((length, hi))
-            shi, slen, members = hi[order], length[order], ids[order]
+            shi, slen, members = hi[order], length[order], ids[order].astype(np.int32)
         new = np.ones(len(members), np.bool_)
         new[1:] = (shi[1:] != shi[:-1]) | (slen[1:] != slen[:-1])
         first = np.flatnonzero(new)
-        start = np.append(first, len(members)).astype(np.int64)
+        start = np.append(first, len(members)).astype(np.int32)
         nhi, nlen = shi[first], slen[first]
         return Forest(nhi, nlen, start, members)
 
     def __len__(self) -> int:
-        return len(self.hi)
+        return len(self.length)
 
-    @functools.cached_property
-    def end(self) -> U64:
-        """The last address (top 64 bits) of each node."""
-        last: U64 = self.hi | ~MASK[self.length]
-        return last
-
-    def covers(self, node: I64, hi: U64, length: npt.NDArray[np.int16]) -> Bools:
+    def covers(self, node: I64 | I32, hi: U64, length: npt.NDArray[np.int16]) -> Bools:
         """Whether each node covers its route, for nodes at or before the route in the
         pre-order (a node found by the search, or an ancestor of one): such a node starts
         at or before the route, so it covers it when the route starts before its end."""
-        found: Bools = (hi <= self.end[node]) & (self.length[node] <= length)
+        node_length = self.length[node]
+        end = self._hi_of(node) | ~MASK[node_length]
+        found: Bools = (hi <= end) & (node_length <= length)
         return found
 
     def exact(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
@@ -147,13 +166,14 @@ class Forest:
         """``exact`` when the lengths do not fit below the addresses: the first node of
         the route's address, then forward over that address's shorter nodes (nodes are
         sorted by address, then length; an address has a few lengths at most)."""
-        m = len(self.hi)
+        nodes = self.hi
+        m = len(nodes)
         out = np.full(len(hi), -1, np.int64)
-        pos = np.searchsorted(self.hi, hi, "left").astype(np.int64)
+        pos = np.searchsorted(nodes, hi, "left").astype(np.int64)
         todo = np.flatnonzero(pos < m)
         while len(todo):
             at = pos[todo]
-            same = self.hi[at] == hi[todo]
+            same = nodes[at] == hi[todo]
             todo, at = todo[same], at[same]
             nlen, want = self.length[at], length[todo]
             hit = nlen == want
@@ -167,7 +187,10 @@ class Forest:
 
     def deepest(self, hi: U64, length: npt.NDArray[np.int16]) -> I64:
         """Per route, the deepest node that covers it, or -1."""
-        node = np.searchsorted(self.hi, hi, "right").astype(np.int64) - 1
+        if self.key is not None:  # a node's key is at most its address | the length bits
+            node = np.searchsorted(self.key, hi | _LENGTH_BITS, "right").astype(np.int64) - 1
+        else:
+            node = np.searchsorted(self.hi, hi, "right").astype(np.int64) - 1
         todo = np.flatnonzero(node >= 0)
         while len(todo):
             cur = node[todo]
@@ -178,7 +201,7 @@ class Forest:
         return node
 
 
-def _parents(hi: U64, length: npt.NDArray[np.int16]) -> I64:
+def _parents(hi: U64, length: npt.NDArray[np.int16]) -> I32:
     """The parent of each node of a pre-ordered laminar family, level by level.
 
     Subtrees that do not nest are ordered by address, so a node is at the current level
@@ -187,7 +210,7 @@ def _parents(hi: U64, length: npt.NDArray[np.int16]) -> I64:
     of the level above that precedes it. Real data nests a few levels deep.
     """
     n = len(hi)
-    parent = np.full(n, -1, np.int64)
+    parent = np.full(n, -1, np.int32)
     end = hi | ~MASK[length]
     rest = np.arange(n, dtype=np.int64)  # the nodes not placed yet, in pre-order
     above: I64 | None = None

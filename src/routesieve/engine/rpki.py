@@ -26,7 +26,7 @@ STATES: dict[int, RpkiState | None] = {
 
 def rpki_states(
     index: SnapshotIndex, prefixes: PrefixColumns, origin: I64, computed: npt.NDArray[np.bool_]
-) -> tuple[I8, I64]:
+) -> tuple[I8, npt.NDArray[np.int32]]:
     """The state of each row and the VRP that decided it (-1 when none covers it).
 
     One walk of each row's covering VRP prefixes, most specific first, finds the VRP
@@ -56,7 +56,7 @@ def rpki_states(
     found[valid_vrp >= 0] = VALID
     state = np.full(n, NOT_COMPUTED, np.int8)
     state[rows] = found
-    evidence = np.full(n, -1, np.int64)
+    evidence = np.full(n, -1, np.int32)
     evidence[rows] = np.where(valid_vrp >= 0, valid_vrp, np.where(same_vrp >= 0, same_vrp, any_vrp))
     return state, evidence
 

@@ -99,12 +99,13 @@ def _key_columns(d: Decisions, rule: Rule, rows: I64) -> list[npt.NDArray[Any]]:
     return []  # X-MALFORMED, 3.1, 3.2, 3.8, 3.9, 4.1: slots only
 
 
-def _route_object_sources(d: Decisions, ids: I64) -> I64:
+def _route_object_sources(d: Decisions, ids: npt.NDArray[np.integer]) -> I64:
     """A code for the IRR source of each route object (a column read when there is one)."""
     objects = d.index.route_objects
     column = getattr(getattr(objects, "source", None), "codes", None)
     if isinstance(column, np.ndarray):
-        return column[ids].astype(np.int64)
+        found: I64 = column[ids].astype(np.int64)
+        return found
     codes: dict[str, int] = {}
     return np.array(
         [codes.setdefault(objects[j].source, len(codes)) for j in ids.tolist()], np.int64

@@ -310,7 +310,7 @@ class Slots:
             for s, column in cx.route_objects(d.detail[rows]).items():
                 self._found[(s, False)] = column
         else:
-            for s, column in cx.vrps(d.rpki_vrp[rows]).items():
+            for s, column in cx.vrps(d.rpki_vrp[rows].astype(np.int64)).items():
                 self._found[(s, False)] = column
         return self._found[(slot, False)]
 

@@ -77,8 +77,9 @@ def _chunks(text: bytes, segments: Mapping[str, pa.Buffer]) -> Iterator[bytes | 
         written = _aligned(written) + len(buffer)
 
 
-def read_container(path: Path) -> tuple[dict[str, Any], Batches]:
-    """The JSON header and the record batch of every segment of the file at ``path``.
+def read_container(path: Path) -> tuple[dict[str, Any], Batches, pa.Buffer]:
+    """The JSON header, the record batch of every segment of the file at ``path``, and
+    the mapping (``heap.drop_pages_while`` can drop its pages again later).
 
     The batches' buffers are views of the memory-mapped file. Raises ``OSError`` when
     the file cannot be read and ``ValueError`` when it is not a sound container
@@ -92,7 +93,7 @@ def read_container(path: Path) -> tuple[dict[str, Any], Batches]:
         raise ValueError("the header lists no segments")
     batches = {name: _segment(data, start, name, place) for name, place in segments.items()}
     drop_mapped_pages(data.address, data.size)  # every page was read for its CRC-32
-    return header, batches
+    return header, batches, data
 
 
 def _header(data: pa.Buffer) -> tuple[dict[str, Any], int]:

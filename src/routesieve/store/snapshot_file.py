@@ -11,9 +11,11 @@ older ``.npz`` form (format version 1, :data:`OLD_SUFFIX`) are still read, by co
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from pathlib import Path
 
+from routesieve.columnar.heap import drop_pages_while
 from routesieve.problems import InputError
 from routesieve.snapshot import Snapshot
 from routesieve.store import layout
@@ -58,8 +60,11 @@ def load_stored_snapshot(path: Path) -> Snapshot:
             from routesieve.store.arrow_file import read_container
             from routesieve.store.arrow_layout import VERSION, from_batches
 
-            header, batches = read_container(path)
+            header, batches, mapping = read_container(path)
             snapshot = from_batches(layout.check_format(header, VERSION), batches)
+            # pages read to build the index are let go again after it (heap.py)
+            tables = [getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)]
+            drop_pages_while(tables, mapping, mapping.address, mapping.size)
         elif head[: len(_ZIP)] == _ZIP:
             arrays = read_npz(path)
             snapshot = layout.from_arrays(arrays, layout.read_meta(arrays))
