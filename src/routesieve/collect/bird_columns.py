@@ -30,30 +30,36 @@ from routesieve.collect.bird_values import parse_communities
 from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.coded import Coded
+from routesieve.columnar.coded import Coded, CodedText
 from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import MAX_ASN, ParseError
 from routesieve.problems import Problem
 
 I64 = npt.NDArray[np.int64]
+U8 = npt.NDArray[np.uint8]
 Bools = npt.NDArray[np.bool_]
 
 PIECE = 4 << 20  # characters of reply text read at a time (fewest steps on a full table)
 _SEP = "\x1f"  # between the communities of a route while they are columns
-_NEWLINE = 10
+_NEWLINE, _TAB, _SPACE = 10, 9, 32
+_GOES_ON = np.array([_TAB, ord("(")], np.uint8)
+_PAD = 32  # zero bytes after a piece's text: more than the longest head looked at
+_PADDING = "\0" * _PAD
 # every line is held with the newline before it (see _lines)
 _ROUTE = r"^\n(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
 _TABLE = r"^\nTable .*:$"
 _BLANK = r"^\n *$"
 # AS numbers of up to ten digits (checked against MAX_ASN after), no leading zeros
-_PATH_LINE = rf"^\n\tBGP\.as_path: {plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
-_PATH_HEAD = len("\n\tBGP.as_path: ")
+_PATH = rf"^{plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
+_BGP = b"\tBGP."
+_PATH_NAME = b"as_path:"
+_PATH_HEAD = "\tBGP.as_path: "
 _STD = r"\([0-9]{1,5},[0-9]{1,5}\)"
 _LARGE = r"\([0-9]{1,10}, [0-9]{1,10}, [0-9]{1,10}\)"
 _STD_LIST = rf"{_STD}(?: {_STD})*"
 _LARGE_LIST = rf"{_LARGE}(?: {_LARGE})*"
 # kind 0 standard, 1 large, 2 extended (the order of the line-by-line reading)
-_HEADS = ("\n\tBGP.community:", "\n\tBGP.large_community:", "\n\tBGP.ext_community:")
+_HEADS = (b"community:", b"large_community:", b"ext_community:")  # after "\tBGP."
 _LISTS = (_STD_LIST, _LARGE_LIST)
 _NEXT_HOPS = ("\n\tvia ", "\n\tdev ", "\n\t\tvia ", "\n\tmpls ")
 
@@ -152,14 +158,45 @@ def _last_prefixed_route(text: str) -> int:
     return 0
 
 
-def _lines(text: str) -> pa.Array:
+def _lines(text: str) -> tuple[pa.Array, U8, I64]:
     """The lines of ``text`` (each ends in a newline) as Arrow strings, each with the
-    newline before it instead (the first too): the text is not copied again."""
-    data = np.frombuffer(("\n" + text).encode(), np.uint8)
+    newline before it instead (the first too): the text is not copied again. Also the
+    bytes (with ``_PAD`` zero bytes after the end, so that a line's first bytes can be
+    looked at without a bounds check) and where each newline is (``n + 1`` of them)."""
+    data = np.frombuffer(("\n" + text + _PADDING).encode(), np.uint8)
     breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
-    return pa.LargeStringArray.from_buffers(
+    lines = pa.LargeStringArray.from_buffers(
         len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
     )
+    return lines, data, breaks
+
+
+def _headed(data: U8, first: I64, rows: I64, head: bytes) -> I64:
+    """The ``rows`` whose line starts with ``head`` (``first``: where each line's text
+    starts), byte by byte on the survivors of the bytes before."""
+    at = first[rows]
+    for k, byte in enumerate(head):
+        keep = data[at + k] == byte
+        rows, at = rows[keep], at[keep]
+    return rows
+
+
+def _cut(data: U8, starts: I64, ends: I64) -> pa.Array:
+    """``data[starts[i]:ends[i]]`` for each ``i`` (in order, ASCII boundaries) as one Arrow
+    string array: the bytes are gathered in one step."""
+    lengths = ends - starts
+    offsets = np.zeros(len(starts) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    where = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(
+        len(starts), pa.py_buffer(offsets), pa.py_buffer(data[where])
+    )
+
+
+def _rows(n: int, rows: I64) -> Bools:
+    out = np.zeros(n, np.bool_)
+    out[rows] = True
+    return out
 
 
 def _where(lines: pa.Array, rows: Bools, pattern: str | None, head: str = "") -> Bools:
@@ -190,9 +227,10 @@ def _columns(
     """The routes of ``text`` (whole lines) as columns, the last prefix text and the text
     of each path; None when anything in it is not a route as BIRD prints it, read
     without a problem."""
-    lines = _lines(text)
+    lines, data, breaks = _lines(text)
     n = len(lines)
-    is_tab = _starts(lines, "\n\t")
+    first, ends = breaks[:-1] + 1, breaks[1:]  # where each line's text starts and ends
+    is_tab = data[first] == _TAB
     # lines out of routes: blank (they end nothing) or a table heading (it ends a route)
     is_route = _where(lines, ~is_tab, _ROUTE)
     rest = ~is_tab & ~is_route
@@ -205,27 +243,37 @@ def _columns(
     index = np.arange(n, dtype=np.int64)
     # every attribute line belongs to the route line before it (blank lines between)
     owner = np.maximum.accumulate(np.where(is_route | is_table, index, -1))
-    if is_tab.any():
-        owners = owner[is_tab]
+    tabs = np.flatnonzero(is_tab)
+    if len(tabs):
+        owners = owner[tabs]
         if (owners < 0).any() or not is_route[owners].all():
             return None
     route_id = np.cumsum(is_route) - 1
     routes = int(is_route.sum())
     if routes == 0:
-        return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not is_tab.any() else None
+        return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not len(tabs) else None
 
-    is_bgp = _starts(lines, "\n\tBGP.")
-    is_path = _where(lines, is_bgp, None, "\n\tBGP.as_path:")
-    kinds = [_where(lines, is_bgp, None, head) for head in _HEADS]
+    bgp = _headed(data, first, tabs, _BGP)
+    is_bgp = _rows(n, bgp)
+    # the attribute's first letter picks the lines each attribute head is compared with
+    letter = data[first[bgp] + len(_BGP)]
+    paths_at, *kind_at = (
+        _headed(data, first + len(_BGP), bgp[letter == head[0]], head)
+        for head in (_PATH_NAME, *_HEADS)
+    )
+    kinds = [_rows(n, rows) for rows in kind_at]
     is_comm = kinds[0] | kinds[1] | kinds[2]
-    is_more = _where(lines, is_tab & ~is_bgp, r"^\n\t+\(")
+    # a continuation line: tabs, then "(" (only lines that go on with a tab or "(" can be)
+    plain = tabs[~is_bgp[tabs]]
+    maybe = plain[np.isin(data[first[plain] + 1], _GOES_ON)]
+    is_more = _where(lines, _rows(n, maybe), r"^\n\t+\(")
     # other attribute lines are read past: BGP attributes, next hops, "name: value"
     other = is_tab & ~is_bgp & ~is_more
     if other.any():
         rest = lines.filter(pa.array(other))
-        fine = _mask(rest, r":") | np.logical_or.reduce(
-            [_starts(rest, head) for head in _NEXT_HOPS]
-        )
+        fine = pc.match_substring(rest, ":", memory_pool=POOL).to_numpy(
+            zero_copy_only=False
+        ) | np.logical_or.reduce([_starts(rest, head) for head in _NEXT_HOPS])
         if not fine.all():
             return None
     # a continuation goes on right after its community line (or another continuation)
@@ -234,22 +282,24 @@ def _columns(
         if (before < 0).any() or not (is_comm | is_more)[before].all():
             return None
     # one path line a route, as BIRD prints a path it holds whole
-    if not np.array_equal(np.bincount(route_id[is_path], minlength=routes), np.ones(routes)):
+    if not np.array_equal(np.bincount(route_id[paths_at], minlength=routes), np.ones(routes)):
         return None
-    path_lines = lines.filter(pa.array(is_path))
-    if not _mask(path_lines, _PATH_LINE).all():
+    path_start = first[paths_at] + len(_PATH_HEAD)
+    if not (data[path_start - 1] == _SPACE).all():
+        return None
+    path_codes = pc.dictionary_encode(_cut(data, path_start, ends[paths_at]))
+    if not _mask(path_codes.dictionary, _PATH).all():
         return None
 
-    prefixes = _prefixes(lines.filter(pa.array(is_route)), last_prefix)
+    prefixes = _prefixes(data, first[is_route], last_prefix)
     if prefixes is None:
         return None
-    raw, prefix_codes, prefix_cols = prefixes
-    path_codes = pc.dictionary_encode(pc.utf8_slice_codeunits(path_lines, _PATH_HEAD))
+    raw, last, prefix_codes, prefix_cols = prefixes
     paths = plain_paths(path_codes.dictionary)
     if len(paths.asns) and int(paths.asns.max()) > MAX_ASN:
         return None
     path_id = path_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    communities = _communities(lines, kinds, is_comm, is_more, route_id, routes)
+    communities = _communities(data, first, ends, kinds, is_comm, is_more, route_id, routes)
     if communities is None:
         return None
     got = ReceivedRoutes(
@@ -259,38 +309,55 @@ def _columns(
         path_id,
         paths,
         Coded(np.zeros(routes, np.uint32), (session,)),
-        Coded(prefix_codes.astype(np.uint32), raw),
+        raw,
         communities,
         np.empty(0, np.int64),
         (),
     )
-    return got, raw[int(prefix_codes[-1])], path_codes.dictionary
+    return got, last, path_codes.dictionary
 
 
 def _prefixes(
-    route_lines: pa.Array, last_prefix: str
-) -> tuple[tuple[str, ...], I64, PrefixArray] | None:
-    """The prefix text of each route (the one before for a route line without one), as
-    codes into the distinct texts, and the distinct prefixes; None when one does not read."""
-    first = pc.list_element(pc.split_pattern(route_lines, " ", max_splits=1, memory_pool=POOL), 0)
-    first = pc.utf8_slice_codeunits(first, 1)  # the newline before the line
-    named = pc.not_equal(first, "")
-    first = pc.fill_null_forward(pc.if_else(named, first, pa.scalar(None, first.type)))
-    if not first[0].is_valid:  # the first route line has no prefix: the one before
+    data: U8, starts: I64, last_prefix: str
+) -> tuple[CodedText, str, I64, PrefixArray] | None:
+    """The prefix text of each route line (starting at ``starts``; a line that starts
+    with a space has the prefix of the one before) as codes into the distinct texts, the
+    last of them, the code of each route, and the distinct prefixes; None when one does
+    not read."""
+    named = np.flatnonzero(data[starts] != _SPACE)
+    # a route line starts "<prefix> " or " " (the route pattern made sure of it)
+    spaces = np.flatnonzero(data == _SPACE)
+    texts = _cut(data, starts[named], spaces[np.searchsorted(spaces, starts[named])])
+    if not len(named) or named[0] != 0:  # the first route line has no prefix: the one before
         if not last_prefix:
             return None
-        first = pc.coalesce(first, pa.scalar(last_prefix, first.type))
-    coded = pc.dictionary_encode(first)
-    ok, cols = parse_prefixes(coded.dictionary.cast(pa.string()))
+        texts = pa.concat_arrays([pa.array([last_prefix], pa.large_string()), texts])
+        named = np.concatenate([np.zeros(1, np.int64), named])
+    coded = pc.dictionary_encode(texts)
+    ok, cols = parse_prefixes(coded.dictionary)
     if not ok.all():
         return None
-    codes: I64 = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    raw: tuple[str, ...] = tuple(coded.dictionary.to_pylist())
-    return raw, codes, cols
+    # each route: the text of the last route line with one, up to it
+    last_named = np.zeros(len(starts), np.int64)
+    last_named[named] = np.arange(len(named), dtype=np.int64)
+    np.maximum.accumulate(last_named, out=last_named)
+    indices = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes: I64 = indices[last_named]
+    raw = _coded_text(codes, coded.dictionary)
+    return raw, raw.text(int(codes[-1])), codes, cols
+
+
+def _coded_text(codes: I64, texts: pa.Array) -> CodedText:
+    """Codes into Arrow's large strings ``texts`` as a :class:`CodedText` (its buffers)."""
+    offsets = np.frombuffer(texts.buffers()[1], np.int64, len(texts) + 1, texts.offset * 8)
+    data = np.frombuffer(texts.buffers()[2], np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    return CodedText(codes.astype(np.uint32), offsets - offsets[0], data)
 
 
 def _communities(
-    lines: pa.Array,
+    data: U8,
+    first: I64,
+    ends: I64,
     kinds: list[Bools],
     is_comm: Bools,
     is_more: Bools,
@@ -302,13 +369,11 @@ def _communities(
     if not len(rows):
         return Coded(np.zeros(routes, np.uint32), ((),))
     # the kind of each line: its own, or that of the community line it continues
-    kind = np.full(len(lines), -1, np.int64)
+    kind = np.full(len(first), -1, np.int64)
     for k, found in enumerate(kinds):
         kind[found] = k
-    at = np.maximum.accumulate(np.where(is_comm, np.arange(len(lines)), -1))
+    at = np.maximum.accumulate(np.where(is_comm, np.arange(len(first)), -1))
     kind = kind[at[rows]]
-    texts = lines.take(pa.array(rows))
-    heads = np.array([len(h) for h in _HEADS], np.int64)[kind]
     own = is_comm[rows]
     items: list[pa.Array] = []
     order: list[I64] = []
@@ -317,13 +382,13 @@ def _communities(
             pick = np.flatnonzero((kind == k) & (own == start))
             if not len(pick):
                 continue
-            part = texts.take(pa.array(pick))
+            line = rows[pick]
             if start:
-                part = pc.utf8_slice_codeunits(part, int(heads[pick[0]]))
+                part = _cut(data, first[line] + len(_BGP) + len(_HEADS[k]), ends[line])
                 part = pc.utf8_trim(part, " ")  # "\tBGP.community:" alone: no communities
                 want = rf"^(?:{_LISTS[k]})?$" if k < 2 else None
             else:
-                part = pc.utf8_ltrim(part, "\n\t")
+                part = pc.utf8_ltrim(_cut(data, first[line], ends[line]), "\t")
                 want = rf"^{_LISTS[k]}$" if k < 2 else None
             if want is None:
                 read = _extended(part)

@@ -227,13 +227,15 @@ class BirdClient:
             rest = buf[end + 1 :]
             if end >= 0:
                 data = buf[: end + 1]
-                if len(data) > max_line:  # (a line of more characters has more bytes)
+                # (a line of more characters has more bytes: most pieces need no decoding)
+                if len(data) > max_line and _longest_over(data, max_line):
                     text = data.decode("utf-8", "replace")
                     if len(text) > max_line:
                         data = self._cut_long_lines(text, lineno).encode()
-                pos = 0
+                pos = seen = 0  # seen: the lines of ``data`` before ``pos``
                 while True:
-                    stop, text = _data_text(data, pos)
+                    stop, text, count = _data_text(data, pos)
+                    seen += count
                     if text:
                         yield text
                     if stop == len(data):
@@ -241,17 +243,18 @@ class BirdClient:
                     eol = data.index(b"\n", stop)
                     raw = data[stop:eol].decode("utf-8", "replace")
                     pos = eol + 1
+                    seen += 1
                     if raw[:1] == "+":  # an asynchronous notice, not part of the reply
                         continue
                     # the last line of the reply: keep what follows for the next command
-                    code, _ = self._code(raw, lineno + data.count(b"\n", 0, pos), command)
+                    code, _ = self._code(raw, lineno + seen, command)
                     self._buf = data[pos:] + rest
                     if code >= 8000:
                         raise BirdError(self.path, f"{command!r} failed: {raw[5:]}", code)
                     if raw[5:] or code >= 1000:
                         yield raw[5:] + "\n"
                     return
-                lineno += data.count(b"\n")
+                lineno += seen
             if len(rest) > max_line:
                 self.cut_lines.append(lineno + 1)
                 rest = rest[:max_line]
@@ -333,11 +336,23 @@ class BirdClient:
         return b"".join(pieces) if len(pieces) > 1 else data
 
 
-def _data_text(data: bytes, pos: int) -> tuple[int, str]:
+def _longest_over(data: bytes, limit: int) -> bool:
+    """Has ``data`` (whole lines) a line of more than ``limit`` bytes? A few finds, one
+    step of ``limit`` bytes at a time."""
+    pos = 0
+    while len(data) - pos > limit:
+        nl = data.rfind(b"\n", pos, pos + limit + 1)
+        if nl < 0:
+            return True
+        pos = nl + 1
+    return False
+
+
+def _data_text(data: bytes, pos: int) -> tuple[int, str, int]:
     """Where the first line at or after ``pos`` of ``data`` (whole lines) that is not a
     data line starts (the last line of a reply, a notice, or not BIRD's protocol;
-    ``len(data)`` if none), and the text of the data lines before it, codes taken off.
-    A step of numpy over the bytes, not of Python per line."""
+    ``len(data)`` if none), the text of the data lines before it, codes taken off, and
+    how many they are. A step of numpy over the bytes, not of Python per line."""
     chars = np.frombuffer(data, np.uint8)
     ends = np.flatnonzero(chars[pos:] == _NEWLINE) + pos
     starts = np.empty(len(ends), np.int64)
@@ -354,13 +369,13 @@ def _data_text(data: bytes, pos: int) -> tuple[int, str]:
     n = int(bad[0]) if len(bad) else len(starts)
     stop = int(starts[n]) if n < len(starts) else len(data)
     if n == 0:
-        return stop, ""
+        return stop, "", 0
     keep = np.ones(stop - pos, np.bool_)
     keep[starts[:n][blank[:n]] - pos] = False
     cut = starts[:n][coded[:n]] - pos
     for k in range(5):
         keep[cut + k] = False
-    return stop, chars[pos:stop][keep].tobytes().decode("utf-8", "replace")
+    return stop, chars[pos:stop][keep].tobytes().decode("utf-8", "replace"), n
 
 
 def wait_for_socket(path: str | Path, timeout: float = 10.0) -> None:
