@@ -18,7 +18,8 @@ of both agree exactly (``tests/collect_bird/test_bird_columns.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routesieve.collect.bird_show import read_piece
+from routesieve.collect.bird_socket import without_codes
 from routesieve.collect.bird_values import parse_communities
 from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
@@ -44,11 +46,12 @@ _SEP = "\x1f"  # between the communities of a route while they are columns
 _NEWLINE, _TAB, _SPACE = 10, 9, 32
 _GOES_ON = np.array([_TAB, ord("(")], np.uint8)
 _PAD = 32  # zero bytes after a piece's text: more than the longest head looked at
-_PADDING = "\0" * _PAD
-# every line is held with the newline before it (see _lines)
-_ROUTE = r"^\n(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
-_TABLE = r"^\nTable .*:$"
-_BLANK = r"^\n *$"
+_PADDING = bytes(_PAD)
+# what a line's text (after its code) must be, and the newline and code before it
+_ROUTE = r"(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
+_TABLE = r"Table .*:$"
+_BLANK = r" *$"
+_CODE = r"^\n(?:[0-9]{4}-| )"
 # AS numbers of up to ten digits (checked against MAX_ASN after), no leading zeros
 _PATH = rf"^{plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
 _BGP = b"\tBGP."
@@ -61,7 +64,8 @@ _LARGE_LIST = rf"{_LARGE}(?: {_LARGE})*"
 # kind 0 standard, 1 large, 2 extended (the order of the line-by-line reading)
 _HEADS = (b"community:", b"large_community:", b"ext_community:")  # after "\tBGP."
 _LISTS = (_STD_LIST, _LARGE_LIST)
-_NEXT_HOPS = ("\n\tvia ", "\n\tdev ", "\n\t\tvia ", "\n\tmpls ")
+_NEXT_HOPS = (b"\tvia ", b"\tdev ", b"\t\tvia ", b"\tmpls ")
+_PREFIX_CHARS = frozenset(b"0123456789abcdefABCDEF:.")
 
 
 def read_show_route_columns(
@@ -71,31 +75,59 @@ def read_show_route_columns(
     source: str,
     place: str = "",
 ) -> tuple[ReceivedRoutes, list[Problem]]:
-    """The routes of one session in ``show route all`` text (pieces of whole lines, as
-    :meth:`BirdClient.texts` yields them) as columns, and the problems found: the same
-    routes and problems as :func:`~routesieve.collect.bird_show.parse_show_route`."""
+    """The routes of one session in ``show route all`` text (pieces of whole lines, codes
+    taken off, as :meth:`BirdClient.texts` yields them) as columns, and the problems
+    found: the same routes and problems as
+    :func:`~routesieve.collect.bird_show.parse_show_route`."""
+    return read_show_route_blocks(_as_blocks(texts), peer_asn, session, source, place)
+
+
+def read_show_route_blocks(
+    blocks: Iterable[bytes],
+    peer_asn: int,
+    session: str,
+    source: str,
+    place: str = "",
+) -> tuple[ReceivedRoutes, list[Problem]]:
+    """As :func:`read_show_route_columns`, from the reply's data lines with their codes
+    (blocks of whole lines, as :meth:`BirdClient.blocks` yields them): the codes are
+    stepped over where each line is looked at, never copied away."""
     reader = _Pieces(peer_asn, session, source, place)
-    held: list[str] = []
+    held: list[bytes] = []
     size = 0
     enough = PIECE  # a piece is cut when this much is held (more when none could be)
-    for text in read_ahead(texts):
-        if not text:
+    for block in read_ahead(blocks):
+        if not block:
             continue
-        if text[-1] != "\n":
-            text += "\n"
-        held.append(text)
-        size += len(text)
+        if block[-1] != _NEWLINE:
+            block += b"\n"
+        held.append(block)
+        size += len(block)
         if size < enough:
             continue
-        whole = "".join(held)
+        whole = b"".join(held)
         cut = _last_prefixed_route(whole)
         held, size, enough = [whole], len(whole), 2 * len(whole)
         if cut > 0:
             reader.piece(whole[:cut])
             held, size, enough = [whole[cut:]], len(whole) - cut, PIECE
     if size:
-        reader.piece("".join(held))
+        reader.piece(b"".join(held))
     return reader.result()
+
+
+def _as_blocks(texts: Iterable[str]) -> Iterator[bytes]:
+    """Text without codes as data lines: each line a continuation line (a space before
+    it). Closing this closes ``texts``."""
+    try:
+        for text in texts:
+            if text:
+                lines = text.encode().replace(b"\n", b"\n ")
+                yield b" " + (lines[:-1] if lines.endswith(b"\n ") else lines)
+    finally:
+        close = getattr(texts, "close", None)
+        if close is not None:
+            close()
 
 
 class _Pieces:
@@ -113,11 +145,13 @@ class _Pieces:
         self.lineno = 0
         self.last_prefix = ""
 
-    def piece(self, text: str) -> None:
-        read = _columns(text, self.peer_asn, self.session, self.last_prefix)
+    def piece(self, block: bytes) -> None:
+        if not block.isascii():  # bytes that are not UTF-8 read as the text reader reads them
+            block = block.decode("utf-8", "replace").encode()
+        read = _columns(block, self.peer_asn, self.session, self.last_prefix)
         if read is None:
             routes, problems, self.last_prefix = read_piece(
-                text,
+                without_codes(block),
                 self.peer_asn,
                 self.session,
                 self.source,
@@ -132,7 +166,7 @@ class _Pieces:
         if len(got):
             self.parts.append(got)
             self.path_texts.append(texts)
-        self.lineno += text.count("\n")
+        self.lineno += block.count(b"\n")
 
     def result(self) -> tuple[ReceivedRoutes, list[Problem]]:
         texts = self.path_texts
@@ -144,31 +178,62 @@ class _Pieces:
         return ReceivedRoutes.concat(self.parts, same_paths), self.problems
 
 
-def _last_prefixed_route(text: str) -> int:
-    """Where the last line of ``text`` that starts with a prefix character starts (0:
-    none but the first): a piece may end there and the next start."""
-    end = len(text) - 1
+def _last_prefixed_route(block: bytes) -> int:
+    """Where the last line of ``block`` (data lines) whose text starts with a prefix
+    character starts (0: none but the first): a piece may end there and the next start."""
+    end = len(block) - 1
     while end > 0:
-        start = text.rfind("\n", 0, end) + 1
+        start = block.rfind(b"\n", 0, end) + 1
         if start == 0:
             return 0
-        if text[start] in "0123456789abcdefABCDEF:.":
+        if block[start + (1 if block[start] == _SPACE else 5)] in _PREFIX_CHARS:
             return start
         end = start - 1
     return 0
 
 
-def _lines(text: str) -> tuple[pa.Array, U8, I64]:
-    """The lines of ``text`` (each ends in a newline) as Arrow strings, each with the
-    newline before it instead (the first too): the text is not copied again. Also the
-    bytes (with ``_PAD`` zero bytes after the end, so that a line's first bytes can be
-    looked at without a bounds check) and where each newline is (``n + 1`` of them)."""
-    data = np.frombuffer(("\n" + text + _PADDING).encode(), np.uint8)
-    breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
-    lines = pa.LargeStringArray.from_buffers(
-        len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
-    )
-    return lines, data, breaks
+@dataclass(frozen=True)
+class _Lines:
+    """The data lines of a block: ``data`` its bytes after a newline (and before
+    ``_PAD`` zero bytes, so that a line's first bytes can be looked at without a bounds
+    check); where the text of each line starts (after its code) and ends (its newline);
+    the length of each line's code; and the lines as Arrow strings over ``data``, each
+    with the newline before it and its code (no copy)."""
+
+    data: U8
+    first: I64
+    ends: I64
+    code: I64
+    array: pa.Array
+
+    @staticmethod
+    def of(block: bytes) -> _Lines:
+        data = np.frombuffer(b"\n" + block + _PADDING, np.uint8)
+        breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
+        code = np.where(data[breaks[:-1] + 1] == _SPACE, 1, 5)
+        array = pa.LargeStringArray.from_buffers(
+            len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
+        )
+        return _Lines(data, breaks[:-1] + 1 + code, breaks[1:], code, array)
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def where(self, rows: Bools, pattern: str) -> Bools:
+        """Per line: is it one of ``rows`` and does its text match ``pattern``?"""
+        out = np.zeros(len(self), np.bool_)
+        picked = np.flatnonzero(rows)
+        if len(picked):
+            out[picked] = _mask(self.array.take(pa.array(picked)), _CODE + pattern)
+        return out
+
+    def texts(self, rows: I64, skip: int = 0) -> pa.Array:
+        """The text of the lines at ``rows`` from ``skip`` (ASCII) bytes on, a copy."""
+        code = self.code[rows]
+        if len(rows) and (code == code[0]).all():  # (a reply's lines of a kind: one code)
+            taken = self.array.take(pa.array(rows))
+            return pc.utf8_slice_codeunits(taken, 1 + int(code[0]) + skip, memory_pool=POOL)
+        return _cut(self.data, self.first[rows] + skip, self.ends[rows])
 
 
 def _headed(data: U8, first: I64, rows: I64, head: bytes) -> I64:
@@ -187,7 +252,8 @@ def _cut(data: U8, starts: I64, ends: I64) -> pa.Array:
     lengths = ends - starts
     offsets = np.zeros(len(starts) + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    where = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
+    where = np.repeat((starts - offsets[:-1]).astype(np.int32), lengths.astype(np.int32))
+    where += np.arange(offsets[-1], dtype=np.int32)  # (a piece is some megabytes)
     return pa.LargeStringArray.from_buffers(
         len(starts), pa.py_buffer(offsets), pa.py_buffer(data[where])
     )
@@ -199,16 +265,6 @@ def _rows(n: int, rows: I64) -> Bools:
     return out
 
 
-def _where(lines: pa.Array, rows: Bools, pattern: str | None, head: str = "") -> Bools:
-    """Per line: is it one of ``rows`` and matches ``pattern`` (or starts with ``head``)?"""
-    out = np.zeros(len(lines), np.bool_)
-    picked = np.flatnonzero(rows)
-    if len(picked):
-        some = lines.take(pa.array(picked))
-        out[picked] = _mask(some, pattern) if pattern is not None else _starts(some, head)
-    return out
-
-
 def _mask(lines: pa.Array, pattern: str) -> Bools:
     found: Bools = pc.match_substring_regex(lines, pattern, memory_pool=POOL).to_numpy(
         zero_copy_only=False
@@ -216,27 +272,22 @@ def _mask(lines: pa.Array, pattern: str) -> Bools:
     return found
 
 
-def _starts(lines: pa.Array, head: str) -> Bools:
-    found: Bools = pc.starts_with(lines, head, memory_pool=POOL).to_numpy(zero_copy_only=False)
-    return found
-
-
 def _columns(
-    text: str, peer_asn: int, session: str, last_prefix: str
+    block: bytes, peer_asn: int, session: str, last_prefix: str
 ) -> tuple[ReceivedRoutes, str, pa.Array] | None:
-    """The routes of ``text`` (whole lines) as columns, the last prefix text and the text
+    """The routes of ``block`` (data lines) as columns, the last prefix text and the text
     of each path; None when anything in it is not a route as BIRD prints it, read
     without a problem."""
-    lines, data, breaks = _lines(text)
+    lines = _Lines.of(block)
+    data, first = lines.data, lines.first
     n = len(lines)
-    first, ends = breaks[:-1] + 1, breaks[1:]  # where each line's text starts and ends
     is_tab = data[first] == _TAB
     # lines out of routes: blank (they end nothing) or a table heading (it ends a route)
-    is_route = _where(lines, ~is_tab, _ROUTE)
+    is_route = lines.where(~is_tab, _ROUTE)
     rest = ~is_tab & ~is_route
     if rest.any():
-        is_table = _where(lines, rest, _TABLE)
-        if not (is_table | _where(lines, rest, _BLANK))[rest].all():
+        is_table = lines.where(rest, _TABLE)
+        if not (is_table | lines.where(rest, _BLANK))[rest].all():
             return None
     else:
         is_table = rest
@@ -266,15 +317,14 @@ def _columns(
     # a continuation line: tabs, then "(" (only lines that go on with a tab or "(" can be)
     plain = tabs[~is_bgp[tabs]]
     maybe = plain[np.isin(data[first[plain] + 1], _GOES_ON)]
-    is_more = _where(lines, _rows(n, maybe), r"^\n\t+\(")
+    is_more = lines.where(_rows(n, maybe), r"\t+\(")
     # other attribute lines are read past: BGP attributes, next hops, "name: value"
-    other = is_tab & ~is_bgp & ~is_more
-    if other.any():
-        rest = lines.filter(pa.array(other))
-        fine = pc.match_substring(rest, ":", memory_pool=POOL).to_numpy(
-            zero_copy_only=False
-        ) | np.logical_or.reduce([_starts(rest, head) for head in _NEXT_HOPS])
-        if not fine.all():
+    other = np.flatnonzero(is_tab & ~is_bgp & ~is_more)
+    if len(other):
+        # (a code has no colon)
+        fine = pc.match_substring(lines.array.take(pa.array(other)), ":", memory_pool=POOL)
+        hops = [_headed(data, first, other, head) for head in _NEXT_HOPS]
+        if not (fine.to_numpy(zero_copy_only=False) | _rows(n, np.concatenate(hops))[other]).all():
             return None
     # a continuation goes on right after its community line (or another continuation)
     if is_more.any():
@@ -284,10 +334,9 @@ def _columns(
     # one path line a route, as BIRD prints a path it holds whole
     if not np.array_equal(np.bincount(route_id[paths_at], minlength=routes), np.ones(routes)):
         return None
-    path_start = first[paths_at] + len(_PATH_HEAD)
-    if not (data[path_start - 1] == _SPACE).all():
+    if not (data[first[paths_at] + len(_PATH_HEAD) - 1] == _SPACE).all():
         return None
-    path_codes = pc.dictionary_encode(_cut(data, path_start, ends[paths_at]))
+    path_codes = pc.dictionary_encode(lines.texts(paths_at, len(_PATH_HEAD)))
     if not _mask(path_codes.dictionary, _PATH).all():
         return None
 
@@ -299,7 +348,7 @@ def _columns(
     if len(paths.asns) and int(paths.asns.max()) > MAX_ASN:
         return None
     path_id = path_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    communities = _communities(data, first, ends, kinds, is_comm, is_more, route_id, routes)
+    communities = _communities(lines, kinds, is_comm, is_more, route_id, routes)
     if communities is None:
         return None
     got = ReceivedRoutes(
@@ -355,9 +404,7 @@ def _coded_text(codes: I64, texts: pa.Array) -> CodedText:
 
 
 def _communities(
-    data: U8,
-    first: I64,
-    ends: I64,
+    lines: _Lines,
     kinds: list[Bools],
     is_comm: Bools,
     is_more: Bools,
@@ -369,10 +416,10 @@ def _communities(
     if not len(rows):
         return Coded(np.zeros(routes, np.uint32), ((),))
     # the kind of each line: its own, or that of the community line it continues
-    kind = np.full(len(first), -1, np.int64)
+    kind = np.full(len(lines), -1, np.int64)
     for k, found in enumerate(kinds):
         kind[found] = k
-    at = np.maximum.accumulate(np.where(is_comm, np.arange(len(first)), -1))
+    at = np.maximum.accumulate(np.where(is_comm, np.arange(len(lines)), -1))
     kind = kind[at[rows]]
     own = is_comm[rows]
     items: list[pa.Array] = []
@@ -384,11 +431,11 @@ def _communities(
                 continue
             line = rows[pick]
             if start:
-                part = _cut(data, first[line] + len(_BGP) + len(_HEADS[k]), ends[line])
+                part = lines.texts(line, len(_BGP) + len(_HEADS[k]))
                 part = pc.utf8_trim(part, " ")  # "\tBGP.community:" alone: no communities
                 want = rf"^(?:{_LISTS[k]})?$" if k < 2 else None
             else:
-                part = pc.utf8_ltrim(_cut(data, first[line], ends[line]), "\t")
+                part = pc.utf8_ltrim(lines.texts(line), "\t")
                 want = rf"^{_LISTS[k]}$" if k < 2 else None
             if want is None:
                 read = _extended(part)
