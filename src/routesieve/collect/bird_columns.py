@@ -1,12 +1,14 @@
 """BIRD 2's ``show route all`` read into columns (:class:`ReceivedRoutes`), in bulk.
 
-The reply is taken a piece at a time (some megabytes, cut where a route line with a
-prefix starts) and each piece is split into lines and classified by Arrow's regular
-expressions: route lines, ``Table`` lines, blank lines, and the attribute lines of a
-route (the path, the three community lists and their continuation lines, and lines that
-are not needed: next hops, ``Type:``, other BGP attributes). Prefix, path and community
-texts are read once per distinct text (:mod:`routesieve.collect.text_columns`); no
-Python object is made per route.
+The reply's data lines are taken as the socket hands them on, each with its reply code
+or leading space (:meth:`BirdClient.blocks`), a piece at a time (some megabytes, cut where
+a route line with a prefix starts). Each piece becomes an Arrow string array of lines over
+its bytes (no copy; each line's text starts after its code) and the lines are classified
+by their first bytes (numpy) and Arrow's regular expressions: route lines, ``Table``
+lines, blank lines, and the attribute lines of a route (the path, the three community
+lists and their continuation lines, and lines that are not needed: next hops, ``Type:``,
+other BGP attributes). Prefix, path and community texts are read once per distinct text
+(:mod:`routesieve.collect.text_columns`); no Python object is made per route.
 
 Only text exactly as BIRD prints routes without anything wrong is read so: a piece with
 any line this reading does not expect, a prefix, path or community that does not read
@@ -99,6 +101,8 @@ def read_show_route_blocks(
     for block in read_ahead(blocks):
         if not block:
             continue
+        if not block.isascii():  # bytes that are not UTF-8 read as the text reader reads them
+            block = block.decode("utf-8", "replace").encode()
         if block[-1] != _NEWLINE:
             block += b"\n"
         held.append(block)
@@ -109,7 +113,7 @@ def read_show_route_blocks(
         cut = _last_prefixed_route(whole)
         held, size, enough = [whole], len(whole), 2 * len(whole)
         if cut > 0:
-            reader.piece(whole[:cut])
+            reader.piece(memoryview(whole)[:cut])
             held, size, enough = [whole[cut:]], len(whole) - cut, PIECE
     if size:
         reader.piece(b"".join(held))
@@ -145,13 +149,12 @@ class _Pieces:
         self.lineno = 0
         self.last_prefix = ""
 
-    def piece(self, block: bytes) -> None:
-        if not block.isascii():  # bytes that are not UTF-8 read as the text reader reads them
-            block = block.decode("utf-8", "replace").encode()
-        read = _columns(block, self.peer_asn, self.session, self.last_prefix)
+    def piece(self, block: bytes | memoryview) -> None:
+        lines = _Lines.of(block)
+        read = _columns(lines, self.peer_asn, self.session, self.last_prefix)
         if read is None:
             routes, problems, self.last_prefix = read_piece(
-                without_codes(block),
+                without_codes(bytes(block)),
                 self.peer_asn,
                 self.session,
                 self.source,
@@ -166,7 +169,7 @@ class _Pieces:
         if len(got):
             self.parts.append(got)
             self.path_texts.append(texts)
-        self.lineno += block.count(b"\n")
+        self.lineno += len(lines)
 
     def result(self) -> tuple[ReceivedRoutes, list[Problem]]:
         texts = self.path_texts
@@ -207,8 +210,8 @@ class _Lines:
     array: pa.Array
 
     @staticmethod
-    def of(block: bytes) -> _Lines:
-        data = np.frombuffer(b"\n" + block + _PADDING, np.uint8)
+    def of(block: bytes | memoryview) -> _Lines:
+        data = np.frombuffer(b"".join((b"\n", block, _PADDING)), np.uint8)
         breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
         code = np.where(data[breaks[:-1] + 1] == _SPACE, 1, 5)
         array = pa.LargeStringArray.from_buffers(
@@ -238,12 +241,13 @@ class _Lines:
 
 def _headed(data: U8, first: I64, rows: I64, head: bytes) -> I64:
     """The ``rows`` whose line starts with ``head`` (``first``: where each line's text
-    starts), byte by byte on the survivors of the bytes before."""
+    starts), a byte of every row at a time."""
     at = first[rows]
-    for k, byte in enumerate(head):
-        keep = data[at + k] == byte
-        rows, at = rows[keep], at[keep]
-    return rows
+    found: Bools = data[at] == head[0]
+    for k in range(1, len(head)):
+        found &= data[at + k] == head[k]
+    out: I64 = rows[found]
+    return out
 
 
 def _cut(data: U8, starts: I64, ends: I64) -> pa.Array:
@@ -273,12 +277,11 @@ def _mask(lines: pa.Array, pattern: str) -> Bools:
 
 
 def _columns(
-    block: bytes, peer_asn: int, session: str, last_prefix: str
+    lines: _Lines, peer_asn: int, session: str, last_prefix: str
 ) -> tuple[ReceivedRoutes, str, pa.Array] | None:
-    """The routes of ``block`` (data lines) as columns, the last prefix text and the text
-    of each path; None when anything in it is not a route as BIRD prints it, read
-    without a problem."""
-    lines = _Lines.of(block)
+    """The routes of a piece's lines as columns, the last prefix text and the text of
+    each path; None when anything in it is not a route as BIRD prints it, read without a
+    problem."""
     data, first = lines.data, lines.first
     n = len(lines)
     is_tab = data[first] == _TAB
