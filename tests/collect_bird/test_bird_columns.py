@@ -264,3 +264,15 @@ def test_many_routes_of_one_prefix_are_read_whole(small_pieces: None) -> None:
     assert len(routes) == 200 and problems == []
     assert {r.prefix_text for r in routes} == {"2001:db8::/32"}
     assert (list(routes), problems) == _reference(pieces)
+
+
+def test_a_prefix_text_longer_than_any_address_reads_as_the_per_route_reader_reads_it() -> None:
+    """The prefix text ends at the line's first space, however far (it is not a prefix
+    then: a problem of the route, as the per-route reader says)."""
+    long = "1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa/128"
+    text = "".join(
+        f"{prefix:<20} unreachable{HEAD_TAIL}\n\tType: BGP univ\n\tBGP.as_path: 65001 {i}\n"
+        for i, prefix in enumerate(["2001:db8::/32", long, "2001:db8:1::/48"])
+    )
+    assert _columns([text]) == _reference([text])
+    assert len(_columns([text])[0]) == 3

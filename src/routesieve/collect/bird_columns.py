@@ -48,6 +48,7 @@ _SEP = "\x1f"  # between the communities of a route while they are columns
 _NEWLINE, _TAB, _SPACE = 10, 9, 32
 _GOES_ON = np.array([_TAB, ord("(")], np.uint8)
 _PAD = 32  # zero bytes after a piece's text: more than the longest head looked at
+_WINDOW = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128") + 1  # a prefix and a space
 _PADDING = bytes(_PAD)
 # what a line's text (after its code) must be, and the newline and code before it
 _ROUTE = r"(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
@@ -378,8 +379,7 @@ def _prefixes(
     not read."""
     named = np.flatnonzero(data[starts] != _SPACE)
     # a route line starts "<prefix> " or " " (the route pattern made sure of it)
-    spaces = np.flatnonzero(data == _SPACE)
-    texts = _cut(data, starts[named], spaces[np.searchsorted(spaces, starts[named])])
+    texts = _cut(data, starts[named], _first_space(data, starts[named]))
     if not len(named) or named[0] != 0:  # the first route line has no prefix: the one before
         if not last_prefix:
             return None
@@ -397,6 +397,19 @@ def _prefixes(
     codes: I64 = indices[last_named]
     raw = _coded_text(codes, coded.dictionary)
     return raw, raw.text(int(codes[-1])), codes, cols
+
+
+def _first_space(data: U8, starts: I64) -> I64:
+    """Where the first space at or after each of ``starts`` is (there is one in the line):
+    within the longest prefix text, ``_WINDOW`` bytes, looked at all at once."""
+    window = data[np.minimum(starts[:, None] + np.arange(_WINDOW), len(data) - 1)] == _SPACE
+    found = window.any(axis=1)
+    out: I64 = starts + window.argmax(axis=1)
+    if not found.all():  # a longer text (not a prefix): the spaces of the whole piece
+        spaces = np.flatnonzero(data == _SPACE)
+        far = np.flatnonzero(~found)
+        out[far] = spaces[np.searchsorted(spaces, starts[far])]
+    return out
 
 
 def _coded_text(codes: I64, texts: pa.Array) -> CodedText:
