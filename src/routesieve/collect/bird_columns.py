@@ -43,7 +43,7 @@ I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 Bools = npt.NDArray[np.bool_]
 
-PIECE = 4 << 20  # characters of reply text read at a time (fewest steps on a full table)
+PIECE = 4 << 20  # bytes of data lines read at a time (fewest steps on a full table)
 _SEP = "\x1f"  # between the communities of a route while they are columns
 _NEWLINE, _TAB, _SPACE = 10, 9, 32
 _GOES_ON = np.array([_TAB, ord("(")], np.uint8)
