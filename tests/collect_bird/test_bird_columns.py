@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_bird_show_by_block import _split, route_blocks, show_route_texts
 
 from routesieve.collect import bird_columns, bird_show
-from routesieve.collect.bird_columns import read_show_route_columns
+from routesieve.collect.bird_columns import read_show_route_blocks, read_show_route_columns
 from routesieve.collect.bird_show import parse_show_route
 from routesieve.collect.bird_socket import BirdError
 from routesieve.collect.read_ahead import read_ahead
@@ -167,6 +167,34 @@ def test_clean_and_damaged_routes_in_small_pieces_read_the_same(
         bird_columns.PIECE = original
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(clean_blocks(), route_blocks()), min_size=1, max_size=20),
+    st.lists(st.sampled_from([b" ", b"1007-", b"1008-", b"1012-"]), min_size=1),
+    st.lists(st.integers(0, 400)),
+)
+def test_lines_with_their_reply_codes_read_as_the_text_without_them(
+    blocks: list[list[str]], codes: list[bytes], cuts: list[int]
+) -> None:
+    """What the socket hands on (:meth:`BirdClient.blocks`): each line with its code or
+    the space of a continuation, codes mixed within a kind of line, in blocks cut
+    anywhere between lines."""
+    lines = [line for block in blocks for line in block]
+    coded = [codes[i % len(codes)] + line.encode() + b"\n" for i, line in enumerate(lines)]
+    data = b"".join(coded)
+    ends = sorted({sum(len(c) for c in coded[: i % (len(coded) + 1)]) for i in cuts})
+    parts = [data[a:b] for a, b in zip([0, *ends], [*ends, len(data)], strict=True)]
+    original = bird_columns.PIECE
+    bird_columns.PIECE = 250
+    try:
+        routes, problems = read_show_route_blocks(parts, 65001, "s1", "sock", "cmd")
+        assert (list(routes.rows(0, len(routes))), list(problems)) == _reference(
+            ["".join(line + "\n" for line in lines)]
+        )
+    finally:
+        bird_columns.PIECE = original
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(clean_blocks(), route_blocks()), min_size=0, max_size=20))
 def test_collect_file_from_columns_is_the_one_written_route_by_route(
@@ -236,3 +264,15 @@ def test_many_routes_of_one_prefix_are_read_whole(small_pieces: None) -> None:
     assert len(routes) == 200 and problems == []
     assert {r.prefix_text for r in routes} == {"2001:db8::/32"}
     assert (list(routes), problems) == _reference(pieces)
+
+
+def test_a_prefix_text_longer_than_any_address_reads_as_the_per_route_reader_reads_it() -> None:
+    """The prefix text ends at the line's first space, however far (it is not a prefix
+    then: a problem of the route, as the per-route reader says)."""
+    long = "1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa/128"
+    text = "".join(
+        f"{prefix:<20} unreachable{HEAD_TAIL}\n\tType: BGP univ\n\tBGP.as_path: 65001 {i}\n"
+        for i, prefix in enumerate(["2001:db8::/32", long, "2001:db8:1::/48"])
+    )
+    assert _columns([text]) == _reference([text])
+    assert len(_columns([text])[0]) == 3

@@ -1,12 +1,14 @@
 """BIRD 2's ``show route all`` read into columns (:class:`ReceivedRoutes`), in bulk.
 
-The reply is taken a piece at a time (some megabytes, cut where a route line with a
-prefix starts) and each piece is split into lines and classified by Arrow's regular
-expressions: route lines, ``Table`` lines, blank lines, and the attribute lines of a
-route (the path, the three community lists and their continuation lines, and lines that
-are not needed: next hops, ``Type:``, other BGP attributes). Prefix, path and community
-texts are read once per distinct text (:mod:`routesieve.collect.text_columns`); no
-Python object is made per route.
+The reply's data lines are taken as the socket hands them on, each with its reply code
+or leading space (:meth:`BirdClient.blocks`), a piece at a time (some megabytes, cut where
+a route line with a prefix starts). Each piece becomes an Arrow string array of lines over
+its bytes (no copy; each line's text starts after its code) and the lines are classified
+by their first bytes (numpy) and Arrow's regular expressions: route lines, ``Table``
+lines, blank lines, and the attribute lines of a route (the path, the three community
+lists and their continuation lines, and lines that are not needed: next hops, ``Type:``,
+other BGP attributes). Prefix, path and community texts are read once per distinct text
+(:mod:`routesieve.collect.text_columns`); no Python object is made per route.
 
 Only text exactly as BIRD prints routes without anything wrong is read so: a piece with
 any line this reading does not expect, a prefix, path or community that does not read
@@ -18,7 +20,8 @@ of both agree exactly (``tests/collect_bird/test_bird_columns.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -26,36 +29,46 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routesieve.collect.bird_show import read_piece
+from routesieve.collect.bird_socket import without_codes
 from routesieve.collect.bird_values import parse_communities
 from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
 from routesieve.columnar.arrays import PrefixArray
-from routesieve.columnar.coded import Coded
+from routesieve.columnar.coded import Coded, CodedText
 from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import MAX_ASN, ParseError
 from routesieve.problems import Problem
 
 I64 = npt.NDArray[np.int64]
+U8 = npt.NDArray[np.uint8]
 Bools = npt.NDArray[np.bool_]
 
-PIECE = 4 << 20  # characters of reply text read at a time (fewest steps on a full table)
+PIECE = 4 << 20  # bytes of data lines read at a time (fewest steps on a full table)
 _SEP = "\x1f"  # between the communities of a route while they are columns
-_NEWLINE = 10
-# every line is held with the newline before it (see _lines)
-_ROUTE = r"^\n(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
-_TABLE = r"^\nTable .*:$"
-_BLANK = r"^\n *$"
+_NEWLINE, _TAB, _SPACE = 10, 9, 32
+_GOES_ON = np.array([_TAB, ord("(")], np.uint8)
+_PAD = 32  # zero bytes after a piece's text: more than the longest head looked at
+_WINDOW = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128") + 1  # a prefix and a space
+_PADDING = bytes(_PAD)
+# what a line's text (after its code) must be, and the newline and code before it
+_ROUTE = r"(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
+_TABLE = r"Table .*:$"
+_BLANK = r" *$"
+_CODE = r"^\n(?:[0-9]{4}-| )"
 # AS numbers of up to ten digits (checked against MAX_ASN after), no leading zeros
-_PATH_LINE = rf"^\n\tBGP\.as_path: {plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
-_PATH_HEAD = len("\n\tBGP.as_path: ")
+_PATH = rf"^{plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
+_BGP = b"\tBGP."
+_PATH_NAME = b"as_path:"
+_PATH_HEAD = "\tBGP.as_path: "
 _STD = r"\([0-9]{1,5},[0-9]{1,5}\)"
 _LARGE = r"\([0-9]{1,10}, [0-9]{1,10}, [0-9]{1,10}\)"
 _STD_LIST = rf"{_STD}(?: {_STD})*"
 _LARGE_LIST = rf"{_LARGE}(?: {_LARGE})*"
 # kind 0 standard, 1 large, 2 extended (the order of the line-by-line reading)
-_HEADS = ("\n\tBGP.community:", "\n\tBGP.large_community:", "\n\tBGP.ext_community:")
+_HEADS = (b"community:", b"large_community:", b"ext_community:")  # after "\tBGP."
 _LISTS = (_STD_LIST, _LARGE_LIST)
-_NEXT_HOPS = ("\n\tvia ", "\n\tdev ", "\n\t\tvia ", "\n\tmpls ")
+_NEXT_HOPS = (b"\tvia ", b"\tdev ", b"\t\tvia ", b"\tmpls ")
+_PREFIX_CHARS = frozenset(b"0123456789abcdefABCDEF:.")
 
 
 def read_show_route_columns(
@@ -65,31 +78,61 @@ def read_show_route_columns(
     source: str,
     place: str = "",
 ) -> tuple[ReceivedRoutes, list[Problem]]:
-    """The routes of one session in ``show route all`` text (pieces of whole lines, as
-    :meth:`BirdClient.texts` yields them) as columns, and the problems found: the same
-    routes and problems as :func:`~routesieve.collect.bird_show.parse_show_route`."""
+    """The routes of one session in ``show route all`` text (pieces of whole lines, codes
+    taken off, as :meth:`BirdClient.texts` yields them) as columns, and the problems
+    found: the same routes and problems as
+    :func:`~routesieve.collect.bird_show.parse_show_route`."""
+    return read_show_route_blocks(_as_blocks(texts), peer_asn, session, source, place)
+
+
+def read_show_route_blocks(
+    blocks: Iterable[bytes],
+    peer_asn: int,
+    session: str,
+    source: str,
+    place: str = "",
+) -> tuple[ReceivedRoutes, list[Problem]]:
+    """As :func:`read_show_route_columns`, from the reply's data lines with their codes
+    (blocks of whole lines, as :meth:`BirdClient.blocks` yields them): the codes are
+    stepped over where each line is looked at, never copied away."""
     reader = _Pieces(peer_asn, session, source, place)
-    held: list[str] = []
+    held: list[bytes] = []
     size = 0
     enough = PIECE  # a piece is cut when this much is held (more when none could be)
-    for text in read_ahead(texts):
-        if not text:
+    for block in read_ahead(blocks):
+        if not block:
             continue
-        if text[-1] != "\n":
-            text += "\n"
-        held.append(text)
-        size += len(text)
+        if not block.isascii():  # bytes that are not UTF-8 read as the text reader reads them
+            block = block.decode("utf-8", "replace").encode()
+        if block[-1] != _NEWLINE:
+            block += b"\n"
+        held.append(block)
+        size += len(block)
         if size < enough:
             continue
-        whole = "".join(held)
+        whole = b"".join(held)
         cut = _last_prefixed_route(whole)
         held, size, enough = [whole], len(whole), 2 * len(whole)
         if cut > 0:
-            reader.piece(whole[:cut])
+            reader.piece(memoryview(whole)[:cut])
             held, size, enough = [whole[cut:]], len(whole) - cut, PIECE
     if size:
-        reader.piece("".join(held))
+        reader.piece(b"".join(held))
     return reader.result()
+
+
+def _as_blocks(texts: Iterable[str]) -> Iterator[bytes]:
+    """Text without codes as data lines: each line a continuation line (a space before
+    it). Closing this closes ``texts``."""
+    try:
+        for text in texts:
+            if text:
+                lines = text.encode().replace(b"\n", b"\n ")
+                yield b" " + (lines[:-1] if lines.endswith(b"\n ") else lines)
+    finally:
+        close = getattr(texts, "close", None)
+        if close is not None:
+            close()
 
 
 class _Pieces:
@@ -107,11 +150,12 @@ class _Pieces:
         self.lineno = 0
         self.last_prefix = ""
 
-    def piece(self, text: str) -> None:
-        read = _columns(text, self.peer_asn, self.session, self.last_prefix)
+    def piece(self, block: bytes | memoryview) -> None:
+        lines = _Lines.of(block)
+        read = _columns(lines, self.peer_asn, self.session, self.last_prefix)
         if read is None:
             routes, problems, self.last_prefix = read_piece(
-                text,
+                without_codes(bytes(block)),
                 self.peer_asn,
                 self.session,
                 self.source,
@@ -126,7 +170,7 @@ class _Pieces:
         if len(got):
             self.parts.append(got)
             self.path_texts.append(texts)
-        self.lineno += text.count("\n")
+        self.lineno += len(lines)
 
     def result(self) -> tuple[ReceivedRoutes, list[Problem]]:
         texts = self.path_texts
@@ -138,37 +182,91 @@ class _Pieces:
         return ReceivedRoutes.concat(self.parts, same_paths), self.problems
 
 
-def _last_prefixed_route(text: str) -> int:
-    """Where the last line of ``text`` that starts with a prefix character starts (0:
-    none but the first): a piece may end there and the next start."""
-    end = len(text) - 1
+def _last_prefixed_route(block: bytes) -> int:
+    """Where the last line of ``block`` (data lines) whose text starts with a prefix
+    character starts (0: none but the first): a piece may end there and the next start."""
+    end = len(block) - 1
     while end > 0:
-        start = text.rfind("\n", 0, end) + 1
+        start = block.rfind(b"\n", 0, end) + 1
         if start == 0:
             return 0
-        if text[start] in "0123456789abcdefABCDEF:.":
+        if block[start + (1 if block[start] == _SPACE else 5)] in _PREFIX_CHARS:
             return start
         end = start - 1
     return 0
 
 
-def _lines(text: str) -> pa.Array:
-    """The lines of ``text`` (each ends in a newline) as Arrow strings, each with the
-    newline before it instead (the first too): the text is not copied again."""
-    data = np.frombuffer(("\n" + text).encode(), np.uint8)
-    breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
+@dataclass(frozen=True)
+class _Lines:
+    """The data lines of a block: ``data`` its bytes after a newline (and before
+    ``_PAD`` zero bytes, so that a line's first bytes can be looked at without a bounds
+    check); where the text of each line starts (after its code) and ends (its newline);
+    the length of each line's code; and the lines as Arrow strings over ``data``, each
+    with the newline before it and its code (no copy)."""
+
+    data: U8
+    first: I64
+    ends: I64
+    code: I64
+    array: pa.Array
+
+    @staticmethod
+    def of(block: bytes | memoryview) -> _Lines:
+        data = np.frombuffer(b"".join((b"\n", block, _PADDING)), np.uint8)
+        breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
+        code = np.where(data[breaks[:-1] + 1] == _SPACE, 1, 5)
+        array = pa.LargeStringArray.from_buffers(
+            len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
+        )
+        return _Lines(data, breaks[:-1] + 1 + code, breaks[1:], code, array)
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def where(self, rows: Bools, pattern: str) -> Bools:
+        """Per line: is it one of ``rows`` and does its text match ``pattern``?"""
+        out = np.zeros(len(self), np.bool_)
+        picked = np.flatnonzero(rows)
+        if len(picked):
+            out[picked] = _mask(self.array.take(pa.array(picked)), _CODE + pattern)
+        return out
+
+    def texts(self, rows: I64, skip: int = 0) -> pa.Array:
+        """The text of the lines at ``rows`` from ``skip`` (ASCII) bytes on, a copy."""
+        code = self.code[rows]
+        if len(rows) and (code == code[0]).all():  # (a reply's lines of a kind: one code)
+            taken = self.array.take(pa.array(rows))
+            return pc.utf8_slice_codeunits(taken, 1 + int(code[0]) + skip, memory_pool=POOL)
+        return _cut(self.data, self.first[rows] + skip, self.ends[rows])
+
+
+def _headed(data: U8, first: I64, rows: I64, head: bytes) -> I64:
+    """The ``rows`` whose line starts with ``head`` (``first``: where each line's text
+    starts), a byte of every row at a time."""
+    at = first[rows]
+    found: Bools = data[at] == head[0]
+    for k in range(1, len(head)):
+        found &= data[at + k] == head[k]
+    out: I64 = rows[found]
+    return out
+
+
+def _cut(data: U8, starts: I64, ends: I64) -> pa.Array:
+    """``data[starts[i]:ends[i]]`` for each ``i`` (in order, ASCII boundaries) as one Arrow
+    string array: the bytes are gathered in one step."""
+    lengths = ends - starts
+    offsets = np.zeros(len(starts) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    where = np.repeat((starts - offsets[:-1]).astype(np.int32), lengths.astype(np.int32))
+    where += np.arange(offsets[-1], dtype=np.int32)  # (a piece is some megabytes)
     return pa.LargeStringArray.from_buffers(
-        len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
+        len(starts), pa.py_buffer(offsets), pa.py_buffer(data[where])
     )
 
 
-def _where(lines: pa.Array, rows: Bools, pattern: str | None, head: str = "") -> Bools:
-    """Per line: is it one of ``rows`` and matches ``pattern`` (or starts with ``head``)?"""
-    out = np.zeros(len(lines), np.bool_)
-    picked = np.flatnonzero(rows)
-    if len(picked):
-        some = lines.take(pa.array(picked))
-        out[picked] = _mask(some, pattern) if pattern is not None else _starts(some, head)
+def _rows(n: int, rows: I64) -> Bools:
+    out = np.zeros(n, np.bool_)
+    out[rows] = True
     return out
 
 
@@ -179,54 +277,58 @@ def _mask(lines: pa.Array, pattern: str) -> Bools:
     return found
 
 
-def _starts(lines: pa.Array, head: str) -> Bools:
-    found: Bools = pc.starts_with(lines, head, memory_pool=POOL).to_numpy(zero_copy_only=False)
-    return found
-
-
 def _columns(
-    text: str, peer_asn: int, session: str, last_prefix: str
+    lines: _Lines, peer_asn: int, session: str, last_prefix: str
 ) -> tuple[ReceivedRoutes, str, pa.Array] | None:
-    """The routes of ``text`` (whole lines) as columns, the last prefix text and the text
-    of each path; None when anything in it is not a route as BIRD prints it, read
-    without a problem."""
-    lines = _lines(text)
+    """The routes of a piece's lines as columns, the last prefix text and the text of
+    each path; None when anything in it is not a route as BIRD prints it, read without a
+    problem."""
+    data, first = lines.data, lines.first
     n = len(lines)
-    is_tab = _starts(lines, "\n\t")
+    is_tab = data[first] == _TAB
     # lines out of routes: blank (they end nothing) or a table heading (it ends a route)
-    is_route = _where(lines, ~is_tab, _ROUTE)
+    is_route = lines.where(~is_tab, _ROUTE)
     rest = ~is_tab & ~is_route
     if rest.any():
-        is_table = _where(lines, rest, _TABLE)
-        if not (is_table | _where(lines, rest, _BLANK))[rest].all():
+        is_table = lines.where(rest, _TABLE)
+        if not (is_table | lines.where(rest, _BLANK))[rest].all():
             return None
     else:
         is_table = rest
     index = np.arange(n, dtype=np.int64)
     # every attribute line belongs to the route line before it (blank lines between)
     owner = np.maximum.accumulate(np.where(is_route | is_table, index, -1))
-    if is_tab.any():
-        owners = owner[is_tab]
+    tabs = np.flatnonzero(is_tab)
+    if len(tabs):
+        owners = owner[tabs]
         if (owners < 0).any() or not is_route[owners].all():
             return None
     route_id = np.cumsum(is_route) - 1
     routes = int(is_route.sum())
     if routes == 0:
-        return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not is_tab.any() else None
+        return (ReceivedRoutes.of(()), last_prefix, pa.array([])) if not len(tabs) else None
 
-    is_bgp = _starts(lines, "\n\tBGP.")
-    is_path = _where(lines, is_bgp, None, "\n\tBGP.as_path:")
-    kinds = [_where(lines, is_bgp, None, head) for head in _HEADS]
+    bgp = _headed(data, first, tabs, _BGP)
+    is_bgp = _rows(n, bgp)
+    # the attribute's first letter picks the lines each attribute head is compared with
+    letter = data[first[bgp] + len(_BGP)]
+    paths_at, *kind_at = (
+        _headed(data, first + len(_BGP), bgp[letter == head[0]], head)
+        for head in (_PATH_NAME, *_HEADS)
+    )
+    kinds = [_rows(n, rows) for rows in kind_at]
     is_comm = kinds[0] | kinds[1] | kinds[2]
-    is_more = _where(lines, is_tab & ~is_bgp, r"^\n\t+\(")
+    # a continuation line: tabs, then "(" (only lines that go on with a tab or "(" can be)
+    plain = tabs[~is_bgp[tabs]]
+    maybe = plain[np.isin(data[first[plain] + 1], _GOES_ON)]
+    is_more = lines.where(_rows(n, maybe), r"\t+\(")
     # other attribute lines are read past: BGP attributes, next hops, "name: value"
-    other = is_tab & ~is_bgp & ~is_more
-    if other.any():
-        rest = lines.filter(pa.array(other))
-        fine = _mask(rest, r":") | np.logical_or.reduce(
-            [_starts(rest, head) for head in _NEXT_HOPS]
-        )
-        if not fine.all():
+    other = np.flatnonzero(is_tab & ~is_bgp & ~is_more)
+    if len(other):
+        # (a code has no colon)
+        fine = pc.match_substring(lines.array.take(pa.array(other)), ":", memory_pool=POOL)
+        hops = [_headed(data, first, other, head) for head in _NEXT_HOPS]
+        if not (fine.to_numpy(zero_copy_only=False) | _rows(n, np.concatenate(hops))[other]).all():
             return None
     # a continuation goes on right after its community line (or another continuation)
     if is_more.any():
@@ -234,17 +336,18 @@ def _columns(
         if (before < 0).any() or not (is_comm | is_more)[before].all():
             return None
     # one path line a route, as BIRD prints a path it holds whole
-    if not np.array_equal(np.bincount(route_id[is_path], minlength=routes), np.ones(routes)):
+    if not np.array_equal(np.bincount(route_id[paths_at], minlength=routes), np.ones(routes)):
         return None
-    path_lines = lines.filter(pa.array(is_path))
-    if not _mask(path_lines, _PATH_LINE).all():
+    if not (data[first[paths_at] + len(_PATH_HEAD) - 1] == _SPACE).all():
+        return None
+    path_codes = pc.dictionary_encode(lines.texts(paths_at, len(_PATH_HEAD)))
+    if not _mask(path_codes.dictionary, _PATH).all():
         return None
 
-    prefixes = _prefixes(lines.filter(pa.array(is_route)), last_prefix)
+    prefixes = _prefixes(data, first[is_route], last_prefix)
     if prefixes is None:
         return None
-    raw, prefix_codes, prefix_cols = prefixes
-    path_codes = pc.dictionary_encode(pc.utf8_slice_codeunits(path_lines, _PATH_HEAD))
+    raw, last, prefix_codes, prefix_cols = prefixes
     paths = plain_paths(path_codes.dictionary)
     if len(paths.asns) and int(paths.asns.max()) > MAX_ASN:
         return None
@@ -259,38 +362,65 @@ def _columns(
         path_id,
         paths,
         Coded(np.zeros(routes, np.uint32), (session,)),
-        Coded(prefix_codes.astype(np.uint32), raw),
+        raw,
         communities,
         np.empty(0, np.int64),
         (),
     )
-    return got, raw[int(prefix_codes[-1])], path_codes.dictionary
+    return got, last, path_codes.dictionary
 
 
 def _prefixes(
-    route_lines: pa.Array, last_prefix: str
-) -> tuple[tuple[str, ...], I64, PrefixArray] | None:
-    """The prefix text of each route (the one before for a route line without one), as
-    codes into the distinct texts, and the distinct prefixes; None when one does not read."""
-    first = pc.list_element(pc.split_pattern(route_lines, " ", max_splits=1, memory_pool=POOL), 0)
-    first = pc.utf8_slice_codeunits(first, 1)  # the newline before the line
-    named = pc.not_equal(first, "")
-    first = pc.fill_null_forward(pc.if_else(named, first, pa.scalar(None, first.type)))
-    if not first[0].is_valid:  # the first route line has no prefix: the one before
+    data: U8, starts: I64, last_prefix: str
+) -> tuple[CodedText, str, I64, PrefixArray] | None:
+    """The prefix text of each route line (starting at ``starts``; a line that starts
+    with a space has the prefix of the one before) as codes into the distinct texts, the
+    last of them, the code of each route, and the distinct prefixes; None when one does
+    not read."""
+    named = np.flatnonzero(data[starts] != _SPACE)
+    # a route line starts "<prefix> " or " " (the route pattern made sure of it)
+    texts = _cut(data, starts[named], _first_space(data, starts[named]))
+    if not len(named) or named[0] != 0:  # the first route line has no prefix: the one before
         if not last_prefix:
             return None
-        first = pc.coalesce(first, pa.scalar(last_prefix, first.type))
-    coded = pc.dictionary_encode(first)
-    ok, cols = parse_prefixes(coded.dictionary.cast(pa.string()))
+        texts = pa.concat_arrays([pa.array([last_prefix], pa.large_string()), texts])
+        named = np.concatenate([np.zeros(1, np.int64), named])
+    coded = pc.dictionary_encode(texts)
+    ok, cols = parse_prefixes(coded.dictionary)
     if not ok.all():
         return None
-    codes: I64 = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    raw: tuple[str, ...] = tuple(coded.dictionary.to_pylist())
-    return raw, codes, cols
+    # each route: the text of the last route line with one, up to it
+    last_named = np.zeros(len(starts), np.int64)
+    last_named[named] = np.arange(len(named), dtype=np.int64)
+    np.maximum.accumulate(last_named, out=last_named)
+    indices = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes: I64 = indices[last_named]
+    raw = _coded_text(codes, coded.dictionary)
+    return raw, raw.text(int(codes[-1])), codes, cols
+
+
+def _first_space(data: U8, starts: I64) -> I64:
+    """Where the first space at or after each of ``starts`` is (there is one in the line):
+    within the longest prefix text, ``_WINDOW`` bytes, looked at all at once."""
+    window = data[np.minimum(starts[:, None] + np.arange(_WINDOW), len(data) - 1)] == _SPACE
+    found = window.any(axis=1)
+    out: I64 = starts + window.argmax(axis=1)
+    if not found.all():  # a longer text (not a prefix): the spaces of the whole piece
+        spaces = np.flatnonzero(data == _SPACE)
+        far = np.flatnonzero(~found)
+        out[far] = spaces[np.searchsorted(spaces, starts[far])]
+    return out
+
+
+def _coded_text(codes: I64, texts: pa.Array) -> CodedText:
+    """Codes into Arrow's large strings ``texts`` as a :class:`CodedText` (its buffers)."""
+    offsets = np.frombuffer(texts.buffers()[1], np.int64, len(texts) + 1, texts.offset * 8)
+    data = np.frombuffer(texts.buffers()[2], np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    return CodedText(codes.astype(np.uint32), offsets - offsets[0], data)
 
 
 def _communities(
-    lines: pa.Array,
+    lines: _Lines,
     kinds: list[Bools],
     is_comm: Bools,
     is_more: Bools,
@@ -307,8 +437,6 @@ def _communities(
         kind[found] = k
     at = np.maximum.accumulate(np.where(is_comm, np.arange(len(lines)), -1))
     kind = kind[at[rows]]
-    texts = lines.take(pa.array(rows))
-    heads = np.array([len(h) for h in _HEADS], np.int64)[kind]
     own = is_comm[rows]
     items: list[pa.Array] = []
     order: list[I64] = []
@@ -317,13 +445,13 @@ def _communities(
             pick = np.flatnonzero((kind == k) & (own == start))
             if not len(pick):
                 continue
-            part = texts.take(pa.array(pick))
+            line = rows[pick]
             if start:
-                part = pc.utf8_slice_codeunits(part, int(heads[pick[0]]))
+                part = lines.texts(line, len(_BGP) + len(_HEADS[k]))
                 part = pc.utf8_trim(part, " ")  # "\tBGP.community:" alone: no communities
                 want = rf"^(?:{_LISTS[k]})?$" if k < 2 else None
             else:
-                part = pc.utf8_ltrim(part, "\n\t")
+                part = pc.utf8_ltrim(lines.texts(line), "\t")
                 want = rf"^{_LISTS[k]}$" if k < 2 else None
             if want is None:
                 read = _extended(part)

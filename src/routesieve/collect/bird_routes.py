@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from routesieve.collect.bird_columns import read_show_route_columns
+from routesieve.collect.bird_columns import read_show_route_blocks
 from routesieve.collect.bird_socket import BirdClient, BirdError
 from routesieve.columnar.routes import ReceivedRoutes
 from routesieve.model import Route
@@ -156,8 +156,8 @@ def _collect(client: BirdClient, sessions: list[BirdSession]) -> ReadResult[Rout
             if channel.name not in COLLECTED_CHANNELS:
                 continue
             for command in _commands(session, channel, source, problems):
-                got, found = read_show_route_columns(
-                    client.texts(command), session.neighbor_as, session.name, source, command
+                got, found = read_show_route_blocks(
+                    client.blocks(command), session.neighbor_as, session.name, source, command
                 )
                 if len(got):  # (joining parts makes their paths one again)
                     parts.append(got)

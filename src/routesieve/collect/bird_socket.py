@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+import numpy.typing as npt
 
 DEFAULT_SOCKET = "/run/bird/bird.ctl"
 MAX_LINE = 64 * 1024
@@ -31,6 +32,7 @@ _CHUNK = 1 << 20
 _GATHER, _GATHER_WAIT = 256 << 10, 0.002  # bytes of a table read in one step, seconds
 # a data line is "DDDD-text" or a continuation " text"
 _NEWLINE, _SPACE, _DASH, _ZERO, _NINE = (ord(c) for c in "\n -09")
+I64 = npt.NDArray[np.int64]
 
 
 class BirdError(Exception):
@@ -142,14 +144,21 @@ class BirdClient:
 
     def texts(self, command: str) -> Iterator[str]:
         """The text of the reply's lines (codes taken off), as pieces of whole lines that
-        each end in a newline, as they arrive: the fast way to read a table of millions
-        of lines. The codes are taken off a piece at a time; only the last line, notices
-        and lines that are not BIRD's protocol are looked at one by one. Errors as
-        :meth:`lines`."""
+        each end in a newline, as they arrive. Errors as :meth:`lines`."""
+        for block in self.blocks(command):
+            yield without_codes(block)
+
+    def blocks(self, command: str) -> Iterator[bytes]:
+        """The reply's data lines as they arrive, in blocks of whole lines, each line
+        still with its code and dash (``1007-``) or its leading space: the text of a line
+        is what follows (:func:`without_codes`). The fast way to read a table of millions
+        of lines: the lines are checked a block at a time with numpy, and not copied
+        again. Notices are left out; the last line of the reply comes as a continuation
+        line when it has text. Errors as :meth:`lines`."""
         self._send(command)
         done = False
         try:
-            yield from self._reply_text(command)
+            yield from self._reply_blocks(command)
             done = True
         finally:
             if not done:
@@ -216,8 +225,8 @@ class BirdClient:
             buf = rest + self._recv(command, cut)
             cut = False
 
-    def _reply_text(self, command: str) -> Iterator[str]:
-        """Pieces of reply text (codes taken off), one or more per chunk read."""
+    def _reply_blocks(self, command: str) -> Iterator[bytes]:
+        """Blocks of data lines with their codes, one or more per chunk read."""
         buf = self._buf
         max_line = self.max_line
         lineno = 0
@@ -227,31 +236,34 @@ class BirdClient:
             rest = buf[end + 1 :]
             if end >= 0:
                 data = buf[: end + 1]
-                if len(data) > max_line:  # (a line of more characters has more bytes)
+                # (a line of more characters has more bytes: most pieces need no decoding)
+                if len(data) > max_line and _longest_over(data, max_line):
                     text = data.decode("utf-8", "replace")
                     if len(text) > max_line:
                         data = self._cut_long_lines(text, lineno).encode()
-                pos = 0
+                pos = seen = 0  # seen: the lines of ``data`` before ``pos``
                 while True:
-                    stop, text = _data_text(data, pos)
-                    if text:
-                        yield text
+                    stop, count = _data_lines(data, pos)
+                    seen += count
+                    if stop > pos:
+                        yield data[pos:stop]
                     if stop == len(data):
                         break
                     eol = data.index(b"\n", stop)
                     raw = data[stop:eol].decode("utf-8", "replace")
                     pos = eol + 1
+                    seen += 1
                     if raw[:1] == "+":  # an asynchronous notice, not part of the reply
                         continue
                     # the last line of the reply: keep what follows for the next command
-                    code, _ = self._code(raw, lineno + data.count(b"\n", 0, pos), command)
+                    code, _ = self._code(raw, lineno + seen, command)
                     self._buf = data[pos:] + rest
                     if code >= 8000:
                         raise BirdError(self.path, f"{command!r} failed: {raw[5:]}", code)
                     if raw[5:] or code >= 1000:
-                        yield raw[5:] + "\n"
+                        yield b" " + raw[5:].encode() + b"\n"
                     return
-                lineno += data.count(b"\n")
+                lineno += seen
             if len(rest) > max_line:
                 self.cut_lines.append(lineno + 1)
                 rest = rest[:max_line]
@@ -333,17 +345,34 @@ class BirdClient:
         return b"".join(pieces) if len(pieces) > 1 else data
 
 
-def _data_text(data: bytes, pos: int) -> tuple[int, str]:
-    """Where the first line at or after ``pos`` of ``data`` (whole lines) that is not a
-    data line starts (the last line of a reply, a notice, or not BIRD's protocol;
-    ``len(data)`` if none), and the text of the data lines before it, codes taken off.
-    A step of numpy over the bytes, not of Python per line."""
-    chars = np.frombuffer(data, np.uint8)
+def _longest_over(data: bytes, limit: int) -> bool:
+    """Has ``data`` (whole lines) a line of more than ``limit`` bytes? A few finds, one
+    step of ``limit`` bytes at a time."""
+    pos = 0
+    while len(data) - pos > limit:
+        nl = data.rfind(b"\n", pos, pos + limit + 1)
+        if nl < 0:
+            return True
+        pos = nl + 1
+    return False
+
+
+def _line_starts(chars: npt.NDArray[np.uint8], pos: int) -> tuple[I64, I64]:
+    """Where each line of ``chars`` (whole lines) from ``pos`` on starts, and its length."""
     ends = np.flatnonzero(chars[pos:] == _NEWLINE) + pos
     starts = np.empty(len(ends), np.int64)
     starts[:1] = pos
     starts[1:] = ends[:-1] + 1
-    size = ends - starts
+    return starts, ends - starts
+
+
+def _data_lines(data: bytes, pos: int) -> tuple[int, int]:
+    """Where the first line at or after ``pos`` of ``data`` (whole lines) that is not a
+    data line starts (the last line of a reply, a notice, or not BIRD's protocol;
+    ``len(data)`` if none), and how many data lines are before it. A step of numpy over
+    the bytes, not of Python per line."""
+    chars = np.frombuffer(data, np.uint8)
+    starts, size = _line_starts(chars, pos)
     last = len(chars) - 1
     blank = (chars[np.minimum(starts, last)] == _SPACE) & (size >= 1)
     coded = (size >= 5) & (chars[np.minimum(starts + 4, last)] == _DASH)
@@ -352,15 +381,21 @@ def _data_text(data: bytes, pos: int) -> tuple[int, str]:
         coded &= (digit >= _ZERO) & (digit <= _NINE)
     bad = np.flatnonzero(~(blank | coded))
     n = int(bad[0]) if len(bad) else len(starts)
-    stop = int(starts[n]) if n < len(starts) else len(data)
-    if n == 0:
-        return stop, ""
-    keep = np.ones(stop - pos, np.bool_)
-    keep[starts[:n][blank[:n]] - pos] = False
-    cut = starts[:n][coded[:n]] - pos
+    return (int(starts[n]) if n < len(starts) else len(data)), n
+
+
+def without_codes(block: bytes) -> str:
+    """The text of data lines as :meth:`BirdClient.blocks` gives them: each line without
+    its leading space, or without its code and dash."""
+    chars = np.frombuffer(block, np.uint8)
+    starts, _ = _line_starts(chars, 0)
+    keep = np.ones(len(chars), np.bool_)
+    blank = chars[starts] == _SPACE
+    keep[starts[blank]] = False
+    cut = starts[~blank]
     for k in range(5):
         keep[cut + k] = False
-    return stop, chars[pos:stop][keep].tobytes().decode("utf-8", "replace")
+    return chars[keep].tobytes().decode("utf-8", "replace")
 
 
 def wait_for_socket(path: str | Path, timeout: float = 10.0) -> None:
