@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -238,3 +239,34 @@ def test_same_input_gives_same_output(fmt: str) -> None:
     second = run("demo", "--format", fmt)[1]
     strip = [line for line in first.splitlines() if "UTC" not in line]
     assert strip == [line for line in second.splitlines() if "UTC" not in line]
+
+
+def test_a_reader_that_closes_the_pipe_early_ends_evaluate_quietly(tmp_path: Path) -> None:
+    """``routesieve evaluate ... | head``: once the reader has gone the command stops with
+    the shell's SIGPIPE code, without an "internal error" line or a crash log."""
+    routes = tmp_path / "routes.jsonl"
+    routes.write_text(
+        "".join(
+            f'{{"peer_asn": 209001, "prefix": "2a0e:8a01:{i:x}::/48", '
+            f'"as_path": "209001", "session": "bgpx-1"}}\n'
+            for i in range(4000)
+        )
+    )
+    logs = tmp_path / "logs"
+    exe = Path(sys.executable).with_name("routesieve")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "routesieve.cli"]
+    args = ["evaluate", "--config", str(EXAMPLE / "routesieve.toml")]
+    proc = subprocess.Popen(
+        [*command, *args, "--routes", str(routes), "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "ROUTESIEVE_LOG_DIR": str(logs)},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines: about 1 MB is still to come
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert json.loads(first)["peer_asn"] == 209001
+    assert "internal error" not in err and "Traceback" not in err
+    assert not logs.exists() or not any(logs.iterdir())

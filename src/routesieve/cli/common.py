@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 an input file could not be used, 2 bad usage or configuration,
 3 an internal error (one line on stderr naming a log file with the details; see
-:func:`crash_log`). No command prints a Python traceback.
+:func:`crash_log`), 141 the reader of standard output closed it early (``| head``; see
+:func:`reader_gone`). No command prints a Python traceback.
 """
 
 from __future__ import annotations
@@ -302,6 +303,23 @@ def crash_log(exc: BaseException) -> Path | None:
     return Path(name)
 
 
+#: The exit code when the reader of standard output has gone (``| head``): a shell's
+#: code for a process ended by SIGPIPE, 128 + 13.
+READER_GONE = 141
+
+
+def reader_gone() -> NoReturn:
+    """End quietly because whoever read standard output closed it (``routesieve evaluate
+    | head``): not an error of ours, so no message and no crash log. Standard output is
+    pointed at ``/dev/null`` first, so that flushing it at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(READER_GONE)
+
+
 class GuardedGroup(click.Group):
     """The command group: an error no command expected never reaches the user as a
     traceback. It is logged to a file and reported in one line, exit code 3. Commands are
@@ -340,6 +358,8 @@ class GuardedGroup(click.Group):
             raise
         except InputError as exc:  # an input problem a command did not catch itself
             fail(1, str(exc))
+        except BrokenPipeError:
+            reader_gone()
         except Exception as exc:
             from routesieve.config import ConfigError  # loaded already if one was raised
 

@@ -48,9 +48,21 @@ def _write_utf8(out: IO[str], data: pa.Buffer) -> None:
     encoding = (getattr(out, "encoding", None) or "").lower().replace("_", "-")
     if binary is not None and encoding in ("utf-8", "utf8"):
         out.flush()
-        binary.write(data)
+        _write_all(binary, memoryview(data))
     else:
         out.write(memoryview(data).tobytes().decode())
+
+
+def _write_all(binary: Any, view: memoryview) -> None:
+    """All of ``view`` to a binary stream. A buffered stream can take less than it was
+    given and say so only in its return value (a pipe whose reader left after part of a
+    write, a write cut short by a signal): write the rest again, so that the loss is an
+    error (``BrokenPipeError`` on the next write) and never a silently shorter output."""
+    while len(view):
+        written = binary.write(view)
+        if not written:
+            raise OSError(f"a write to {getattr(binary, 'name', 'the output')} took nothing")
+        view = view[written:]
 
 
 def _write_batches(out: IO[str], batches: Iterable[pa.Array]) -> int:
