@@ -272,6 +272,23 @@ def find_in_order(routes: PrefixColumns, entries: PrefixColumns, test: Test) -> 
     return found
 
 
+def run_starts(prefixes: PrefixColumns, *keys: npt.NDArray[np.integer]) -> Bools:
+    """Whether each row differs from the row before it in prefix or in any of ``keys``:
+    true on the first row of each run of equal rows (in a table sorted by address, most rows
+    of one prefix follow each other)."""
+    n = len(prefixes)
+    new = np.ones(n, np.bool_)
+    if n > 1:
+        same = prefixes.hi[1:] == prefixes.hi[:-1]
+        same &= prefixes.lo[1:] == prefixes.lo[:-1]
+        same &= prefixes.length[1:] == prefixes.length[:-1]
+        same &= prefixes.version[1:] == prefixes.version[:-1]
+        for key in keys:
+            same &= key[1:] == key[:-1]
+        new[1:] = ~same
+    return new
+
+
 def _keep_last(col: I64, rid: I64, eid: I64) -> None:
     """Write each row's last pair (``rid`` holds each row's pairs together)."""
     if len(rid):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from routesieve.engine.cover import CoverIndex, PrefixColumns
+from routesieve.engine.cover import CoverIndex, PrefixColumns, run_starts
 from routesieve.engine.index import SnapshotIndex
 from routesieve.model import Prefix, RpkiState, Vrp
 
@@ -37,7 +37,17 @@ def rpki_states(
     n = len(prefixes)
     rows = np.flatnonzero(computed)
     sub = prefixes.take(rows)
-    row_origin, row_length = origin[rows], sub.length
+    row_origin = origin[rows]
+    # a state depends on the prefix and the origin alone: rows equal to the row before
+    # them in both (a table sorted by address holds a prefix's rows from several peers
+    # next to each other) take the first one's state and VRP instead of a walk of their own
+    starts = run_starts(sub, row_origin)
+    lead = np.flatnonzero(starts)
+    run: I64 | None = None
+    if len(lead) < len(rows):
+        run = np.cumsum(starts) - 1
+        sub, row_origin = sub.take(lead), row_origin[lead]
+    row_length = sub.length
     vrp_asn, vrp_max = index.vrp_asn, index.vrp_max
 
     def same(r: I64, e: I64) -> Bools:
@@ -50,14 +60,17 @@ def rpki_states(
         return found
 
     any_vrp, same_vrp, valid_vrp = index.vrp_cover.find(sub, (None, same, valid))
-    found = np.full(len(rows), UNKNOWN, np.int8)
+    found = np.full(len(sub), UNKNOWN, np.int8)
     found[any_vrp >= 0] = INVALID_ASN
     found[same_vrp >= 0] = INVALID_LENGTH
     found[valid_vrp >= 0] = VALID
+    cited = np.where(valid_vrp >= 0, valid_vrp, np.where(same_vrp >= 0, same_vrp, any_vrp))
+    if run is not None:
+        found, cited = found[run], cited[run]
     state = np.full(n, NOT_COMPUTED, np.int8)
     state[rows] = found
     evidence = np.full(n, -1, np.int32)
-    evidence[rows] = np.where(valid_vrp >= 0, valid_vrp, np.where(same_vrp >= 0, same_vrp, any_vrp))
+    evidence[rows] = cited
     return state, evidence
 
 
