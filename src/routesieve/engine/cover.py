@@ -126,8 +126,7 @@ class CoverIndex:
                 rows = rows[routes.length[rows] <= 64]
             if len(rows) == 0:
                 continue
-            hi, length = routes.hi[rows], routes.length[rows]
-            node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
+            node = _nodes(forest, routes.hi[rows], routes.length[rows], exact)
             _walk(forest, rows, node, tests, found, exact or deepest_only, not self._long)
         return found
 
@@ -289,6 +288,21 @@ def run_starts(prefixes: PrefixColumns, *keys: npt.NDArray[np.integer]) -> Bools
     return new
 
 
+def _nodes(forest: Forest, hi: U64, length: npt.NDArray[np.int16], exact: bool) -> I64:
+    """Per route, the node equal to it (``exact``) or its deepest covering node, searched
+    once per run of equal routes (a route table's rows of one prefix from several
+    peers mostly follow each other)."""
+    new = np.ones(len(hi), np.bool_)
+    new[1:] = (hi[1:] != hi[:-1]) | (length[1:] != length[:-1])
+    lead = np.flatnonzero(new)
+    if len(lead) * 8 > len(hi) * 7:  # few runs: not worth the copies
+        return forest.exact(hi, length) if exact else forest.deepest(hi, length)
+    hi, length = hi[lead], length[lead]
+    node = forest.exact(hi, length) if exact else forest.deepest(hi, length)
+    found: I64 = node[np.cumsum(new) - 1]
+    return found
+
+
 def _keep_last(col: I64, rid: I64, eid: I64) -> None:
     """Write each row's last pair (``rid`` holds each row's pairs together)."""
     if len(rid):
@@ -367,6 +381,19 @@ class PairSet:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def only(self, a: npt.NDArray[np.integer]) -> PairSet:
+        """The pairs whose first number is one of ``a`` (sorted, distinct): a smaller set
+        to search when the queries have few first numbers (the peers of a table)."""
+        a = np.asarray(a, np.int64)
+        a = a[(a >= 0) & (a < 1 << 32)].astype(np.uint64) << np.uint64(32)
+        first = np.searchsorted(self._keys, a, "left")
+        counts = np.searchsorted(self._keys, a + np.uint64(1 << 32), "left") - first
+        total = int(counts.sum())
+        pos = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        subset = PairSet((), ())
+        subset._keys = self._keys[pos]
+        return subset
 
     def contains(self, a: npt.NDArray[np.integer], b: npt.NDArray[np.integer]) -> Bools:
         if len(self._keys) == 0 or len(a) == 0:

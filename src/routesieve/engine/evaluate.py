@@ -162,10 +162,12 @@ def decide_table(
 
     rir_peer = np.full(n, -1, np.int32)
     org_peer = np.full(n, -1, np.int32)
-    rir_peer[alive] = handle_matches(index.rir, sub, peer[alive])
-    org_peer[alive] = handle_matches(index.org, sub, peer[alive])
-    peers = np.unique(peer[alive]).tolist()
-    del alive, sub
+    alive_peer = peer[alive]
+    among = np.unique(alive_peer)
+    rir_peer[alive] = handle_matches(index.rir, sub, alive_peer, among)
+    org_peer[alive] = handle_matches(index.org, sub, alive_peer, among)
+    peers = among.tolist()
+    del alive, sub, alive_peer, among
     a41 = passed & own & (state == rpki.VALID)
     a43 = passed & ((rir_peer >= 0) | (org_peer >= 0))
 
