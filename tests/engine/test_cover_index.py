@@ -14,7 +14,7 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routesieve.engine.cover import CoverIndex, PrefixColumns, find_in_order
+from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, find_in_order
 from routesieve.prefix import BITS, Prefix
 
 I64 = npt.NDArray[np.int64]
@@ -200,3 +200,39 @@ def test_entries_left_out_are_never_cited_and_the_rest_keep_their_numbers(
     assert got.tolist() == [int(kept[a]) if a >= 0 else -1 for a in alone.tolist()]
     _, eid = CoverIndex(PrefixColumns.of(entries), keep).pairs(cols, exact=exact)
     assert set(eid.tolist()) <= set(kept.tolist())
+
+
+@settings(max_examples=200, deadline=None)
+@given(worlds, st.booleans(), st.booleans())
+def test_routes_repeated_in_runs_cite_what_each_route_cites_alone(
+    world: World, exact: bool, deepest_only: bool
+) -> None:
+    # a route table holds a prefix's rows from several peers next to each other: the
+    # look-up searches once per run, and every row of the run still gets its own test
+    entries, routes, seed = world
+    repeated = [route for route in sorted(routes, key=lambda p: (p.version, p.value)) for _ in "ab"]
+    some = _passes(seed, len(repeated), len(entries))
+    got = CoverIndex.of(entries).find(
+        PrefixColumns.of(repeated), (None, _test(some)), exact=exact, deepest_only=deepest_only
+    )
+    everything = {(r, e) for r in range(len(repeated)) for e in range(len(entries))}
+    assert got[0].tolist() == brute_find(entries, repeated, everything, exact, deepest_only)
+    assert got[1].tolist() == brute_find(entries, repeated, some, exact, deepest_only)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=30),
+    st.lists(st.integers(-1, 7), max_size=5),
+    st.lists(st.tuples(st.integers(-1, 7), st.integers(-1, 7)), max_size=30),
+)
+def test_pairs_of_some_first_numbers_answer_as_the_whole_set_for_those_numbers(
+    pairs: list[tuple[int, int]], firsts: list[int], queries: list[tuple[int, int]]
+) -> None:
+    whole = PairSet([a for a, _ in pairs], [b for _, b in pairs])
+    among = np.unique(np.array(firsts, np.int64))
+    subset = whole.only(among)
+    a = np.array([q for q, _ in queries], np.int64)
+    b = np.array([q for _, q in queries], np.int64)
+    wanted = [(x, y) in set(pairs) and x in firsts for x, y in queries]
+    assert subset.contains(a, b).tolist() == wanted
