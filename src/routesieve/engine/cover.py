@@ -371,6 +371,10 @@ def _walk(
         rows, node = rows[keep], node[keep]
 
 
+# a subset (``PairSet.only``) keeps a table of its second numbers below this
+_SEEN_LIMIT = 1 << 24
+
+
 class PairSet:
     """A set of (a, b) pairs of 32-bit numbers, tested in bulk."""
 
@@ -378,6 +382,8 @@ class PairSet:
         av = np.asarray(a, dtype=np.uint64)
         bv = np.asarray(b, dtype=np.uint64)
         self._keys = np.unique((av << np.uint64(32)) | bv)
+        # which second numbers some pair holds (a subset of a few first numbers: see only)
+        self._seen: Bools | None = None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -393,12 +399,30 @@ class PairSet:
         pos = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
         subset = PairSet((), ())
         subset._keys = self._keys[pos]
+        seconds = subset._keys & np.uint64(0xFFFFFFFF)
+        if len(seconds) and int(seconds.max()) < _SEEN_LIMIT:  # codes, not AS numbers
+            subset._seen = np.zeros(int(seconds.max()) + 1, np.bool_)
+            subset._seen[seconds.astype(np.int64)] = True
         return subset
 
     def contains(self, a: npt.NDArray[np.integer], b: npt.NDArray[np.integer]) -> Bools:
         if len(self._keys) == 0 or len(a) == 0:
             return np.zeros(len(a), np.bool_)
         a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        if self._seen is not None:  # most pairs fail on a second number no pair holds
+            seen = self._seen
+            inside = (b >= 0) & (b < len(seen))
+            inside &= seen[np.clip(b, 0, len(seen) - 1)]
+            maybe = np.flatnonzero(inside)
+            if len(maybe) < len(a):
+                out = np.zeros(len(a), np.bool_)
+                out[maybe] = self._search(a[maybe], b[maybe])
+                return out
+        return self._search(a, b)
+
+    def _search(self, a: npt.NDArray[np.integer], b: npt.NDArray[np.integer]) -> Bools:
+        if len(a) == 0:
+            return np.zeros(0, np.bool_)
         if int(a.min()) >= 0 and int(b.min()) >= 0:  # as usual: no -1 to leave out
             q = (a.view(np.uint64) << np.uint64(32)) | b.view(np.uint64)
             pos = np.searchsorted(self._keys, q)
