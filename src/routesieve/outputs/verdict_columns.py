@@ -26,8 +26,9 @@ I64 = npt.NDArray[np.int64]
 FORMAT = "verdicts/1"
 BATCH_ROWS = 1 << 15  # verdicts per record batch (and Parquet row group): bounds memory
 # text per batch, estimated: a transit peer's reasons name its whole as-set (10 kB a line);
-# 16 MB: 85 MB less high-water than 32 MB on the bench set, no slower (8 MB: 35 MB less)
-BATCH_BYTES = 16 << 20
+# on the bench set with the system allocator `evaluate` sets: 8 MB, 48 MB less high-water
+# than 16 MB for no measurable CPU (4 MB: 23 MB less again, +0.1 s; bench/README.md 12q)
+BATCH_BYTES = 8 << 20
 _ROW_BYTES = 256  # a line's text beside its wording's literals (prefix, path, sessions)
 
 ACTIONS = ("accept", "reject")
