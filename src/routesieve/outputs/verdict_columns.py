@@ -14,6 +14,7 @@ import numpy.typing as npt
 import orjson
 import pyarrow as pa
 
+from routesieve.columnar.heap import give_back_free_memory
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, is_acceptance
 from routesieve.engine.templates import RuleWording, Template, wordings
@@ -177,6 +178,8 @@ def column_batches(
     appearance = d.table.appearance
     everything = wordings(d, appearance)  # the templates of all rows, made once
     for start in range(0, len(appearance), batch_rows):
+        if start == batch_rows:  # the texts every batch shares are made: their temporaries
+            give_back_free_memory()  # go back to the system (columnar/heap.py)
         rows = appearance[start : start + batch_rows]
         stop = start + len(rows)
         worded = [w for w in (w.window(start, stop) for w in everything) if w is not None]
