@@ -113,12 +113,68 @@ def steps(result: Any, folder: Path, repeat: int) -> None:
     folder.rmdir()
 
 
+def sweep(result: Any, folder: Path, repeat: int) -> None:
+    """The columnar JSON-lines and Parquet writers by batch text size (``BATCH_BYTES``)
+    and Arrow pool (``system``: as ``evaluate`` sets it; ``mimalloc``; ``mimalloc`` with
+    its unused memory released after every batch), each in a forked child: wall and CPU
+    (best of ``repeat``) and peak RSS growth (the most of ``repeat``)."""
+    import pyarrow as pa
+
+    from routesieve.outputs import verdict_arrow, verdict_columns
+    from routesieve.outputs.verdict_arrow import write_parquet
+    from routesieve.outputs.verdict_formats import write_jsonl
+
+    plain = verdict_arrow.column_batches
+
+    def releasing(*args: Any, **kwargs: Any) -> Any:
+        for batch in plain(*args, **kwargs):
+            yield batch
+            pa.default_memory_pool().release_unused()
+
+    def jsonl() -> None:
+        with (folder / "sweep.jsonl").open("w", encoding="utf-8", newline="") as out:
+            write_jsonl(result, out)
+
+    def parquet() -> None:
+        write_parquet(result, folder / "sweep.parquet")
+
+    pools = {
+        "system": pa.system_memory_pool(),
+        "mimalloc": pa.mimalloc_memory_pool(),
+        "mimalloc+release": pa.mimalloc_memory_pool(),
+    }
+    before = verdict_columns.BATCH_BYTES
+    print(f"sweep (best of {repeat}; peak RSS growth of the writing process)")
+    for label, work in (("JSON lines", jsonl), ("Parquet", parquet)):
+        for mb in (16, 8, 4, 2):
+            for name, pool in pools.items():
+                verdict_columns.BATCH_BYTES = mb << 20
+                verdict_arrow.column_batches = releasing if "release" in name else plain
+                pa.set_memory_pool(pool)
+                runs = [in_child(work) for _ in range(repeat)]
+                seconds = min(s for s, _, _ in runs)
+                cpu = min(c for _, c, _ in runs)
+                grown = max(g for _, _, g in runs)
+                line(
+                    f"{label}, {mb} MB batches, {name}",
+                    f"{seconds:6.3f} s  {cpu:6.3f} s cpu  +{grown / 1024:5.0f} MB RSS",
+                )
+    verdict_columns.BATCH_BYTES = before
+    verdict_arrow.column_batches = plain
+    pa.set_memory_pool(pools["system"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each writer (best shown)")
     parser.add_argument("--check", type=Path, help="expected JSON lines (gzip) to compare with")
     parser.add_argument("--steps", action="store_true", help="the columnar writers by step")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="columnar JSON lines and Parquet by batch text size and Arrow pool instead",
+    )
     args = parser.parse_args(argv)
     data: Path = args.data
     config_path = ensure_generated(data)
@@ -144,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-write-"))
     if args.steps:
         steps(result, folder, args.repeat)
+        return 0
+    if args.sweep:
+        sweep(result, folder, args.repeat)
         return 0
 
     def text_file(name: str, write: Callable[[Any, Any], int], columns: bool) -> Callable[[], None]:

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import orjson
 import pyarrow as pa
 
+from routesieve.columnar.heap import give_back_free_memory
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, is_acceptance
 from routesieve.engine.templates import RuleWording, Template, wordings
@@ -26,8 +27,9 @@ I64 = npt.NDArray[np.int64]
 FORMAT = "verdicts/1"
 BATCH_ROWS = 1 << 15  # verdicts per record batch (and Parquet row group): bounds memory
 # text per batch, estimated: a transit peer's reasons name its whole as-set (10 kB a line);
-# 16 MB: 85 MB less high-water than 32 MB on the bench set, no slower (8 MB: 35 MB less)
-BATCH_BYTES = 16 << 20
+# on the bench set with the system allocator `evaluate` sets: 8 MB, 48 MB less high-water
+# than 16 MB for no measurable CPU (4 MB: 23 MB less again, +0.1 s; bench/README.md 12q)
+BATCH_BYTES = 8 << 20
 _ROW_BYTES = 256  # a line's text beside its wording's literals (prefix, path, sessions)
 
 ACTIONS = ("accept", "reject")
@@ -176,6 +178,8 @@ def column_batches(
     appearance = d.table.appearance
     everything = wordings(d, appearance)  # the templates of all rows, made once
     for start in range(0, len(appearance), batch_rows):
+        if start == batch_rows:  # the texts every batch shares are made: their temporaries
+            give_back_free_memory()  # go back to the system (columnar/heap.py)
         rows = appearance[start : start + batch_rows]
         stop = start + len(rows)
         worded = [w for w in (w.window(start, stop) for w in everything) if w is not None]

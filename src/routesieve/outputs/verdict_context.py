@@ -21,6 +21,7 @@ from routesieve.engine.decisions import Decisions
 from routesieve.engine.rules import ALL_RULES, Rule
 from routesieve.engine.slots import Slot, row_prefix_text
 from routesieve.engine.table import MergedSessions
+from routesieve.engine.templates import Template
 from routesieve.engine.verdicts import VerdictBuilder
 from routesieve.outputs.arrow_text import numbers, path_texts, prefix_texts, replace_at
 
@@ -64,6 +65,10 @@ class Context:
     def __init__(self, d: Decisions) -> None:
         self.d = d
         self.table = d.table
+        # each template's literals and slots (``verdict_fill``), split once for all batches
+        self.template_parts: dict[
+            Template, tuple[list[str], tuple[Slot, ...], list[str], tuple[Slot, ...]]
+        ] = {}
 
     @cached_property
     def builder(self) -> VerdictBuilder:
@@ -123,10 +128,24 @@ class Context:
     def session_lists(self) -> pa.Array:
         return pa.array([list(t) for t in self.sessions[1]], pa.list_(pa.string()))
 
+    @cached_property
+    def _prefix_runs(self) -> tuple[I64, pa.Array]:
+        """The run of equal prefixes each table row is in (the table is sorted by prefix:
+        a prefix received from several peers is one run), and the text of each run's
+        prefix, made once for the whole write."""
+        p = self.table.prefixes
+        new = np.zeros(len(p), np.bool_)
+        new[:1] = True
+        for a in (p.version, p.hi, p.lo, p.length):
+            new[1:] |= a[1:] != a[:-1]
+        run = np.cumsum(new, dtype=np.int64) - 1
+        return run, prefix_texts(p.take(np.flatnonzero(new)))
+
     def prefixes(self, rows: I64, json: bool) -> pa.Array:
         """The prefix text of each row (JSON-escaped when ``json``)."""
         table = self.table
-        texts = prefix_texts(table.prefixes.take(rows))
+        run, run_texts = self._prefix_runs
+        texts = run_texts.take(pa.array(run[rows]))
         odd = np.flatnonzero(~table.has_prefix[rows])  # malformed: the text as read
         values = [row_prefix_text(table, r) for r in rows[odd].tolist()]
         return replace_at(texts, odd, [json_body(v) for v in values] if json else values)

@@ -153,8 +153,10 @@ def fill(
             split.append(([], []))
             shape_of_template.append(-1)
             continue
-        reason, reason_slots = _alternate(t.reason)
-        evidence, evidence_slots = _alternate(t.evidence)
+        found = cx.template_parts.get(t)  # a template is used by many batches
+        if found is None:
+            found = cx.template_parts[t] = (*_alternate(t.reason), *_alternate(t.evidence))
+        reason, reason_slots, evidence, evidence_slots = found
         split.append((reason, evidence))
         s = shape_ids.setdefault((reason_slots, evidence_slots), len(shape_ids))
         if s == len(members):
