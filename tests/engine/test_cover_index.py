@@ -14,7 +14,8 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, find_in_order
+from routesieve.engine.cover import CoverIndex, PrefixColumns, find_in_order
+from routesieve.engine.pairs import PairSet
 from routesieve.prefix import BITS, Prefix
 
 I64 = npt.NDArray[np.int64]

@@ -28,15 +28,15 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from routesieve.collect.bird_communities import HEADS, mask, read_communities
 from routesieve.collect.bird_show import read_piece
 from routesieve.collect.bird_socket import without_codes
-from routesieve.collect.bird_values import parse_communities
 from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
 from routesieve.columnar.arrays import PrefixArray
 from routesieve.columnar.coded import Coded, CodedText
 from routesieve.columnar.routes import ReceivedRoutes
-from routesieve.model import MAX_ASN, ParseError
+from routesieve.model import MAX_ASN
 from routesieve.problems import Problem
 
 I64 = npt.NDArray[np.int64]
@@ -44,7 +44,6 @@ U8 = npt.NDArray[np.uint8]
 Bools = npt.NDArray[np.bool_]
 
 PIECE = 4 << 20  # bytes of data lines read at a time (fewest steps on a full table)
-_SEP = "\x1f"  # between the communities of a route while they are columns
 _NEWLINE, _TAB, _SPACE = 10, 9, 32
 _GOES_ON = np.array([_TAB, ord("(")], np.uint8)
 _PAD = 32  # zero bytes after a piece's text: more than the longest head looked at
@@ -60,13 +59,7 @@ _PATH = rf"^{plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
 _BGP = b"\tBGP."
 _PATH_NAME = b"as_path:"
 _PATH_HEAD = "\tBGP.as_path: "
-_STD = r"\([0-9]{1,5},[0-9]{1,5}\)"
-_LARGE = r"\([0-9]{1,10}, [0-9]{1,10}, [0-9]{1,10}\)"
-_STD_LIST = rf"{_STD}(?: {_STD})*"
-_LARGE_LIST = rf"{_LARGE}(?: {_LARGE})*"
 # kind 0 standard, 1 large, 2 extended (the order of the line-by-line reading)
-_HEADS = (b"community:", b"large_community:", b"ext_community:")  # after "\tBGP."
-_LISTS = (_STD_LIST, _LARGE_LIST)
 _NEXT_HOPS = (b"\tvia ", b"\tdev ", b"\t\tvia ", b"\tmpls ")
 _PREFIX_CHARS = frozenset(b"0123456789abcdefABCDEF:.")
 
@@ -228,7 +221,7 @@ class _Lines:
         out = np.zeros(len(self), np.bool_)
         picked = np.flatnonzero(rows)
         if len(picked):
-            out[picked] = _mask(self.array.take(pa.array(picked)), _CODE + pattern)
+            out[picked] = mask(self.array.take(pa.array(picked)), _CODE + pattern)
         return out
 
     def texts(self, rows: I64, skip: int = 0) -> pa.Array:
@@ -270,13 +263,6 @@ def _rows(n: int, rows: I64) -> Bools:
     return out
 
 
-def _mask(lines: pa.Array, pattern: str) -> Bools:
-    found: Bools = pc.match_substring_regex(lines, pattern, memory_pool=POOL).to_numpy(
-        zero_copy_only=False
-    )
-    return found
-
-
 def _columns(
     lines: _Lines, peer_asn: int, session: str, last_prefix: str
 ) -> tuple[ReceivedRoutes, str, pa.Array] | None:
@@ -314,7 +300,7 @@ def _columns(
     letter = data[first[bgp] + len(_BGP)]
     paths_at, *kind_at = (
         _headed(data, first + len(_BGP), bgp[letter == head[0]], head)
-        for head in (_PATH_NAME, *_HEADS)
+        for head in (_PATH_NAME, *HEADS)
     )
     kinds = [_rows(n, rows) for rows in kind_at]
     is_comm = kinds[0] | kinds[1] | kinds[2]
@@ -341,7 +327,7 @@ def _columns(
     if not (data[first[paths_at] + len(_PATH_HEAD) - 1] == _SPACE).all():
         return None
     path_codes = pc.dictionary_encode(lines.texts(paths_at, len(_PATH_HEAD)))
-    if not _mask(path_codes.dictionary, _PATH).all():
+    if not mask(path_codes.dictionary, _PATH).all():
         return None
 
     prefixes = _prefixes(data, first[is_route], last_prefix)
@@ -352,7 +338,7 @@ def _columns(
     if len(paths.asns) and int(paths.asns.max()) > MAX_ASN:
         return None
     path_id = path_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    communities = _communities(lines, kinds, is_comm, is_more, route_id, routes)
+    communities = read_communities(lines, kinds, is_comm, is_more, route_id, routes)
     if communities is None:
         return None
     got = ReceivedRoutes(
@@ -417,85 +403,3 @@ def _coded_text(codes: I64, texts: pa.Array) -> CodedText:
     offsets = np.frombuffer(texts.buffers()[1], np.int64, len(texts) + 1, texts.offset * 8)
     data = np.frombuffer(texts.buffers()[2], np.uint8)[int(offsets[0]) : int(offsets[-1])]
     return CodedText(codes.astype(np.uint32), offsets - offsets[0], data)
-
-
-def _communities(
-    lines: _Lines,
-    kinds: list[Bools],
-    is_comm: Bools,
-    is_more: Bools,
-    route_id: I64,
-    routes: int,
-) -> Coded[tuple[str, ...]] | None:
-    """The communities of each route, standard, large, extended, each in line order."""
-    rows = np.flatnonzero(is_comm | is_more)
-    if not len(rows):
-        return Coded(np.zeros(routes, np.uint32), ((),))
-    # the kind of each line: its own, or that of the community line it continues
-    kind = np.full(len(lines), -1, np.int64)
-    for k, found in enumerate(kinds):
-        kind[found] = k
-    at = np.maximum.accumulate(np.where(is_comm, np.arange(len(lines)), -1))
-    kind = kind[at[rows]]
-    own = is_comm[rows]
-    items: list[pa.Array] = []
-    order: list[I64] = []
-    for k in range(3):
-        for start in (True, False):
-            pick = np.flatnonzero((kind == k) & (own == start))
-            if not len(pick):
-                continue
-            line = rows[pick]
-            if start:
-                part = lines.texts(line, len(_BGP) + len(_HEADS[k]))
-                part = pc.utf8_trim(part, " ")  # "\tBGP.community:" alone: no communities
-                want = rf"^(?:{_LISTS[k]})?$" if k < 2 else None
-            else:
-                part = pc.utf8_ltrim(lines.texts(line), "\t")
-                want = rf"^{_LISTS[k]}$" if k < 2 else None
-            if want is None:
-                read = _extended(part)
-                if read is None:
-                    return None
-                part = read
-            else:
-                if not _mask(part, want).all():
-                    return None
-                part = pc.replace_substring(part, ", " if k else ",", ":")
-                part = pc.replace_substring(pc.replace_substring(part, "(", ""), ")", "")
-                part = pc.replace_substring(part, " ", _SEP)
-            items.append(part)
-            order.append(pick)
-    texts = pa.concat_arrays(items)
-    where = np.concatenate(order)
-    line_of = rows[where]
-    owner = route_id[line_of]
-    sort = np.lexsort((line_of, kind[where], owner))
-    texts = texts.take(pa.array(sort))
-    owner = owner[sort]
-    filled = _mask(texts, r".")
-    texts = texts.filter(pa.array(filled))
-    owner = owner[filled]
-    offsets = np.zeros(routes + 1, np.int64)
-    np.cumsum(np.bincount(owner, minlength=routes), out=offsets[1:])
-    joined = pc.binary_join(
-        pa.LargeListArray.from_arrays(pa.array(offsets), texts), pa.scalar(_SEP, pa.large_string())
-    )
-    coded = pc.dictionary_encode(joined)
-    values = tuple(tuple(v.split(_SEP)) if v else () for v in coded.dictionary.to_pylist())
-    return Coded(coded.indices.to_numpy(zero_copy_only=False).astype(np.uint32), values)
-
-
-def _extended(texts: pa.Array) -> pa.Array | None:
-    """Extended community lists read one distinct text at a time (they are few)."""
-    coded = pc.dictionary_encode(texts)
-    out: list[str] = []
-    for text in coded.dictionary.to_pylist():
-        try:
-            found = parse_communities(2, text)
-        except ParseError:
-            return None
-        if any(_SEP in c for c in found):
-            return None
-        out.append(_SEP.join(found))
-    return pa.array(out, pa.large_string()).take(coded.indices)

@@ -19,10 +19,11 @@ from routesieve.columnar.heap import give_back_free_memory
 from routesieve.engine import rpki
 from routesieve.engine.as_sets import Expansion
 from routesieve.engine.aspa import AspaResult, AspaState, Direction, outcome, verify
-from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns, find_in_order
+from routesieve.engine.cover import CoverIndex, PrefixColumns, find_in_order
 from routesieve.engine.decisions import Decisions
 from routesieve.engine.handles import handle_matches
 from routesieve.engine.index import SnapshotIndex, build_index
+from routesieve.engine.pairs import PairSet
 from routesieve.engine.paths import PathFacts, path_facts
 from routesieve.engine.result import Evaluation
 from routesieve.engine.rules import ALL_RULES, Rule

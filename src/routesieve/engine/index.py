@@ -21,7 +21,8 @@ from routesieve.columnar.heap import give_back_free_memory
 from routesieve.columnar.org_handles import OrgHandleTable
 from routesieve.engine.as_sets import AsSetCatalog
 from routesieve.engine.aspa import AspaIndex
-from routesieve.engine.cover import CoverIndex, PairSet, PrefixColumns
+from routesieve.engine.cover import CoverIndex, PrefixColumns
+from routesieve.engine.pairs import PairSet
 from routesieve.model import (
     AsnDelegation,
     Bogon,
