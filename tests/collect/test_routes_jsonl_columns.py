@@ -311,3 +311,30 @@ def test_lines_in_the_layout_skip_the_json_parser(tmp_path: Path) -> None:
     same_result(fast, read_routes_lines(path))
     assert [r.session for r in fast.items] == [None, "rs-1", "", "ü"]
     assert [r.peer_asn for r in fast.items] == [65001, 65001, 4294967295, 7]
+
+
+def test_reading_routes_attempts_no_failing_import(tmp_path: Path) -> None:
+    """A Python number or string passed to an Arrow kernel makes Arrow try ``import
+    dateutil``, which fails without python-dateutil and scans sys.path every time: the
+    reader passes typed scalars (as the verdict writers do)."""
+    import builtins
+
+    path = tmp_path / "routes.jsonl"
+    odd = '{"as_path": "65001", "prefix": "2001:db8::/32", "peer_asn": 65001, "session": "x"}\n'
+    path.write_text(LAID_OUT + odd * 3, encoding="utf-8")
+    failed: list[str] = []
+    real = builtins.__import__
+
+    def spy(name: str, *args: object, **kwargs: object) -> object:
+        try:
+            return real(name, *args, **kwargs)  # type: ignore[arg-type]
+        except ImportError:
+            failed.append(name)
+            raise
+
+    read_routes_jsonl(path)  # what is imported once (pyarrow's look for pandas) is by now
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builtins, "__import__", spy)
+        fast = read_routes_jsonl(path)
+    assert len(fast.items) == 7
+    assert failed == []

@@ -302,7 +302,7 @@ class _ColumnReader:
         bad_path = bad
         recorded_col = table.column("problem")
         recorded_rows = np.flatnonzero(
-            pc.greater(pc.utf8_length(recorded_col), 0)
+            pc.greater(pc.utf8_length(recorded_col), pa.scalar(0, pa.int32()))  # typed: no dateutil
             .fill_null(False)
             .to_numpy(zero_copy_only=False)
         )
