@@ -221,11 +221,16 @@ def test_routes_repeated_in_runs_cite_what_each_route_cites_alone(
     assert got[1].tolist() == brute_find(entries, repeated, some, exact, deepest_only)
 
 
+#: small numbers (handle codes), and AS numbers up to the largest 32-bit one
+NUMBERS = st.one_of(st.integers(0, 6), st.sampled_from([65_000, 2**32 - 2, 2**32 - 1]))
+QUERIED = st.one_of(st.just(-1), NUMBERS, st.just(7))
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=30),
-    st.lists(st.integers(-1, 7), max_size=5),
-    st.lists(st.tuples(st.integers(-1, 7), st.integers(-1, 7)), max_size=30),
+    st.lists(st.tuples(NUMBERS, NUMBERS), max_size=30),
+    st.lists(QUERIED, max_size=5),
+    st.lists(st.tuples(QUERIED, QUERIED), max_size=30),
 )
 def test_pairs_of_some_first_numbers_answer_as_the_whole_set_for_those_numbers(
     pairs: list[tuple[int, int]], firsts: list[int], queries: list[tuple[int, int]]
@@ -237,3 +242,13 @@ def test_pairs_of_some_first_numbers_answer_as_the_whole_set_for_those_numbers(
     b = np.array([q for _, q in queries], np.int64)
     wanted = [(x, y) in set(pairs) and x in firsts for x, y in queries]
     assert subset.contains(a, b).tolist() == wanted
+
+
+def test_the_pairs_of_the_largest_as_number_are_found() -> None:
+    """AS 4294967295 as a peer: its pairs end at the top of the 64-bit keys."""
+    top = 2**32 - 1
+    whole = PairSet([top, top, 5], [3, top, 3])
+    subset = whole.only(np.array([5, top], np.int64))
+    a = np.array([top, top, top, 5, 5], np.int64)
+    b = np.array([3, top, 4, 3, top], np.int64)
+    assert subset.contains(a, b).tolist() == [True, True, False, True, False]

@@ -37,7 +37,9 @@ class PairSet:
         a = np.asarray(a, np.int64)
         a = a[(a >= 0) & (a < 1 << 32)].astype(np.uint64) << np.uint64(32)
         first = np.searchsorted(self._keys, a, "left")
-        counts = np.searchsorted(self._keys, a + np.uint64(1 << 32), "left") - first
+        # the last key of a first number is a | 0xFFFFFFFF (a + 2**32 would wrap for the
+        # largest one, AS 4294967295)
+        counts = np.searchsorted(self._keys, a | np.uint64(0xFFFFFFFF), "right") - first
         total = int(counts.sum())
         pos = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
         subset = PairSet((), ())
