@@ -21,16 +21,15 @@ of both agree exactly (``tests/collect_bird/test_bird_columns.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routesieve.collect.bird_communities import HEADS, mask, read_communities
+from routesieve.collect.bird_communities import HEADS, read_communities
+from routesieve.collect.bird_lines import Lines, cut, mask, without_codes
 from routesieve.collect.bird_show import read_piece
-from routesieve.collect.bird_socket import without_codes
 from routesieve.collect.read_ahead import read_ahead
 from routesieve.collect.text_columns import POOL, parse_prefixes, plain_path, plain_paths
 from routesieve.columnar.arrays import PrefixArray
@@ -46,14 +45,11 @@ Bools = npt.NDArray[np.bool_]
 PIECE = 4 << 20  # bytes of data lines read at a time (fewest steps on a full table)
 _NEWLINE, _TAB, _SPACE = 10, 9, 32
 _GOES_ON = np.array([_TAB, ord("(")], np.uint8)
-_PAD = 32  # zero bytes after a piece's text: more than the longest head looked at
 _WINDOW = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128") + 1  # a prefix and a space
-_PADDING = bytes(_PAD)
 # what a line's text (after its code) must be, and the newline and code before it
 _ROUTE = r"(?:[0-9A-Fa-f:.]+/[0-9]+)? +(?:unicast|unreachable|blackhole|prohibit) .*\["
 _TABLE = r"Table .*:$"
 _BLANK = r" *$"
-_CODE = r"^\n(?:[0-9]{4}-| )"
 # AS numbers of up to ten digits (checked against MAX_ASN after), no leading zeros
 _PATH = rf"^{plain_path(r'(?:0|[1-9][0-9]{0,9})')}$"
 _BGP = b"\tBGP."
@@ -144,7 +140,7 @@ class _Pieces:
         self.last_prefix = ""
 
     def piece(self, block: bytes | memoryview) -> None:
-        lines = _Lines.of(block)
+        lines = Lines.of(block)
         read = _columns(lines, self.peer_asn, self.session, self.last_prefix)
         if read is None:
             routes, problems, self.last_prefix = read_piece(
@@ -189,50 +185,6 @@ def _last_prefixed_route(block: bytes) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class _Lines:
-    """The data lines of a block: ``data`` its bytes after a newline (and before
-    ``_PAD`` zero bytes, so that a line's first bytes can be looked at without a bounds
-    check); where the text of each line starts (after its code) and ends (its newline);
-    the length of each line's code; and the lines as Arrow strings over ``data``, each
-    with the newline before it and its code (no copy)."""
-
-    data: U8
-    first: I64
-    ends: I64
-    code: I64
-    array: pa.Array
-
-    @staticmethod
-    def of(block: bytes | memoryview) -> _Lines:
-        data = np.frombuffer(b"".join((b"\n", block, _PADDING)), np.uint8)
-        breaks = np.flatnonzero(data == _NEWLINE).astype(np.int64)
-        code = np.where(data[breaks[:-1] + 1] == _SPACE, 1, 5)
-        array = pa.LargeStringArray.from_buffers(
-            len(breaks) - 1, pa.py_buffer(breaks), pa.py_buffer(data)
-        )
-        return _Lines(data, breaks[:-1] + 1 + code, breaks[1:], code, array)
-
-    def __len__(self) -> int:
-        return len(self.first)
-
-    def where(self, rows: Bools, pattern: str) -> Bools:
-        """Per line: is it one of ``rows`` and does its text match ``pattern``?"""
-        out = np.zeros(len(self), np.bool_)
-        picked = np.flatnonzero(rows)
-        if len(picked):
-            out[picked] = mask(self.array.take(pa.array(picked)), _CODE + pattern)
-        return out
-
-    def texts(self, rows: I64, skip: int = 0) -> pa.Array:
-        """The text of the lines at ``rows`` from ``skip`` (ASCII) bytes on, a copy."""
-        code = self.code[rows]
-        if len(rows) and (code == code[0]).all():  # (a reply's lines of a kind: one code)
-            taken = self.array.take(pa.array(rows))
-            return pc.utf8_slice_codeunits(taken, 1 + int(code[0]) + skip, memory_pool=POOL)
-        return _cut(self.data, self.first[rows] + skip, self.ends[rows])
-
-
 def _headed(data: U8, first: I64, rows: I64, head: bytes) -> I64:
     """The ``rows`` whose line starts with ``head`` (``first``: where each line's text
     starts), a byte of every row at a time."""
@@ -244,19 +196,6 @@ def _headed(data: U8, first: I64, rows: I64, head: bytes) -> I64:
     return out
 
 
-def _cut(data: U8, starts: I64, ends: I64) -> pa.Array:
-    """``data[starts[i]:ends[i]]`` for each ``i`` (in order, ASCII boundaries) as one Arrow
-    string array: the bytes are gathered in one step."""
-    lengths = ends - starts
-    offsets = np.zeros(len(starts) + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    where = np.repeat((starts - offsets[:-1]).astype(np.int32), lengths.astype(np.int32))
-    where += np.arange(offsets[-1], dtype=np.int32)  # (a piece is some megabytes)
-    return pa.LargeStringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets), pa.py_buffer(data[where])
-    )
-
-
 def _rows(n: int, rows: I64) -> Bools:
     out = np.zeros(n, np.bool_)
     out[rows] = True
@@ -264,7 +203,7 @@ def _rows(n: int, rows: I64) -> Bools:
 
 
 def _columns(
-    lines: _Lines, peer_asn: int, session: str, last_prefix: str
+    lines: Lines, peer_asn: int, session: str, last_prefix: str
 ) -> tuple[ReceivedRoutes, str, pa.Array] | None:
     """The routes of a piece's lines as columns, the last prefix text and the text of
     each path; None when anything in it is not a route as BIRD prints it, read without a
@@ -365,7 +304,7 @@ def _prefixes(
     not read."""
     named = np.flatnonzero(data[starts] != _SPACE)
     # a route line starts "<prefix> " or " " (the route pattern made sure of it)
-    texts = _cut(data, starts[named], _first_space(data, starts[named]))
+    texts = cut(data, starts[named], _first_space(data, starts[named]))
     if not len(named) or named[0] != 0:  # the first route line has no prefix: the one before
         if not last_prefix:
             return None

@@ -8,20 +8,15 @@ caller read its piece with the per-route reader (``None``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from routesieve.collect.bird_lines import Lines, mask
 from routesieve.collect.bird_values import parse_communities
-from routesieve.collect.text_columns import POOL
 from routesieve.columnar.coded import Coded
 from routesieve.model import ParseError
-
-if TYPE_CHECKING:
-    from routesieve.collect.bird_columns import _Lines
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -37,15 +32,8 @@ HEADS = (b"community:", b"large_community:", b"ext_community:")
 _LISTS = (_STD_LIST, _LARGE_LIST)
 
 
-def mask(lines: pa.Array, pattern: str) -> Bools:
-    found: Bools = pc.match_substring_regex(lines, pattern, memory_pool=POOL).to_numpy(
-        zero_copy_only=False
-    )
-    return found
-
-
 def read_communities(
-    lines: _Lines,
+    lines: Lines,
     kinds: list[Bools],
     is_comm: Bools,
     is_more: Bools,

@@ -23,16 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-import numpy as np
-import numpy.typing as npt
+from routesieve.collect.bird_lines import data_lines, longest_over, without_codes
 
 DEFAULT_SOCKET = "/run/bird/bird.ctl"
 MAX_LINE = 64 * 1024
 _CHUNK = 1 << 20
 _GATHER, _GATHER_WAIT = 256 << 10, 0.002  # bytes of a table read in one step, seconds
-# a data line is "DDDD-text" or a continuation " text"
-_NEWLINE, _SPACE, _DASH, _ZERO, _NINE = (ord(c) for c in "\n -09")
-I64 = npt.NDArray[np.int64]
 
 
 class BirdError(Exception):
@@ -237,13 +233,13 @@ class BirdClient:
             if end >= 0:
                 data = buf[: end + 1]
                 # (a line of more characters has more bytes: most pieces need no decoding)
-                if len(data) > max_line and _longest_over(data, max_line):
+                if len(data) > max_line and longest_over(data, max_line):
                     text = data.decode("utf-8", "replace")
                     if len(text) > max_line:
                         data = self._cut_long_lines(text, lineno).encode()
                 pos = seen = 0  # seen: the lines of ``data`` before ``pos``
                 while True:
-                    stop, count = _data_lines(data, pos)
+                    stop, count = data_lines(data, pos)
                     seen += count
                     if stop > pos:
                         yield data[pos:stop]
@@ -343,59 +339,6 @@ class BirdClient:
             pieces.append(more)
             size += len(more)
         return b"".join(pieces) if len(pieces) > 1 else data
-
-
-def _longest_over(data: bytes, limit: int) -> bool:
-    """Has ``data`` (whole lines) a line of more than ``limit`` bytes? A few finds, one
-    step of ``limit`` bytes at a time."""
-    pos = 0
-    while len(data) - pos > limit:
-        nl = data.rfind(b"\n", pos, pos + limit + 1)
-        if nl < 0:
-            return True
-        pos = nl + 1
-    return False
-
-
-def _line_starts(chars: npt.NDArray[np.uint8], pos: int) -> tuple[I64, I64]:
-    """Where each line of ``chars`` (whole lines) from ``pos`` on starts, and its length."""
-    ends = np.flatnonzero(chars[pos:] == _NEWLINE) + pos
-    starts = np.empty(len(ends), np.int64)
-    starts[:1] = pos
-    starts[1:] = ends[:-1] + 1
-    return starts, ends - starts
-
-
-def _data_lines(data: bytes, pos: int) -> tuple[int, int]:
-    """Where the first line at or after ``pos`` of ``data`` (whole lines) that is not a
-    data line starts (the last line of a reply, a notice, or not BIRD's protocol;
-    ``len(data)`` if none), and how many data lines are before it. A step of numpy over
-    the bytes, not of Python per line."""
-    chars = np.frombuffer(data, np.uint8)
-    starts, size = _line_starts(chars, pos)
-    last = len(chars) - 1
-    blank = (chars[np.minimum(starts, last)] == _SPACE) & (size >= 1)
-    coded = (size >= 5) & (chars[np.minimum(starts + 4, last)] == _DASH)
-    for k in range(4):
-        digit = chars[np.minimum(starts + k, last)]
-        coded &= (digit >= _ZERO) & (digit <= _NINE)
-    bad = np.flatnonzero(~(blank | coded))
-    n = int(bad[0]) if len(bad) else len(starts)
-    return (int(starts[n]) if n < len(starts) else len(data)), n
-
-
-def without_codes(block: bytes) -> str:
-    """The text of data lines as :meth:`BirdClient.blocks` gives them: each line without
-    its leading space, or without its code and dash."""
-    chars = np.frombuffer(block, np.uint8)
-    starts, _ = _line_starts(chars, 0)
-    keep = np.ones(len(chars), np.bool_)
-    blank = chars[starts] == _SPACE
-    keep[starts[blank]] = False
-    cut = starts[~blank]
-    for k in range(5):
-        keep[cut + k] = False
-    return chars[keep].tobytes().decode("utf-8", "replace")
 
 
 def wait_for_socket(path: str | Path, timeout: float = 10.0) -> None:
