@@ -175,6 +175,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{wall:8.3f} s wall, {cpu:.3f} s CPU  ({len(routes) / wall:,.0f} routes/s)",
         )
     line("merged routes (rows)", f"{merged:,} from {len(routes):,} received")
+    if args.profile:
+        print("profile of one decide (top 25 by own time)")
+        prof = cProfile.Profile()
+        prof.enable()
+        decide(routes, snap, policy, index)
+        prof.disable()
+        buf = io.StringIO()
+        stats = pstats.Stats(prof, stream=buf)
+        stats.strip_dirs().sort_stats("tottime").print_stats(25)
+        print(buf.getvalue())
+        buf = io.StringIO()
+        stats = pstats.Stats(prof, stream=buf)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(25)
+        print("profile of one decide (top 25 by cumulative time)")
+        print(buf.getvalue())
+
     if args.engine_only:
         line("load average at the end", ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         return 0
@@ -200,22 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     line("RPKI states (merged rows)", ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
     if evaluation.warnings:
         line("warnings", f"{len(evaluation.warnings)}: {evaluation.warnings[0]} …")
-
-    if args.profile:
-        print("profile of one decide (top 25 by own time)")
-        prof = cProfile.Profile()
-        prof.enable()
-        decide(routes, snap, policy, index)
-        prof.disable()
-        buf = io.StringIO()
-        stats = pstats.Stats(prof, stream=buf)
-        stats.strip_dirs().sort_stats("tottime").print_stats(25)
-        print(buf.getvalue())
-        buf = io.StringIO()
-        stats = pstats.Stats(prof, stream=buf)
-        stats.strip_dirs().sort_stats("cumulative").print_stats(25)
-        print("profile of one decide (top 25 by cumulative time)")
-        print(buf.getvalue())
 
     if not args.no_cli:
         print("command line (a fresh process, reading everything)")
